@@ -1,0 +1,235 @@
+/**
+ * Extreme eigenpairs of a symmetric operator by Lanczos with full reorthogonalization.
+ *
+ * The Krylov basis q_1..q_j is kept (O(maxIter·dim) memory) and every new vector is
+ * orthogonalized against all of it twice (classical Gram–Schmidt, "twice is enough"), so no
+ * ghost eigenvalues appear and the tridiagonal T_j = QᵀAQ is accurate. No restarts: the basis
+ * grows until the Ritz pairs converge or maxIter is reached.
+ *
+ * Convergence is judged on the cheap estimate ‖A y − θ y‖ = |β_j s_j| (y = Q s a Ritz vector,
+ * s_j its last component) every CHECK_EVERY steps; the answer is then verified with one fresh
+ * matvec per returned pair, and `residual` / `converged` report that true residual.
+ *
+ * Limits of any single-vector Krylov method: a start vector with no component along an
+ * eigenvector never sees it (e.g. a warm start that is exactly another eigenvector), and of a
+ * multiple eigenvalue only one copy is found.
+ */
+import { axpy, dot, norm2 } from '../linalg/blas.ts';
+import { Rng } from '../linalg/prng.ts';
+import { symmetricEigen } from './jacobi.ts';
+import type { EigResult, LinearOperator } from './operator.ts';
+
+export interface LanczosOptions {
+  /** Maximum Krylov dimension (= Lanczos matvecs); default min(dim, 80), capped at dim. */
+  maxIter?: number;
+  /** Relative residual to stop at: ‖A y − θ y‖ ≤ tol·|θ|. Default 1e-10. */
+  tol?: number;
+  /** Seed of the random start vector (and of restart vectors after an invariant subspace). Default 0. */
+  seed?: number;
+  /** Warm start, e.g. the previous eigenvector; random if absent. Copied, not kept. */
+  start?: Float64Array;
+  /** Which end of the spectrum, algebraically. Default 'largest'. */
+  which?: 'largest' | 'smallest';
+  /** How many eigenpairs. Default 1. */
+  k?: number;
+}
+
+export interface LanczosResult extends EigResult {
+  /** The k eigenvalues, from the requested end inwards (descending for 'largest', ascending for 'smallest'). */
+  values: number[];
+  /** Unit eigenvectors matching `values`. */
+  vectors: Float64Array[];
+  /** True residuals ‖A q − μ q‖ matching `values`. */
+  residuals: number[];
+}
+
+/** Check convergence every few steps: the small eigenproblem costs O(j³), a matvec may be cheap. */
+const CHECK_EVERY = 5;
+/** ‖w‖ ≤ this·‖A q_j‖ after reorthogonalization: A q_j lies in the basis, i.e. an invariant subspace. */
+const BREAKDOWN = 1e-12;
+/** Stands in for |μ| = 0 in relative tolerances. */
+const TINY = 1e-300;
+/**
+ * Floor of the tolerance behind `converged`. The stopping test uses the estimate |β_j s_j|,
+ * which can fall below what a fresh matvec reproduces in floating point (‖A‖·ε·√dim-ish);
+ * the flag must not fail for round-off alone.
+ */
+const CONVERGED_TOL_FLOOR = 1e-8;
+
+/**
+ * Top-k algebraic eigenpairs of `op` ('largest', default) or bottom-k ('smallest').
+ *
+ * `converged` ⇔ every returned pair has true residual ‖A q − μ q‖ ≤ max(tol, 1e-8)·max(|μ|, 1e-300).
+ * `iterations` counts all matvecs: the Lanczos steps plus k for the final residuals.
+ * Deterministic: the same operator, options and seed give bit-identical results.
+ */
+export function lanczosTop(op: LinearOperator, opts: LanczosOptions = {}): LanczosResult {
+  const n = checkDim(op, 'lanczosTop');
+  const m = Math.min(checkCount('lanczosTop', 'maxIter', opts.maxIter ?? 80), n);
+  const tol = checkTol('lanczosTop', opts.tol ?? 1e-10);
+  const which = opts.which ?? 'largest';
+  if (which !== 'largest' && which !== 'smallest') {
+    throw new RangeError(`lanczosTop: which must be 'largest' or 'smallest', got ${String(which)}`);
+  }
+  const k = checkCount('lanczosTop', 'k', opts.k ?? 1);
+  if (k > m) throw new RangeError(`lanczosTop: k = ${k} exceeds the Krylov dimension min(maxIter, dim) = ${m}`);
+  const rng = new Rng(opts.seed ?? 0);
+
+  const basis: Float64Array[] = [];
+  const alpha: number[] = [];
+  /** beta[i] couples q_i and q_{i+1}; 0 where an invariant subspace was found. */
+  const beta: number[] = [];
+  const w = new Float64Array(n);
+  const h = new Float64Array(m);
+  let q = initialVector(n, rng, opts.start, 'lanczosTop');
+  let matvecs = 0;
+  let ritz: RitzPairs | undefined;
+
+  for (;;) {
+    basis.push(q);
+    const j = basis.length;
+    op.apply(q, w);
+    matvecs++;
+    const normAq = norm2(w);
+    // The q_j coefficient of A q_j is α_j; the others are β_{j−1} (already in T) and round-off.
+    const a = orthogonalize(w, basis, h, n);
+    const b = norm2(w);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error('lanczosTop: operator produced non-finite values');
+    const breakdown = b <= BREAKDOWN * normAq;
+    alpha.push(a);
+    beta.push(breakdown ? 0 : b);
+
+    if (j % CHECK_EVERY === 0 || j === m || breakdown) {
+      const pairs = ritzPairs(alpha, beta, which, Math.min(k, j));
+      ritz = pairs;
+      if (j >= k && pairs.estimates.every((e, i) => e <= tol * Math.max(Math.abs(pairs.values[i]), TINY))) break;
+    }
+    if (j === m) break;
+    if (breakdown) {
+      // Eigenpairs outside the invariant subspace are still wanted: continue from a fresh
+      // random direction orthogonal to it (T gets a zero coupling, i.e. a new block).
+      q = rng.fillNormal(new Float64Array(n));
+      orthogonalize(q, basis, h, n);
+    } else {
+      q = w.slice();
+    }
+    const nq = norm2(q);
+    for (let i = 0; i < n; i++) q[i] /= nq;
+  }
+
+  const values: number[] = [];
+  const vectors: Float64Array[] = [];
+  const residuals: number[] = [];
+  const Ay = new Float64Array(n);
+  // The loop only exits right after a check (j === m always checks), so `ritz` matches the final T.
+  for (const s of ritz!.coeffs) {
+    const y = new Float64Array(n);
+    for (let i = 0; i < s.length; i++) axpy(n, s[i], basis[i], 0, y, 0);
+    const ny = norm2(y);
+    for (let i = 0; i < n; i++) y[i] /= ny;
+    op.apply(y, Ay);
+    matvecs++;
+    const mu = dot(n, y, 0, Ay, 0);
+    values.push(mu);
+    vectors.push(y);
+    residuals.push(residualNorm(y, Ay, mu));
+  }
+  return {
+    value: values[0],
+    vector: vectors[0],
+    residual: residuals[0],
+    iterations: matvecs,
+    converged: values.every((mu, i) => isConverged(residuals[i], mu, tol)),
+    values,
+    vectors,
+    residuals,
+  };
+}
+
+interface RitzPairs {
+  values: number[];
+  /** Coordinates of each Ritz vector in the Lanczos basis. */
+  coeffs: Float64Array[];
+  /** Residual estimates |β_j s_j|. */
+  estimates: number[];
+}
+
+/** The `count` extreme Ritz pairs of the j×j tridiagonal T (j = alpha.length). */
+function ritzPairs(alpha: number[], beta: number[], which: 'largest' | 'smallest', count: number): RitzPairs {
+  const j = alpha.length;
+  const T = new Float64Array(j * j);
+  for (let i = 0; i < j; i++) {
+    T[i * j + i] = alpha[i];
+    if (i + 1 < j) {
+      T[i * j + i + 1] = beta[i];
+      T[(i + 1) * j + i] = beta[i];
+    }
+  }
+  const eig = symmetricEigen(T, j); // descending; row r is the eigenvector of values[r]
+  const out: RitzPairs = { values: [], coeffs: [], estimates: [] };
+  for (let c = 0; c < count; c++) {
+    const r = which === 'largest' ? c : j - 1 - c;
+    const s = eig.vectors.slice(r * j, (r + 1) * j);
+    out.values.push(eig.values[r]);
+    out.coeffs.push(s);
+    out.estimates.push(Math.abs(beta[j - 1] * s[j - 1]));
+  }
+  return out;
+}
+
+/**
+ * w ← (I − QQᵀ) w by classical Gram–Schmidt applied twice; returns the total coefficient of w
+ * along the last basis vector. `h` is scratch of length ≥ basis.length.
+ */
+function orthogonalize(w: Float64Array, basis: Float64Array[], h: Float64Array, n: number): number {
+  const j = basis.length;
+  let last = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < j; i++) h[i] = dot(n, basis[i], 0, w, 0);
+    for (let i = 0; i < j; i++) axpy(n, -h[i], basis[i], 0, w, 0);
+    last += h[j - 1];
+  }
+  return last;
+}
+
+// Shared with power.ts.
+
+/** The `converged` flag of every solver here: residual ≤ max(tol, 1e-8)·max(|μ|, 1e-300). */
+export function isConverged(residual: number, mu: number, tol: number): boolean {
+  return residual <= Math.max(tol, CONVERGED_TOL_FLOOR) * Math.max(Math.abs(mu), TINY);
+}
+
+/** ‖y − μ x‖ without allocating (y = A x). */
+export function residualNorm(x: Float64Array, y: Float64Array, mu: number): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    const r = y[i] - mu * x[i];
+    s += r * r;
+  }
+  return Math.sqrt(s);
+}
+
+/** A unit copy of `start`, or a random unit vector from `rng`. */
+export function initialVector(n: number, rng: Rng, start: Float64Array | undefined, who: string): Float64Array {
+  const q = start ? Float64Array.from(start) : rng.fillNormal(new Float64Array(n));
+  if (q.length !== n) throw new RangeError(`${who}: start has length ${q.length}, operator dim is ${n}`);
+  const nq = norm2(q);
+  if (!(nq > 0 && Number.isFinite(nq))) throw new RangeError(`${who}: start must be finite and nonzero`);
+  for (let i = 0; i < n; i++) q[i] /= nq;
+  return q;
+}
+
+export function checkDim(op: LinearOperator, who: string): number {
+  if (!Number.isInteger(op.dim) || op.dim < 1) throw new RangeError(`${who}: operator dim must be a positive integer, got ${op.dim}`);
+  return op.dim;
+}
+
+export function checkCount(who: string, name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${who}: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+export function checkTol(who: string, tol: number): number {
+  if (!(tol >= 0 && Number.isFinite(tol))) throw new RangeError(`${who}: tol must be finite and ≥ 0, got ${tol}`);
+  return tol;
+}

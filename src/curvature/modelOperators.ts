@@ -1,0 +1,87 @@
+import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
+import type { LinearOperator } from './operator.ts';
+import { lanczosTop } from './lanczos.ts';
+
+/**
+ * The three curvatures of theory §4 as operators at one evaluation point:
+ *  - NTK:          Θ/m in sample space (dim m); its top eigenvalue is λ.
+ *  - Gauss–Newton: D^{1/2} Θ D^{1/2} / m, D = diag ℓ''(f_α) (dim m); top eigenvalue S_GN.
+ *  - Hessian:      ∇²L in parameter space (dim P); top *algebraic* eigenvalue S.
+ * Sample-space forms are used where they exist because m ≪ P for wide nets.
+ */
+export type CurvatureKind = 'ntk' | 'gauss-newton' | 'hessian';
+
+export function ntkOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
+  const m = ev.data.m;
+  return {
+    dim: m,
+    apply(u, out) {
+      model.ntkApply(ev, u, out);
+      for (let i = 0; i < m; i++) out[i] /= m;
+    },
+  };
+}
+
+export function gaussNewtonOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
+  const m = ev.data.m;
+  const d2 = model.secondDerivatives(ev);
+  const root = new Float64Array(m);
+  for (let i = 0; i < m; i++) root[i] = Math.sqrt(Math.max(d2[i], 0));
+  const tmp = new Float64Array(m);
+  return {
+    dim: m,
+    apply(u, out) {
+      for (let i = 0; i < m; i++) tmp[i] = root[i] * u[i];
+      model.ntkApply(ev, tmp, out);
+      for (let i = 0; i < m; i++) out[i] *= root[i] / m;
+    },
+  };
+}
+
+export function hessianOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
+  return {
+    dim: model.numParams,
+    apply(x, out) {
+      model.hvp(ev, x, out);
+    },
+  };
+}
+
+export function curvatureOperator(kind: CurvatureKind, model: DeepLinear, ev: Evaluation): LinearOperator {
+  switch (kind) {
+    case 'ntk':
+      return ntkOperator(model, ev);
+    case 'gauss-newton':
+      return gaussNewtonOperator(model, ev);
+    case 'hessian':
+      return hessianOperator(model, ev);
+  }
+}
+
+export interface CurvatureEstimate {
+  value: number;
+  residual: number;
+  iterations: number;
+  converged: boolean;
+  /** eigenvector, kept to warm-start the next measurement */
+  vector: Float64Array;
+}
+
+export interface CurvatureSolverOptions {
+  maxIter: number;
+  tol: number;
+  seed: number;
+}
+
+/** Top algebraic eigenvalue of one curvature operator by Lanczos, optionally warm-started. */
+export function measureCurvature(
+  kind: CurvatureKind,
+  model: DeepLinear,
+  ev: Evaluation,
+  opts: CurvatureSolverOptions,
+  warm?: Float64Array,
+): CurvatureEstimate {
+  const op = curvatureOperator(kind, model, ev);
+  const res = lanczosTop(op, { maxIter: Math.min(opts.maxIter, op.dim), tol: opts.tol, seed: opts.seed, start: warm });
+  return { value: res.value, residual: res.residual, iterations: res.iterations, converged: res.converged, vector: res.vector };
+}

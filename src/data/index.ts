@@ -1,0 +1,5 @@
+// Browser-safe data API. Node-only file loading is in ./files.ts.
+export * from './dataset.ts';
+export * from './generators.ts';
+export * from './transforms.ts';
+export * from './csv.ts';

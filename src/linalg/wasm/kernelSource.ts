@@ -1,0 +1,150 @@
+/**
+ * Source of the WebAssembly SIMD data-pass kernels (build time only; see `scripts/gen-wasm.ts`).
+ *
+ * Exports of the module: `memory` and, for E ∈ {f64, f32} (the element type of X; all arithmetic is f64):
+ *
+ *   dot_E(x, d, rows, first, n, w, out)
+ *     for i in [0, n): row = rows ? i32[rows + 4(first+i)] : first + i;
+ *                      f64[out + 8i] = x_row · w        (canonical order below)
+ *   scat_E(x, d, idx, coef, n, r)
+ *     for i in [0, n), in order: f64 r[j] += coef[i] · x_{idx[i]}[j] for j < d   (elementwise, no FMA)
+ *
+ * All pointers are byte addresses in the module's memory, compared unsigned.
+ *
+ * CANONICAL DOT ORDER (the JS fallback in src/models/passes.ts implements exactly the same):
+ *   D = d − d mod 8. Partial sums s_0..s_7, each starting at +0: s_t accumulates x[j]·w[j] for j ≡ t (mod 8),
+ *   j < D, in increasing j (s_t = s_t + x[j]·w[j], product rounded, then sum rounded).
+ *   Four f64x2 accumulators hold (s0,s1), (s2,s3), (s4,s5), (s6,s7); they reduce as
+ *   ((s0,s1)+(s2,s3)) + ((s4,s5)+(s6,s7)) lane-wise, then lane 0 + lane 1:
+ *       main = ((s0+s2) + (s4+s6)) + ((s1+s3) + (s5+s7)).
+ *   Tail: t = +0, then t = t + x[j]·w[j] for j = D .. d−1 in order. Result: main + t.
+ *
+ * SCATTER ORDER: rows are applied in list order; each element r[j] gets r[j] + c·x[j] (product rounded, then sum
+ * rounded) once per row. The kernel keeps four consecutive rows' updates of r[j] in a register before storing,
+ * which is the same sequence of roundings as four separate passes.
+ */
+import { ctl, f32, f64, f64x2, i32, Locals, v128, assembleModule, type Code, type FuncDef } from './assembler.ts';
+
+type Elem = 'f64' | 'f32';
+
+/** Vector (2 elements) of X at addr, promoted to f64x2. */
+function loadX2(e: Elem, addr: Code, offset = 0): Code {
+  return e === 'f64' ? v128.load(addr, offset) : f64x2.promoteLowF32x4(v128.load64Zero(addr, offset));
+}
+/** One element of X at addr, as f64. */
+function loadX1(e: Elem, addr: Code): Code {
+  return e === 'f64' ? f64.load(addr) : f64.promoteF32(f32.load(addr));
+}
+const shiftOf = (e: Elem): number => (e === 'f64' ? 3 : 2);
+
+/**
+ * dot_E: R rows at a time (interleaved streams from memory, each w vector loaded once for the R rows), then
+ * the remaining rows one at a time. Each row has its own four accumulators, so the order is the canonical one.
+ */
+export function dotKernel(e: Elem, R = 2): FuncDef {
+  const rowsL = Array.from({ length: R }, (_, k) => k);
+  const L = new Locals(
+    [['x', 'i32'], ['d', 'i32'], ['rows', 'i32'], ['first', 'i32'], ['n', 'i32'], ['w', 'i32'], ['out', 'i32']],
+    [['i', 'i32'], ['jx', 'i32'], ['jw', 'i32'], ['rb', 'i32'], ['mb', 'i32'],
+      ...rowsL.map((k) => [`p${k}`, 'i32'] as [string, 'i32']),
+      ...rowsL.flatMap((k) => [0, 1, 2, 3].map((a) => [`a${k}_${a}`, 'v128'] as [string, 'v128'])),
+      ['wv', 'v128'], ['v', 'v128'],
+      ...rowsL.map((k) => [`t${k}`, 'f64'] as [string, 'f64']), ['wt', 'f64']],
+  );
+  const { get, set } = L;
+  const sh = shiftOf(e);
+  const es = 1 << sh;
+  const group = (g: number): Code[] => {
+    const out: Code[] = [];
+    for (let k = 0; k < g; k++) {
+      const pos = i32.add(i32.add(get('first'), get('i')), i32.const(k));
+      const row = ctl.ifElseI32(i32.ne(get('rows'), i32.const(0)), i32.load(i32.add(get('rows'), i32.shl(pos, i32.const(2)))), pos);
+      out.push(set(`p${k}`, i32.add(get('x'), i32.mul(row, get('rb')))));
+      for (let a = 0; a < 4; a++) out.push(set(`a${k}_${a}`, v128.zero()));
+      out.push(set(`t${k}`, f64.const(0)));
+    }
+    out.push(set('jx', i32.const(0)), set('jw', get('w')));
+    const step: Code[] = [];
+    for (let a = 0; a < 4; a++) {
+      step.push(set('wv', v128.load(get('jw'), 16 * a)));
+      for (let k = 0; k < g; k++) {
+        step.push(set(`a${k}_${a}`, f64x2.add(get(`a${k}_${a}`), f64x2.mul(loadX2(e, i32.add(get(`p${k}`), get('jx')), 2 * es * a), get('wv')))));
+      }
+    }
+    step.push(set('jx', i32.add(get('jx'), i32.const(8 * es))), set('jw', i32.add(get('jw'), i32.const(64))));
+    out.push(ctl.while(i32.ltU(get('jx'), get('mb')), ...step));
+    const tail: Code[] = [set('wt', f64.load(get('jw')))];
+    for (let k = 0; k < g; k++) tail.push(set(`t${k}`, f64.add(get(`t${k}`), f64.mul(loadX1(e, i32.add(get(`p${k}`), get('jx'))), get('wt')))));
+    tail.push(set('jx', i32.add(get('jx'), i32.const(es))), set('jw', i32.add(get('jw'), i32.const(8))));
+    out.push(ctl.while(i32.ltU(get('jx'), get('rb')), ...tail));
+    for (let k = 0; k < g; k++) {
+      out.push(set('v', f64x2.add(f64x2.add(get(`a${k}_0`), get(`a${k}_1`)), f64x2.add(get(`a${k}_2`), get(`a${k}_3`)))));
+      out.push(f64.store(i32.add(get('out'), i32.shl(get('i'), i32.const(3))),
+        f64.add(f64.add(f64x2.extractLane(get('v'), 0), f64x2.extractLane(get('v'), 1)), get(`t${k}`)), 8 * k));
+    }
+    out.push(set('i', i32.add(get('i'), i32.const(g))));
+    return out;
+  };
+  const body: Code = [
+    ...set('rb', i32.shl(get('d'), i32.const(sh))),
+    ...set('mb', i32.shl(i32.and(get('d'), i32.const(-8)), i32.const(sh))),
+    ...set('i', i32.const(0)),
+    ...(R > 1 ? ctl.while(i32.leU(i32.add(get('i'), i32.const(R)), get('n')), ...group(R)) : []),
+    ...ctl.while(i32.ltU(get('i'), get('n')), ...group(1)),
+  ];
+  return { name: `dot_${e}`, locals: L, body };
+}
+
+/** scat_E: G rows per group (r[j] updated G times in a register), then the remaining rows one at a time. */
+export function scatterKernel(e: Elem, G = 4): FuncDef {
+  const L = new Locals(
+    [['x', 'i32'], ['d', 'i32'], ['idx', 'i32'], ['coef', 'i32'], ['n', 'i32'], ['r', 'i32']],
+    [['i', 'i32'], ['rb', 'i32'], ['vb', 'i32'], ['tb', 'i32'], ['j', 'i32'], ['jx', 'i32'], ['rj', 'i32'],
+      ...Array.from({ length: G }, (_, k) => [`p${k}`, 'i32'] as [string, 'i32']),
+      ...Array.from({ length: G }, (_, k) => [`k${k}`, 'f64'] as [string, 'f64']),
+      ...Array.from({ length: G }, (_, k) => [`c${k}`, 'v128'] as [string, 'v128']),
+      ['v', 'v128'], ['s', 'f64']],
+  );
+  const { get, set } = L;
+  const es = 1 << shiftOf(e);
+  /** Scatter `g` rows starting at list position i. */
+  const group = (g: number): Code[] => {
+    const out: Code[] = [];
+    for (let k = 0; k < g; k++) {
+      out.push(set(`p${k}`, i32.add(get('x'), i32.mul(i32.load(i32.add(get('idx'), i32.shl(get('i'), i32.const(2))), 4 * k), get('rb')))));
+      out.push(set(`k${k}`, f64.load(i32.add(get('coef'), i32.shl(get('i'), i32.const(3))), 8 * k)));
+      out.push(set(`c${k}`, f64x2.splat(get(`k${k}`))));
+    }
+    out.push(set('j', i32.const(0)), set('jx', i32.const(0)));
+    const vecStep: Code[] = [set('rj', i32.add(get('r'), get('j'))), set('v', v128.load(get('rj')))];
+    for (let k = 0; k < g; k++) {
+      vecStep.push(set('v', f64x2.add(get('v'), f64x2.mul(get(`c${k}`), loadX2(e, i32.add(get(`p${k}`), get('jx')))))));
+    }
+    vecStep.push(v128.store(get('rj'), get('v')));
+    vecStep.push(set('j', i32.add(get('j'), i32.const(16))), set('jx', i32.add(get('jx'), i32.const(2 * es))));
+    out.push(ctl.while(i32.ltU(get('j'), get('vb')), ...vecStep));
+    // Odd d: the last element, scalar.
+    const tail: Code[] = [set('rj', i32.add(get('r'), get('j'))), set('s', f64.load(get('rj')))];
+    for (let k = 0; k < g; k++) {
+      tail.push(set('s', f64.add(get('s'), f64.mul(get(`k${k}`), loadX1(e, i32.add(get(`p${k}`), get('jx')))))));
+    }
+    tail.push(f64.store(get('rj'), get('s')));
+    out.push(ctl.if(i32.ltU(get('j'), get('tb')), tail));
+    out.push(set('i', i32.add(get('i'), i32.const(g))));
+    return out;
+  };
+  const body: Code = [
+    ...set('rb', i32.shl(get('d'), i32.const(shiftOf(e)))),
+    ...set('vb', i32.shl(i32.and(get('d'), i32.const(-2)), i32.const(3))),
+    ...set('tb', i32.shl(get('d'), i32.const(3))),
+    ...set('i', i32.const(0)),
+    ...ctl.while(i32.leU(i32.add(get('i'), i32.const(G)), get('n')), ...group(G)),
+    ...ctl.while(i32.ltU(get('i'), get('n')), ...group(1)),
+  ];
+  return { name: `scat_${e}`, locals: L, body };
+}
+
+/** The kernel module's bytes. */
+export function buildKernelModule(): Uint8Array {
+  return assembleModule([dotKernel('f64'), dotKernel('f32'), scatterKernel('f64'), scatterKernel('f32')], 1);
+}

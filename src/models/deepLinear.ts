@@ -1,0 +1,295 @@
+import { axpy, dot, gemv, gemvT } from '../linalg/blas.ts';
+import type { Dataset } from '../data/dataset.ts';
+import type { Loss } from '../losses/losses.ts';
+import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
+
+/**
+ * Deep linear network in NTK scaling (theory §2):
+ *   h_0 = x,  h_{k+1} = W_k h_k / √cols_k  (k = 0..L−1),  f = h_L,
+ * with W_0 = W_1 of the paper (n×d), hidden layers n×n, and the read-out v stored as a 1×n
+ * matrix, so every layer is handled by the same code. L = depth ≥ 2 weight layers (L = 2 is
+ * the uv model). All parameters live in one flat Float64Array θ, layer by layer, row-major.
+ *
+ * Because the output is scalar, every layer's gradient is rank one (theory §3): with
+ * e_k = ∂f/∂h_k (backward vectors, no data) and q_k = A_k r, r = Σ_α g_α x_α (forward vectors
+ * on one aggregated input), ∂L/∂W_k = e_{k+1} q_kᵀ / √cols_k. One pass over X per step.
+ */
+export interface DeepLinearSpec {
+  /** input dimension */
+  d: number;
+  /** hidden width n */
+  width: number;
+  /** number of weight layers L ≥ 2 */
+  depth: number;
+}
+
+export interface LayerInfo {
+  name: string;
+  rows: number;
+  cols: number;
+  offset: number;
+  /** 1/√cols: the NTK scale factor of this layer */
+  scale: number;
+}
+
+/** Everything known about the network at one parameter vector θ on one data set. */
+export interface Evaluation {
+  theta: Float64Array;
+  data: Dataset;
+  loss: Loss;
+  /** mean loss */
+  value: number;
+  /** f_α for every sample */
+  f: Float64Array;
+  /** ℓ'(f_α, y_α) */
+  d1: Float64Array;
+  /** ℓ''(f_α, y_α), filled on first use */
+  d2: Float64Array | null;
+  /** e_k = ∂f/∂h_k, k = 0..L (e_0 = β, the end-to-end vector) */
+  e: Float64Array[];
+  /** q_k = A_k r, k = 0..L−1 (q_0 = r = (1/m) Σ ℓ'_α x_α) */
+  q: Float64Array[];
+}
+
+export class DeepLinear {
+  readonly kind = 'deep-linear';
+  readonly d: number;
+  readonly width: number;
+  readonly depth: number;
+  readonly layers: readonly LayerInfo[];
+  readonly numParams: number;
+
+  constructor(spec: DeepLinearSpec) {
+    const { d, width, depth } = spec;
+    for (const [k, v] of Object.entries({ d, width, depth })) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`deep-linear: ${k} must be a positive integer, got ${v}`);
+    }
+    if (depth < 2) throw new RangeError(`deep-linear: depth must be ≥ 2 weight layers, got ${depth}`);
+    this.d = d;
+    this.width = width;
+    this.depth = depth;
+    const layers: LayerInfo[] = [];
+    let offset = 0;
+    for (let k = 0; k < depth; k++) {
+      const rows = k === depth - 1 ? 1 : width;
+      const cols = k === 0 ? d : width;
+      const name = k === depth - 1 ? 'v' : `W${k + 1}`;
+      layers.push({ name, rows, cols, offset, scale: 1 / Math.sqrt(cols) });
+      offset += rows * cols;
+    }
+    this.layers = layers;
+    this.numParams = offset;
+  }
+
+  spec(): DeepLinearSpec {
+    return { d: this.d, width: this.width, depth: this.depth };
+  }
+
+  /** A view of layer k inside θ. */
+  layerView(theta: Float64Array, k: number): Float64Array {
+    const l = this.layers[k];
+    return theta.subarray(l.offset, l.offset + l.rows * l.cols);
+  }
+
+  /** Backward vectors e_k = ∂f/∂h_k for k = L..0; e[0] = β so that f(x) = β·x. */
+  backward(theta: Float64Array): Float64Array[] {
+    const L = this.depth;
+    const e: Float64Array[] = new Array(L + 1);
+    e[L] = Float64Array.of(1);
+    for (let k = L - 1; k >= 0; k--) {
+      const l = this.layers[k];
+      e[k] = gemvT(l.rows, l.cols, l.scale, theta, l.offset, e[k + 1], new Float64Array(l.cols));
+    }
+    return e;
+  }
+
+  /** End-to-end vector β (f(x) = β·x). */
+  endToEnd(theta: Float64Array): Float64Array {
+    return this.backward(theta)[0];
+  }
+
+  /** Forward chain q_0 = r, q_{k+1} = W_k q_k / √cols_k, for k < L (q_L = β·r is not needed). */
+  forwardChain(theta: Float64Array, r: Float64Array): Float64Array[] {
+    const q: Float64Array[] = [r];
+    for (let k = 0; k < this.depth - 1; k++) {
+      const l = this.layers[k];
+      q.push(gemv(l.rows, l.cols, l.scale, theta, l.offset, q[k], new Float64Array(l.rows)));
+    }
+    return q;
+  }
+
+  /** Outputs f_α = β·x_α for every row of a data set. */
+  predict(theta: Float64Array, data: Dataset, beta = this.endToEnd(theta)): Float64Array {
+    this.checkData(data);
+    const out = new Float64Array(data.m);
+    rowsDot(data.X, data.d, null, data.m, beta, out);
+    return out;
+  }
+
+  /**
+   * Loss, outputs and the gradient's rank-one factors at θ, in one pass over the data.
+   * `rows` restricts to a mini-batch (then f, d1 have batch length and the loss is the batch mean).
+   */
+  evaluate(theta: Float64Array, data: Dataset, loss: Loss, rows: Int32Array | null = null): Evaluation {
+    this.checkTheta(theta);
+    this.checkData(data);
+    const count = rows === null ? data.m : rows.length;
+    const e = this.backward(theta);
+    const f = new Float64Array(count);
+    const d1 = new Float64Array(count);
+    const y = data.y;
+    const inv = 1 / count;
+    let total = 0;
+    const r = new Float64Array(data.d);
+    rowsDotThenCombine(data.X, data.d, rows, count, e[0], (i, s) => {
+      const yi = y[rows === null ? i : rows[i]];
+      f[i] = s;
+      total += loss.value(s, yi);
+      const g = loss.d1(s, yi);
+      d1[i] = g;
+      return g * inv;
+    }, r);
+    const q = this.forwardChain(theta, r);
+    return { theta, data, loss, value: total * inv, f, d1, d2: null, e, q };
+  }
+
+  /** ‖∇L‖ from the rank-one factors: Σ_k ‖e_{k+1}‖² ‖q_k‖² / cols_k. */
+  gradNorm(ev: Evaluation): number {
+    let s = 0;
+    for (let k = 0; k < this.depth; k++) {
+      const l = this.layers[k];
+      s += dot(l.rows, ev.e[k + 1], 0, ev.e[k + 1], 0) * dot(l.cols, ev.q[k], 0, ev.q[k], 0) * l.scale * l.scale;
+    }
+    return Math.sqrt(s);
+  }
+
+  /** Dense gradient ∇L (length numParams) into out. */
+  gradient(ev: Evaluation, out: Float64Array = new Float64Array(this.numParams)): Float64Array {
+    out.fill(0);
+    this.addRankOne(out, ev.e, ev.q, 1);
+    return out;
+  }
+
+  /** θ ← θ − η ∇L, applied as one rank-one update per layer (no dense gradient is formed). */
+  descend(ev: Evaluation, eta: number): void {
+    this.addRankOne(ev.theta, ev.e, ev.q, -eta);
+  }
+
+  /** target_k += alpha · a_{k+1} b_kᵀ / √cols_k for every layer. */
+  private addRankOne(target: Float64Array, a: Float64Array[], b: Float64Array[], alpha: number): void {
+    for (let k = 0; k < this.depth; k++) {
+      const l = this.layers[k];
+      const ak = a[k + 1];
+      for (let i = 0; i < l.rows; i++) {
+        const c = alpha * ak[i] * l.scale;
+        if (c !== 0) axpy(l.cols, c, b[k], 0, target, l.offset + i * l.cols);
+      }
+    }
+  }
+
+  /** ℓ''(f_α) for every sample, cached on the evaluation. */
+  secondDerivatives(ev: Evaluation): Float64Array {
+    if (ev.d2 === null) {
+      const d2 = new Float64Array(ev.f.length);
+      for (let i = 0; i < d2.length; i++) d2[i] = ev.loss.d2(ev.f[i], ev.data.y[i]);
+      ev.d2 = d2;
+    }
+    return ev.d2;
+  }
+
+  /**
+   * Directional derivative of the backward chain: Δe_k for a parameter direction Δθ
+   * (product rule: Δe_k = (ΔW_kᵀ e_{k+1} + W_kᵀ Δe_{k+1}) / √cols_k). Returns Δe, Δe[0] = Δβ.
+   */
+  private backwardTangent(theta: Float64Array, e: Float64Array[], dir: Float64Array): Float64Array[] {
+    const L = this.depth;
+    const de: Float64Array[] = new Array(L + 1);
+    de[L] = new Float64Array(1);
+    for (let k = L - 1; k >= 0; k--) {
+      const l = this.layers[k];
+      const out = gemvT(l.rows, l.cols, l.scale, dir, l.offset, e[k + 1], new Float64Array(l.cols));
+      const tmp = gemvT(l.rows, l.cols, l.scale, theta, l.offset, de[k + 1], new Float64Array(l.cols));
+      for (let j = 0; j < l.cols; j++) out[j] += tmp[j];
+      de[k] = out;
+    }
+    return de;
+  }
+
+  /**
+   * Exact Hessian-vector product ∇²L · dir (Pearlmutter's R-operator over the rank-one
+   * gradient, theory §3). One pass over the data, like a gradient.
+   */
+  hvp(ev: Evaluation, dir: Float64Array, out: Float64Array = new Float64Array(this.numParams)): Float64Array {
+    this.checkTheta(dir);
+    const { theta, e, q, data } = ev;
+    const d2 = this.secondDerivatives(ev);
+    const de = this.backwardTangent(theta, e, dir);
+    const count = ev.f.length;
+    const inv = 1 / count;
+    const dr = new Float64Array(data.d);
+    // Δf_α = x_α·Δβ; Δr = Σ ℓ''_α Δf_α x_α / m.  (Full batch only: Lanczos runs on the full set.)
+    rowsDotThenCombine(data.X, data.d, null, count, de[0], (i, s) => d2[i] * s * inv, dr);
+    // Δq_0 = Δr, Δq_{k+1} = (ΔW_k q_k + W_k Δq_k)/√cols_k
+    const dq: Float64Array[] = [dr];
+    for (let k = 0; k < this.depth - 1; k++) {
+      const l = this.layers[k];
+      const a = gemv(l.rows, l.cols, l.scale, dir, l.offset, q[k], new Float64Array(l.rows));
+      const b = gemv(l.rows, l.cols, l.scale, theta, l.offset, dq[k], new Float64Array(l.rows));
+      for (let i = 0; i < l.rows; i++) a[i] += b[i];
+      dq.push(a);
+    }
+    out.fill(0);
+    this.addRankOne(out, de, q, 1);
+    this.addRankOne(out, e, dq, 1);
+    return out;
+  }
+
+  /**
+   * Θu with Θ_αβ = ∇f(x_α)·∇f(x_β) the (un-normalized) NTK on the evaluation's data.
+   * Θ = X K Xᵀ with K = Σ_k (‖e_{k+1}‖²/cols_k) A_kᵀ A_k: two data passes and two layer chains,
+   * never a parameter-sized vector.
+   */
+  ntkApply(ev: Evaluation, u: Float64Array, out: Float64Array): void {
+    const { theta, e, data } = ev;
+    const r = new Float64Array(data.d);
+    rowsCombine(data.X, data.d, null, data.m, u, r);
+    this.kernelApply(theta, e, r, r);
+    rowsDot(data.X, data.d, null, data.m, r, out);
+  }
+
+  /** z = K r in input space (Horner form of Σ_k w_k A_kᵀ A_k r); z may alias r. */
+  kernelApply(theta: Float64Array, e: Float64Array[], r: Float64Array, z: Float64Array): Float64Array {
+    const L = this.depth;
+    const q = this.forwardChain(theta, r);
+    const w = (k: number) => dot(this.layers[k].rows, e[k + 1], 0, e[k + 1], 0) * this.layers[k].scale ** 2;
+    let acc: Float64Array = new Float64Array(q[L - 1].length);
+    for (let i = 0; i < acc.length; i++) acc[i] = w(L - 1) * q[L - 1][i];
+    for (let k = L - 1; k >= 1; k--) {
+      const l = this.layers[k - 1]; // step back from level k to level k−1 through W_{k−1}
+      const next = gemvT(l.rows, l.cols, l.scale, theta, l.offset, acc, new Float64Array(l.cols));
+      const wk = w(k - 1);
+      for (let i = 0; i < next.length; i++) next[i] += wk * q[k - 1][i];
+      acc = next;
+    }
+    z.set(acc);
+    return z;
+  }
+
+  /** Jacobian row ∇_θ f(x) for one input (dense; for tests and tiny problems). */
+  jacobianRow(theta: Float64Array, x: Float64Array, e = this.backward(theta)): Float64Array {
+    const q = this.forwardChain(theta, x);
+    const out = new Float64Array(this.numParams);
+    this.addRankOne(out, e, q, 1);
+    return out;
+  }
+
+  checkTheta(theta: Float64Array): void {
+    if (theta.length !== this.numParams) {
+      throw new RangeError(`deep-linear(d=${this.d}, width=${this.width}, depth=${this.depth}) has ${this.numParams} parameters, got a vector of ${theta.length}`);
+    }
+  }
+
+  checkData(data: Dataset): void {
+    if (data.d !== this.d) throw new RangeError(`data have d = ${data.d} features but the network expects d = ${this.d}`);
+  }
+}

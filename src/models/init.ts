@@ -1,0 +1,34 @@
+import { deriveSeed, Rng } from '../linalg/prng.ts';
+import type { DeepLinear } from './deepLinear.ts';
+
+/** NTK-parameterization init: every weight i.i.d. N(0, scale²) (scale = 1 is the standard). */
+export function gaussianInit(model: DeepLinear, seed: number, scale = 1): Float64Array {
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`init scale must be a positive number, got ${scale}`);
+  return new Rng(deriveSeed(seed, 'init')).fillNormal(new Float64Array(model.numParams), scale);
+}
+
+/**
+ * Two-layer (uv) net with prescribed output f0 and NTK curvature λ0 on degenerate data
+ * x = (1,…,1) (theory §6): a_i = √(λ0/2), U = a 1ᵀ/√d, c0 = 2 f0/(λ0 √n), s0 = √(1 − c0²),
+ * v_i = √(λ0/2)(c0 + s0 (−1)^i). Needs an even width and |c0| ≤ 1.
+ */
+export function prescribedInit(model: DeepLinear, f0: number, lambda0: number): Float64Array {
+  const n = model.width;
+  if (model.depth !== 2) throw new RangeError(`prescribed init is defined for the two-layer net (depth 2), got depth ${model.depth}`);
+  if (n % 2 !== 0) throw new RangeError(`prescribed init needs an even width, got ${n}`);
+  if (!(lambda0 > 0)) throw new RangeError(`prescribed init needs lambda0 > 0, got ${lambda0}`);
+  const c0 = (2 * f0) / (lambda0 * Math.sqrt(n));
+  if (!(Math.abs(c0) <= 1)) {
+    throw new RangeError(`prescribed init: |f0| must be ≤ λ0·√n/2 = ${(lambda0 * Math.sqrt(n)) / 2}, got f0 = ${f0}`);
+  }
+  const s0 = Math.sqrt(1 - c0 * c0);
+  const a = Math.sqrt(lambda0 / 2);
+  const theta = new Float64Array(model.numParams);
+  const U = model.layerView(theta, 0);
+  const v = model.layerView(theta, 1);
+  const d = model.d;
+  const u = a / Math.sqrt(d);
+  U.fill(u);
+  for (let i = 0; i < n; i++) v[i] = a * (c0 + s0 * (i % 2 === 0 ? 1 : -1));
+  return theta;
+}

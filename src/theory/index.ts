@@ -1,0 +1,2 @@
+export * from './degenerate.ts';
+export * from './phase.ts';

@@ -1,0 +1,66 @@
+/**
+ * The columns recorded along a run, in CSV order. A value that was not measured at a step
+ * (e.g. curvature between measurements, test metrics without a test set) is NaN in memory and
+ * an empty cell in metrics.csv.
+ */
+export const METRIC_COLUMNS = [
+  'step',
+  'loss',
+  'accuracy',
+  'testLoss',
+  'testAccuracy',
+  'lambda',
+  'sharpness',
+  'sharpnessGN',
+  'etaLambda',
+  'etaSharpness',
+  'gradNorm',
+  'paramNorm',
+  'fMean',
+  'marginMin',
+  'marginMean',
+  'normalizedMargin',
+] as const;
+
+export type MetricName = (typeof METRIC_COLUMNS)[number];
+export type MetricRow = Record<MetricName, number>;
+
+export const METRIC_DESCRIPTIONS: Record<MetricName, string> = {
+  step: 'GD step t (metrics are measured at θ_t, before the update)',
+  loss: 'mean training loss L(θ_t)',
+  accuracy: 'fraction of training samples with y·f > 0',
+  testLoss: 'mean loss on the test set',
+  testAccuracy: 'fraction of test samples with y·f > 0',
+  lambda: 'NTK curvature λ = λ_max(Θ)/m',
+  sharpness: 'top algebraic eigenvalue S of the loss Hessian',
+  sharpnessGN: 'Gauss–Newton sharpness S_GN = λ_max(D^½ Θ D^½)/m',
+  etaLambda: 'η·λ',
+  etaSharpness: 'η·S (2 is the edge of stability)',
+  gradNorm: '‖∇L(θ_t)‖',
+  paramNorm: '‖θ_t‖',
+  fMean: 'mean output f over training samples',
+  marginMin: 'min over samples of y·f',
+  marginMean: 'mean over samples of y·f',
+  normalizedMargin: 'min y·f / ‖θ‖^L (scale-free margin of the degree-L homogeneous net)',
+};
+
+export function emptyRow(step: number): MetricRow {
+  const row = {} as MetricRow;
+  for (const c of METRIC_COLUMNS) row[c] = NaN;
+  row.step = step;
+  return row;
+}
+
+/** Accuracy of outputs f against ±1 labels (y·f > 0 counts as correct). */
+export function accuracy(f: Float64Array, y: Float64Array): number {
+  let ok = 0;
+  for (let i = 0; i < f.length; i++) if (y[i] * f[i] > 0) ok++;
+  return f.length === 0 ? NaN : ok / f.length;
+}
+
+/** CSV text of metric rows (NaN → empty cell; numbers in shortest round-trip form). */
+export function metricsToCsv(rows: readonly MetricRow[]): string {
+  const lines = [METRIC_COLUMNS.join(',')];
+  for (const r of rows) lines.push(METRIC_COLUMNS.map((c) => (Number.isNaN(r[c]) ? '' : String(r[c]))).join(','));
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DeepLinear } from '../src/models/deepLinear.ts';
+import { gaussianInit } from '../src/models/init.ts';
+import { getLoss, LOSS_NAMES } from '../src/losses/losses.ts';
+import { makeDataset } from '../src/data/dataset.ts';
+import { Rng } from '../src/linalg/prng.ts';
+import { maxRelErrVec } from './helpers.ts';
+
+function randomData(m: number, d: number, seed: number, float32 = false) {
+  const rng = new Rng(seed);
+  const X = float32 ? new Float32Array(m * d) : new Float64Array(m * d);
+  for (let i = 0; i < X.length; i++) X[i] = rng.normal();
+  const y = new Float64Array(m);
+  for (let i = 0; i < m; i++) y[i] = rng.uniform() < 0.5 ? -1 : 1;
+  return makeDataset(X, y, d, 'random');
+}
+
+const shapes = [
+  { d: 3, width: 4, depth: 2 },
+  { d: 5, width: 3, depth: 3 },
+  { d: 4, width: 3, depth: 4 },
+];
+
+for (const spec of shapes) {
+  for (const lossName of LOSS_NAMES) {
+    test(`gradient vs central differences: depth ${spec.depth}, ${lossName}`, () => {
+      const model = new DeepLinear(spec);
+      const data = randomData(7, spec.d, 11);
+      const loss = getLoss(lossName);
+      // scale 0.5 keeps exp-loss values moderate so the finite differences stay accurate
+      const theta = gaussianInit(model, 3, 0.5);
+      const ev = model.evaluate(theta, data, loss);
+      const g = model.gradient(ev);
+      const h = 1e-5;
+      const fd = new Float64Array(model.numParams);
+      for (let i = 0; i < model.numParams; i++) {
+        const t = theta.slice();
+        t[i] += h;
+        const up = model.evaluate(t, data, loss).value;
+        t[i] -= 2 * h;
+        const dn = model.evaluate(t, data, loss).value;
+        fd[i] = (up - dn) / (2 * h);
+      }
+      const err = maxRelErrVec(g, fd);
+      assert.ok(err < 1e-6, `max relative gradient error ${err}`);
+      // the rank-one norm formula agrees with the dense gradient
+      const dense = Math.hypot(...g);
+      assert.ok(Math.abs(model.gradNorm(ev) - dense) < 1e-12 * dense);
+      // every layer separately (each gets its own error budget)
+      for (let k = 0; k < model.depth; k++) {
+        const l = model.layers[k];
+        const sl = (a: Float64Array) => a.subarray(l.offset, l.offset + l.rows * l.cols);
+        assert.ok(maxRelErrVec(sl(g), sl(fd)) < 1e-6, `layer ${l.name}`);
+      }
+    });
+
+    test(`HVP vs dense finite-difference Hessian: depth ${spec.depth}, ${lossName}`, () => {
+      const model = new DeepLinear(spec);
+      const data = randomData(6, spec.d, 5);
+      const loss = getLoss(lossName);
+      const theta = gaussianInit(model, 9, 0.5);
+      const P = model.numParams;
+      const ev = model.evaluate(theta, data, loss);
+      // dense Hessian column j = (∇L(θ + h e_j) − ∇L(θ − h e_j)) / 2h
+      const h = 1e-5;
+      const H = new Float64Array(P * P);
+      for (let j = 0; j < P; j++) {
+        const t = theta.slice();
+        t[j] += h;
+        const gp = model.gradient(model.evaluate(t, data, loss));
+        t[j] -= 2 * h;
+        const gm = model.gradient(model.evaluate(t, data, loss));
+        for (let i = 0; i < P; i++) H[i * P + j] = (gp[i] - gm[i]) / (2 * h);
+      }
+      const rng = new Rng(1);
+      for (let trial = 0; trial < 3; trial++) {
+        const dir = rng.fillNormal(new Float64Array(P));
+        const hv = model.hvp(ev, dir);
+        const ref = new Float64Array(P);
+        for (let i = 0; i < P; i++) {
+          let s = 0;
+          for (let j = 0; j < P; j++) s += H[i * P + j] * dir[j];
+          ref[i] = s;
+        }
+        const err = maxRelErrVec(hv, ref);
+        assert.ok(err < 1e-6, `HVP relative error ${err}`);
+      }
+    });
+  }
+}
+
+test('NTK matvec equals the explicit Jacobian Gram matrix', () => {
+  for (const spec of shapes) {
+    const model = new DeepLinear(spec);
+    const data = randomData(9, spec.d, 2);
+    const theta = gaussianInit(model, 4);
+    const ev = model.evaluate(theta, data, getLoss('squared'));
+    const J: Float64Array[] = [];
+    for (let a = 0; a < data.m; a++) {
+      J.push(model.jacobianRow(theta, Float64Array.from(data.X.subarray(a * spec.d, (a + 1) * spec.d))));
+    }
+    const u = new Rng(8).fillNormal(new Float64Array(data.m));
+    const out = new Float64Array(data.m);
+    model.ntkApply(ev, u, out);
+    const ref = new Float64Array(data.m);
+    for (let a = 0; a < data.m; a++) {
+      for (let b = 0; b < data.m; b++) {
+        let s = 0;
+        for (let i = 0; i < model.numParams; i++) s += J[a][i] * J[b][i];
+        ref[a] += s * u[b];
+      }
+    }
+    assert.ok(maxRelErrVec(out, ref) < 1e-12, `NTK matvec error ${maxRelErrVec(out, ref)}`);
+  }
+});
+
+test('Jacobian row matches finite differences of f', () => {
+  const spec = { d: 4, width: 3, depth: 3 };
+  const model = new DeepLinear(spec);
+  const theta = gaussianInit(model, 1);
+  const x = new Rng(2).fillNormal(new Float64Array(spec.d));
+  const data = makeDataset(x, Float64Array.of(1), spec.d, 'one');
+  const J = model.jacobianRow(theta, x);
+  const h = 1e-6;
+  for (let i = 0; i < model.numParams; i++) {
+    const t = theta.slice();
+    t[i] += h;
+    const up = model.predict(t, data)[0];
+    t[i] -= 2 * h;
+    const dn = model.predict(t, data)[0];
+    assert.ok(Math.abs((up - dn) / (2 * h) - J[i]) < 1e-7 * Math.max(1, Math.abs(J[i])));
+  }
+});
+
+test('float32 storage gives the float64 results up to float32 rounding of X', () => {
+  const spec = { d: 20, width: 8, depth: 3 };
+  const model = new DeepLinear(spec);
+  const d64 = randomData(50, spec.d, 7);
+  const d32 = makeDataset(Float32Array.from(d64.X), d64.y, spec.d, 'f32');
+  const d64r = makeDataset(Float64Array.from(d32.X), d64.y, spec.d, 'f64 of f32');
+  const theta = gaussianInit(model, 5);
+  const loss = getLoss('logistic');
+  const a = model.gradient(model.evaluate(theta, d32, loss));
+  const b = model.gradient(model.evaluate(theta, d64r, loss));
+  // identical inputs after rounding: identical float64 arithmetic
+  assert.deepEqual(Array.from(a), Array.from(b));
+});
+
+test('descend applies exactly θ − η∇L', () => {
+  const model = new DeepLinear({ d: 6, width: 5, depth: 3 });
+  const data = randomData(10, 6, 3);
+  const theta = gaussianInit(model, 2);
+  const ev = model.evaluate(theta, data, getLoss('logistic'));
+  const g = model.gradient(ev);
+  const expected = theta.map((t, i) => t - 0.3 * g[i]);
+  model.descend(ev, 0.3);
+  assert.ok(maxRelErrVec(theta, expected) < 1e-15);
+});
+
+test('bad shapes are clear errors', () => {
+  assert.throws(() => new DeepLinear({ d: 3, width: 4, depth: 1 }), /depth must be ≥ 2/);
+  const model = new DeepLinear({ d: 3, width: 4, depth: 2 });
+  assert.throws(() => model.evaluate(new Float64Array(5), randomData(2, 3, 1), getLoss('squared')), /has 16 parameters, got a vector of 5/);
+  assert.throws(() => model.predict(new Float64Array(16), randomData(2, 4, 1)), /d = 4 features but the network expects d = 3/);
+});

@@ -1,0 +1,13 @@
+/** Shared test utilities. */
+export function relErr(a: number, b: number, floor = 1e-12): number {
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
+}
+
+export function maxRelErrVec(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(a[i]), Math.abs(b[i]));
+  }
+  return num / Math.max(den, 1e-300);
+}
