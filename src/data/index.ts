@@ -3,3 +3,6 @@ export * from './dataset.ts';
 export * from './generators.ts';
 export * from './transforms.ts';
 export * from './csv.ts';
+export * from './idx.ts';
+export * from './cifar.ts';
+export * from './binaryTasks.ts';

@@ -38,46 +38,50 @@ function loadX1(e: Elem, addr: Code): Code {
 const shiftOf = (e: Elem): number => (e === 'f64' ? 3 : 2);
 
 /**
- * dot_E: R rows at a time (interleaved streams from memory, each w vector loaded once for the R rows), then
- * the remaining rows one at a time. Each row has its own four accumulators, so the order is the canonical one.
+ * dot_E: R rows at a time (interleaved streams, each w vector loaded once for the R rows), then the remaining
+ * rows one at a time. Each row has its own four accumulators, so the order is the canonical one.
  */
 export function dotKernel(e: Elem, R = 2): FuncDef {
-  const rowsL = Array.from({ length: R }, (_, k) => k);
+  const ks = (g: number): number[] => Array.from({ length: g }, (_, k) => k);
   const L = new Locals(
     [['x', 'i32'], ['d', 'i32'], ['rows', 'i32'], ['first', 'i32'], ['n', 'i32'], ['w', 'i32'], ['out', 'i32']],
-    [['i', 'i32'], ['jx', 'i32'], ['jw', 'i32'], ['rb', 'i32'], ['mb', 'i32'],
-      ...rowsL.map((k) => [`p${k}`, 'i32'] as [string, 'i32']),
-      ...rowsL.flatMap((k) => [0, 1, 2, 3].map((a) => [`a${k}_${a}`, 'v128'] as [string, 'v128'])),
+    [['i', 'i32'], ['q', 'i32'], ['rb', 'i32'], ['wMain', 'i32'], ['wEnd', 'i32'],
+      ...ks(R).map((k) => [`p${k}`, 'i32'] as [string, 'i32']),
+      ...ks(R).flatMap((k) => [0, 1, 2, 3].map((a) => [`a${k}_${a}`, 'v128'] as [string, 'v128'])),
       ['wv', 'v128'], ['v', 'v128'],
-      ...rowsL.map((k) => [`t${k}`, 'f64'] as [string, 'f64']), ['wt', 'f64']],
+      ...ks(R).map((k) => [`t${k}`, 'f64'] as [string, 'f64']), ['wt', 'f64']],
   );
   const { get, set } = L;
   const sh = shiftOf(e);
   const es = 1 << sh;
   const group = (g: number): Code[] => {
     const out: Code[] = [];
-    for (let k = 0; k < g; k++) {
+    for (const k of ks(g)) {
       const pos = i32.add(i32.add(get('first'), get('i')), i32.const(k));
       const row = ctl.ifElseI32(i32.ne(get('rows'), i32.const(0)), i32.load(i32.add(get('rows'), i32.shl(pos, i32.const(2)))), pos);
       out.push(set(`p${k}`, i32.add(get('x'), i32.mul(row, get('rb')))));
       for (let a = 0; a < 4; a++) out.push(set(`a${k}_${a}`, v128.zero()));
       out.push(set(`t${k}`, f64.const(0)));
     }
-    out.push(set('jx', i32.const(0)), set('jw', get('w')));
+    out.push(set('q', get('w')));
     const step: Code[] = [];
     for (let a = 0; a < 4; a++) {
-      step.push(set('wv', v128.load(get('jw'), 16 * a)));
-      for (let k = 0; k < g; k++) {
-        step.push(set(`a${k}_${a}`, f64x2.add(get(`a${k}_${a}`), f64x2.mul(loadX2(e, i32.add(get(`p${k}`), get('jx')), 2 * es * a), get('wv')))));
+      step.push(set('wv', v128.load(get('q'), 16 * a)));
+      for (const k of ks(g)) {
+        step.push(set(`a${k}_${a}`, f64x2.add(get(`a${k}_${a}`), f64x2.mul(loadX2(e, get(`p${k}`), 2 * es * a), get('wv')))));
       }
     }
-    step.push(set('jx', i32.add(get('jx'), i32.const(8 * es))), set('jw', i32.add(get('jw'), i32.const(64))));
-    out.push(ctl.while(i32.ltU(get('jx'), get('mb')), ...step));
-    const tail: Code[] = [set('wt', f64.load(get('jw')))];
-    for (let k = 0; k < g; k++) tail.push(set(`t${k}`, f64.add(get(`t${k}`), f64.mul(loadX1(e, i32.add(get(`p${k}`), get('jx'))), get('wt')))));
-    tail.push(set('jx', i32.add(get('jx'), i32.const(es))), set('jw', i32.add(get('jw'), i32.const(8))));
-    out.push(ctl.while(i32.ltU(get('jx'), get('rb')), ...tail));
-    for (let k = 0; k < g; k++) {
+    for (const k of ks(g)) step.push(set(`p${k}`, i32.add(get(`p${k}`), i32.const(8 * es))));
+    step.push(set('q', i32.add(get('q'), i32.const(64))));
+    out.push(ctl.while(i32.ltU(get('q'), get('wMain')), ...step));
+    const tail: Code[] = [set('wt', f64.load(get('q')))];
+    for (const k of ks(g)) {
+      tail.push(set(`t${k}`, f64.add(get(`t${k}`), f64.mul(loadX1(e, get(`p${k}`)), get('wt')))));
+      tail.push(set(`p${k}`, i32.add(get(`p${k}`), i32.const(es))));
+    }
+    tail.push(set('q', i32.add(get('q'), i32.const(8))));
+    out.push(ctl.while(i32.ltU(get('q'), get('wEnd')), ...tail));
+    for (const k of ks(g)) {
       out.push(set('v', f64x2.add(f64x2.add(get(`a${k}_0`), get(`a${k}_1`)), f64x2.add(get(`a${k}_2`), get(`a${k}_3`)))));
       out.push(f64.store(i32.add(get('out'), i32.shl(get('i'), i32.const(3))),
         f64.add(f64.add(f64x2.extractLane(get('v'), 0), f64x2.extractLane(get('v'), 1)), get(`t${k}`)), 8 * k));
@@ -87,7 +91,8 @@ export function dotKernel(e: Elem, R = 2): FuncDef {
   };
   const body: Code = [
     ...set('rb', i32.shl(get('d'), i32.const(sh))),
-    ...set('mb', i32.shl(i32.and(get('d'), i32.const(-8)), i32.const(sh))),
+    ...set('wMain', i32.add(get('w'), i32.shl(i32.and(get('d'), i32.const(-8)), i32.const(3)))),
+    ...set('wEnd', i32.add(get('w'), i32.shl(get('d'), i32.const(3)))),
     ...set('i', i32.const(0)),
     ...(R > 1 ? ctl.while(i32.leU(i32.add(get('i'), i32.const(R)), get('n')), ...group(R)) : []),
     ...ctl.while(i32.ltU(get('i'), get('n')), ...group(1)),
@@ -95,48 +100,54 @@ export function dotKernel(e: Elem, R = 2): FuncDef {
   return { name: `dot_${e}`, locals: L, body };
 }
 
-/** scat_E: G rows per group (r[j] updated G times in a register), then the remaining rows one at a time. */
+/**
+ * scat_E: G rows per group (r[j] gets the G updates in a register before it is stored), then the remaining rows
+ * one at a time. The vector loop is unrolled twice; odd d ends with a scalar element.
+ */
 export function scatterKernel(e: Elem, G = 4): FuncDef {
+  const ks = (g: number): number[] => Array.from({ length: g }, (_, k) => k);
   const L = new Locals(
     [['x', 'i32'], ['d', 'i32'], ['idx', 'i32'], ['coef', 'i32'], ['n', 'i32'], ['r', 'i32']],
-    [['i', 'i32'], ['rb', 'i32'], ['vb', 'i32'], ['tb', 'i32'], ['j', 'i32'], ['jx', 'i32'], ['rj', 'i32'],
-      ...Array.from({ length: G }, (_, k) => [`p${k}`, 'i32'] as [string, 'i32']),
-      ...Array.from({ length: G }, (_, k) => [`k${k}`, 'f64'] as [string, 'f64']),
-      ...Array.from({ length: G }, (_, k) => [`c${k}`, 'v128'] as [string, 'v128']),
+    [['i', 'i32'], ['rb', 'i32'], ['e4', 'i32'], ['e2', 'i32'], ['e1', 'i32'], ['rp', 'i32'],
+      ...ks(G).map((k) => [`p${k}`, 'i32'] as [string, 'i32']),
+      ...ks(G).map((k) => [`c${k}`, 'v128'] as [string, 'v128']),
       ['v', 'v128'], ['s', 'f64']],
   );
   const { get, set } = L;
-  const es = 1 << shiftOf(e);
-  /** Scatter `g` rows starting at list position i. */
+  const sh = shiftOf(e);
+  const es = 1 << sh;
+  /** r[rp + 16u .. +16) += Σ_k c_k x_k[...] in row order. */
+  const vecStep = (g: number, u: number): Code[] => {
+    const out: Code[] = [set('v', v128.load(get('rp'), 16 * u))];
+    for (const k of ks(g)) out.push(set('v', f64x2.add(get('v'), f64x2.mul(get(`c${k}`), loadX2(e, get(`p${k}`), 2 * es * u)))));
+    out.push(v128.store(get('rp'), get('v'), 16 * u));
+    return out;
+  };
+  const advance = (g: number, elems: number): Code[] => [
+    set('rp', i32.add(get('rp'), i32.const(8 * elems))),
+    ...ks(g).map((k) => set(`p${k}`, i32.add(get(`p${k}`), i32.const(es * elems)))),
+  ];
   const group = (g: number): Code[] => {
     const out: Code[] = [];
-    for (let k = 0; k < g; k++) {
+    for (const k of ks(g)) {
       out.push(set(`p${k}`, i32.add(get('x'), i32.mul(i32.load(i32.add(get('idx'), i32.shl(get('i'), i32.const(2))), 4 * k), get('rb')))));
-      out.push(set(`k${k}`, f64.load(i32.add(get('coef'), i32.shl(get('i'), i32.const(3))), 8 * k)));
-      out.push(set(`c${k}`, f64x2.splat(get(`k${k}`))));
+      out.push(set(`c${k}`, f64x2.splat(f64.load(i32.add(get('coef'), i32.shl(get('i'), i32.const(3))), 8 * k))));
     }
-    out.push(set('j', i32.const(0)), set('jx', i32.const(0)));
-    const vecStep: Code[] = [set('rj', i32.add(get('r'), get('j'))), set('v', v128.load(get('rj')))];
-    for (let k = 0; k < g; k++) {
-      vecStep.push(set('v', f64x2.add(get('v'), f64x2.mul(get(`c${k}`), loadX2(e, i32.add(get(`p${k}`), get('jx')))))));
-    }
-    vecStep.push(v128.store(get('rj'), get('v')));
-    vecStep.push(set('j', i32.add(get('j'), i32.const(16))), set('jx', i32.add(get('jx'), i32.const(2 * es))));
-    out.push(ctl.while(i32.ltU(get('j'), get('vb')), ...vecStep));
-    // Odd d: the last element, scalar.
-    const tail: Code[] = [set('rj', i32.add(get('r'), get('j'))), set('s', f64.load(get('rj')))];
-    for (let k = 0; k < g; k++) {
-      tail.push(set('s', f64.add(get('s'), f64.mul(get(`k${k}`), loadX1(e, i32.add(get(`p${k}`), get('jx')))))));
-    }
-    tail.push(f64.store(get('rj'), get('s')));
-    out.push(ctl.if(i32.ltU(get('j'), get('tb')), tail));
+    out.push(set('rp', get('r')));
+    out.push(ctl.while(i32.ltU(get('rp'), get('e4')), ...vecStep(g, 0), ...vecStep(g, 1), ...advance(g, 4)));
+    out.push(ctl.if(i32.ltU(get('rp'), get('e2')), [...vecStep(g, 0), ...advance(g, 2)]));
+    const tail: Code[] = [set('s', f64.load(get('rp')))];
+    for (const k of ks(g)) tail.push(set('s', f64.add(get('s'), f64.mul(f64x2.extractLane(get(`c${k}`), 0), loadX1(e, get(`p${k}`))))));
+    tail.push(f64.store(get('rp'), get('s')));
+    out.push(ctl.if(i32.ltU(get('rp'), get('e1')), tail));
     out.push(set('i', i32.add(get('i'), i32.const(g))));
     return out;
   };
   const body: Code = [
-    ...set('rb', i32.shl(get('d'), i32.const(shiftOf(e)))),
-    ...set('vb', i32.shl(i32.and(get('d'), i32.const(-2)), i32.const(3))),
-    ...set('tb', i32.shl(get('d'), i32.const(3))),
+    ...set('rb', i32.shl(get('d'), i32.const(sh))),
+    ...set('e4', i32.add(get('r'), i32.shl(i32.and(get('d'), i32.const(-4)), i32.const(3)))),
+    ...set('e2', i32.add(get('r'), i32.shl(i32.and(get('d'), i32.const(-2)), i32.const(3)))),
+    ...set('e1', i32.add(get('r'), i32.shl(get('d'), i32.const(3)))),
     ...set('i', i32.const(0)),
     ...ctl.while(i32.leU(i32.add(get('i'), i32.const(G)), get('n')), ...group(G)),
     ...ctl.while(i32.ltU(get('i'), get('n')), ...group(1)),

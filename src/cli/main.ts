@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { registerTrain } from './trainCommand.ts';
+import { registerDemo } from './demoCommand.ts';
+import { codeVersion } from '../io/version.ts';
+
+const program = new Command();
+program
+  .name('catapult')
+  .description('catapult-lab: gradient descent at large learning rates on deep linear networks')
+  .version(codeVersion().packageVersion)
+  .showHelpAfterError();
+
+registerTrain(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Expected failures (bad config, bad data, bad weights) get one clear line and exit code 2.
+  const e = err as Error;
+  console.error(`catapult: ${e.message}`);
+  if (process.env.CATAPULT_DEBUG) console.error(e.stack);
+  process.exit(2);
+}

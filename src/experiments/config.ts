@@ -1,0 +1,174 @@
+import { z } from 'zod';
+
+/**
+ * The typed, validated description of one training run. Everything that changes a run's numbers
+ * is in here, so a resolved config (all defaults filled in) plus the code version reproduces a
+ * run bit for bit, and its hash keys the run for resume and sweeps.
+ * Browser-safe: the schema is also used by the explorer.
+ */
+const positiveInt = () => z.number().int().positive();
+const fraction = () => z.number().min(0).max(1);
+
+const dataCommon = {
+  /** fraction of the samples held out as a test set (0: none) */
+  testFraction: z.number().min(0).lt(1).default(0),
+  /** standardize features with training-set statistics */
+  standardize: z.boolean().default(false),
+  /** storage of X: float32 halves memory traffic; arithmetic is float64 either way */
+  storage: z.enum(['float64', 'float32']).default('float64'),
+};
+
+export const DataConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('degenerate'),
+    m: positiveInt().default(100),
+    d: positiveInt().default(10),
+    p: fraction().default(0.3),
+    flipFraction: fraction().default(0),
+    ...dataCommon,
+  }),
+  z.strictObject({
+    kind: z.literal('gaussian'),
+    m: positiveInt().default(1000),
+    d: positiveInt().default(20),
+    labelNoise: fraction().default(0),
+    ...dataCommon,
+  }),
+  z.strictObject({
+    kind: z.literal('two-gaussians'),
+    m: positiveInt().default(1000),
+    d: positiveInt().default(20),
+    separation: z.number().min(0).default(2),
+    sigma: z.number().positive().default(1),
+    ...dataCommon,
+  }),
+  z.strictObject({
+    kind: z.literal('csv'),
+    path: z.string().min(1),
+    labelColumn: z.union([z.string(), z.number().int()]).optional(),
+    positive: z.array(z.string()).optional(),
+    negative: z.array(z.string()).optional(),
+    ...dataCommon,
+  }),
+]);
+
+export const InitConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('gaussian'), scale: z.number().positive().default(1) }),
+  z.strictObject({ kind: z.literal('prescribed'), f0: z.number().default(0), lambda0: z.number().positive().default(1) }),
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
+]);
+
+export const RunConfigSchema = z
+  .strictObject({
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    data: DataConfigSchema.prefault({ kind: 'degenerate' }),
+    model: z
+      .strictObject({
+        kind: z.literal('deep-linear').default('deep-linear'),
+        depth: z.number().int().min(2).default(2),
+        width: positiveInt().default(100),
+      })
+      .prefault({}),
+    init: InitConfigSchema.prefault({ kind: 'gaussian' }),
+    loss: z.enum(['logistic', 'squared', 'exponential']).default('logistic'),
+    /** learning rate in units of the lazy bound: η = 2c/λ0 (give c or eta, not both) */
+    c: z.number().positive().optional(),
+    /** learning rate η directly */
+    eta: z.number().positive().optional(),
+    steps: z.number().int().min(0).default(1000),
+    /** null: full-batch GD; k: mini-batch SGD with seeded shuffling */
+    batchSize: positiveInt().nullable().default(null),
+    stop: z
+      .strictObject({
+        lossTarget: z.number().nullable().default(null),
+        gradNormTarget: z.number().nullable().default(null),
+        divergeBound: z.number().positive().default(1e8),
+      })
+      .prefault({}),
+    record: z
+      .strictObject({
+        every: positiveInt().default(10),
+        denseUntil: z.number().int().min(0).default(100),
+      })
+      .prefault({}),
+    curvature: z
+      .strictObject({
+        lambda: z.boolean().default(true),
+        sharpness: z.boolean().default(true),
+        gaussNewton: z.boolean().default(true),
+        every: positiveInt().default(10),
+        maxIter: positiveInt().default(60),
+        tol: z.number().positive().default(1e-9),
+      })
+      .prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.c !== undefined && cfg.eta !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['eta'], message: 'give either c or eta, not both' });
+    }
+    if (cfg.init.kind === 'prescribed') {
+      if (cfg.model.depth !== 2) ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: "'prescribed' init needs model.depth = 2 (the uv network)" });
+      if (cfg.model.width % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'width'], message: "'prescribed' init needs an even width" });
+    }
+  });
+
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+export type RunConfig = z.output<typeof RunConfigSchema> & { c?: number; eta?: number };
+export type DataConfig = z.output<typeof DataConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validate and fill defaults; a bad field gives one message per problem, naming the field. */
+export function resolveConfig(input: unknown): RunConfig {
+  const r = RunConfigSchema.safeParse(input ?? {});
+  if (!r.success) {
+    const lines = r.error.issues.map((iss) => {
+      const path = iss.path.length ? iss.path.join('.') : '(config)';
+      if (iss.code === 'unrecognized_keys') return `${path === '(config)' ? '' : path + '.'}${iss.keys.join(', ')}: unknown field`;
+      if (iss.code === 'invalid_union' && 'discriminator' in iss) return `${path}.kind: expected one of the known kinds`;
+      return `${path}: ${iss.message}`;
+    });
+    throw new ConfigError(`invalid config:\n  ${lines.join('\n  ')}`);
+  }
+  const cfg = r.data as RunConfig;
+  if (cfg.c === undefined && cfg.eta === undefined) cfg.c = 1;
+  return cfg;
+}
+
+/** Stable JSON (sorted keys) for hashing. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value as object).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** FNV-1a 64-bit (as two 32-bit halves) of the canonical JSON: a short, stable run key. */
+export function configHash(cfg: unknown): string {
+  const text = canonicalJson(cfg);
+  let h1 = 0x811c9dc5, h2 = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 0x01000193);
+    h2 = Math.imul(h2 ^ ch, 0x5bd1e995) ^ (h1 >>> 13);
+  }
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Set a dotted path in a plain object: setPath(o, 'data.p', 0.3). */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let obj = target;
+  for (const k of keys.slice(0, -1)) {
+    if (obj[k] === undefined || typeof obj[k] !== 'object' || obj[k] === null) obj[k] = {};
+    obj = obj[k] as Record<string, unknown>;
+  }
+  obj[keys[keys.length - 1]] = value;
+}

@@ -1,0 +1,85 @@
+import type { Dataset } from '../data/dataset.ts';
+import { degenerateData, gaussianTeacherData, twoGaussiansData } from '../data/generators.ts';
+import { standardize, toFloat32, trainTestSplit } from '../data/transforms.ts';
+import { getLoss } from '../losses/losses.ts';
+import { DeepLinear } from '../models/deepLinear.ts';
+import { gaussianInit, prescribedInit } from '../models/init.ts';
+import type { TrainProblem, TrainSettings } from '../train/trainer.ts';
+import type { DataConfig, RunConfig } from './config.ts';
+
+/**
+ * Turn a resolved config into what the trainer needs. File access is injected (`loaders`), so
+ * this stays browser-safe; the CLI passes Node file readers.
+ */
+export interface Loaders {
+  csv?: (cfg: Extract<DataConfig, { kind: 'csv' }>) => Dataset;
+  weights?: (path: string, model: DeepLinear) => Float64Array;
+}
+
+export function buildData(cfg: RunConfig, loaders: Loaders = {}): { train: Dataset; test?: Dataset } {
+  const dc = cfg.data;
+  const seed = cfg.seed;
+  let full: Dataset;
+  switch (dc.kind) {
+    case 'degenerate':
+      full = degenerateData({ m: dc.m, d: dc.d, p: dc.p, flipFraction: dc.flipFraction });
+      break;
+    case 'gaussian':
+      full = gaussianTeacherData({ m: dc.m, d: dc.d, seed, labelNoise: dc.labelNoise });
+      break;
+    case 'two-gaussians':
+      full = twoGaussiansData({ m: dc.m, d: dc.d, seed, separation: dc.separation, sigma: dc.sigma });
+      break;
+    case 'csv':
+      if (!loaders.csv) throw new Error('CSV data need a file loader (use the CLI or pass loaders.csv)');
+      full = loaders.csv(dc);
+      break;
+  }
+  let train = full;
+  let test: Dataset | undefined;
+  if (dc.testFraction > 0) ({ train, test } = trainTestSplit(full, { testFraction: dc.testFraction, seed }));
+  if (dc.standardize) ({ train, test } = standardize(train, test));
+  if (dc.storage === 'float32') {
+    train = toFloat32(train);
+    if (test) test = toFloat32(test);
+  }
+  return test ? { train, test } : { train };
+}
+
+export function buildModel(cfg: RunConfig, d: number): DeepLinear {
+  return new DeepLinear({ d, width: cfg.model.width, depth: cfg.model.depth });
+}
+
+export function buildInit(cfg: RunConfig, model: DeepLinear, loaders: Loaders = {}): Float64Array {
+  const ic = cfg.init;
+  switch (ic.kind) {
+    case 'gaussian':
+      return gaussianInit(model, cfg.seed, ic.scale);
+    case 'prescribed':
+      return prescribedInit(model, ic.f0, ic.lambda0);
+    case 'file':
+      if (!loaders.weights) throw new Error('init from a file needs a weights loader (use the CLI or pass loaders.weights)');
+      return loaders.weights(ic.path, model);
+  }
+}
+
+export function buildSettings(cfg: RunConfig): TrainSettings {
+  return {
+    steps: cfg.steps,
+    lr: cfg.eta !== undefined ? { eta: cfg.eta } : { c: cfg.c ?? 1 },
+    seed: cfg.seed,
+    batchSize: cfg.batchSize,
+    stop: { ...cfg.stop },
+    record: { ...cfg.record },
+    curvature: { ...cfg.curvature },
+  };
+}
+
+export function buildProblem(cfg: RunConfig, loaders: Loaders = {}): { problem: TrainProblem; settings: TrainSettings } {
+  const { train, test } = buildData(cfg, loaders);
+  const model = buildModel(cfg, train.d);
+  const theta0 = buildInit(cfg, model, loaders);
+  const problem: TrainProblem = { model, loss: getLoss(cfg.loss), train, theta0 };
+  if (test) problem.test = test;
+  return { problem, settings: buildSettings(cfg) };
+}

@@ -1,0 +1,33 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Write a file so that readers see either the old content or the complete new content, never a
+ * partial file: write a temp file in the same directory, fsync, rename over the target (rename
+ * is atomic within one file system). A killed process leaves at most a stray temp file.
+ */
+export function atomicWrite(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** JSON with a trailing newline, written atomically. */
+export function atomicWriteJson(path: string, value: unknown): void {
+  atomicWrite(path, JSON.stringify(value, null, 2) + '\n');
+}
