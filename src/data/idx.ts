@@ -147,7 +147,8 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
 /** Encode an array as IDX bytes (the inverse of parseIdx; used by tests and for exporting subsets). */
 export function encodeIdx(type: IdxType, dims: readonly number[], data: ArrayLike<number>): Uint8Array {
   const code = Number(Object.keys(TYPES).find((k) => TYPES[Number(k)]!.type === type));
-  const size = TYPES[code]!.size;
+  if (!TYPES[code]) throw new RangeError(`encodeIdx: unknown type '${type}'`);
+  const size = TYPES[code].size;
   if (dims.length < 1 || dims.length > 255) throw new RangeError(`encodeIdx: need 1–255 dimensions, got ${dims.length}`);
   const count = dims.reduce((a, b) => a * b, 1);
   if (data.length !== count) throw new RangeError(`encodeIdx: dims ${dims.join('×')} need ${count} elements, got ${data.length}`);

@@ -117,30 +117,66 @@ export interface MnistTaskOptions {
   /** Test rows (seeded subsample of the official test split); default all. */
   testSize?: number;
   seed?: number;
-  /** Store X as float32 (default false: float64, as `standardize` returns). */
+  /**
+   * 'per-pixel' (default): `standardize` — each pixel's train mean and std. Caveat: pixels that are
+   *   almost always 0 in the training rows get a tiny std, so a test (or rare train) image with ink
+   *   there gets a huge coordinate (‖x‖² in the millions for trainSize 1000).
+   * 'global': one mean and one std over all training pixels (‖x‖² averages d on train; |x_j| ≲ 3).
+   * 'none': pixels/255, unstandardized.
+   */
+  standardization?: 'per-pixel' | 'global' | 'none';
+  /** Convert X to float32 (standardized data is float64 otherwise; with 'none' it is float32 anyway). */
   float32?: boolean;
   dir?: string;
 }
 
+/** One mean and one (population) std over every entry of the training X, as per-feature arrays. */
+export function globalStandardization(train: Dataset): Standardization {
+  const n = train.X.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += train.X[i]!;
+  const mu = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (train.X[i]! - mu) ** 2;
+  const sd = Math.sqrt(ss / n) || 1;
+  return { mean: new Float64Array(train.d).fill(mu), std: new Float64Array(train.d).fill(sd) };
+}
+
 /**
- * Train and test sets of a binary MNIST task from the official split, both standardized with the
- * training set's per-pixel mean and std (constant pixels, e.g. always-black borders, are only
- * centred). This is what experiments call.
+ * Train and test sets of a binary MNIST task from the official split, both standardized with
+ * statistics of the training rows only (default: per-pixel mean and std via `standardize`;
+ * constant pixels, e.g. always-black borders, are only centred). This is what experiments call.
+ * `standardization` is undefined for 'none'.
  */
-export function loadMnistTask({ task, trainSize, testSize, seed = 0, float32 = false, dir }: MnistTaskOptions): {
-  train: Dataset;
-  test: Dataset;
-  standardization: Standardization;
-} {
-  const train = loadMnist({ split: 'train', task, limit: trainSize, seed, dir });
-  const test = loadMnist({ split: 'test', task, limit: testSize, seed, dir });
-  const s = standardize(train, test);
-  const out = { train: s.train, test: s.test!, standardization: { mean: s.mean, std: s.std } };
-  if (float32) {
-    out.train = toFloat32(out.train);
-    out.test = toFloat32(out.test);
+export function loadMnistTask({
+  task,
+  trainSize,
+  testSize,
+  seed = 0,
+  standardization = 'per-pixel',
+  float32 = false,
+  dir,
+}: MnistTaskOptions): { train: Dataset; test: Dataset; standardization: Standardization | undefined } {
+  let train = loadMnist({ split: 'train', task, limit: trainSize, seed, dir });
+  let test = loadMnist({ split: 'test', task, limit: testSize, seed, dir });
+  let stats: Standardization | undefined;
+  if (standardization === 'per-pixel') {
+    const s = standardize(train, test);
+    stats = { mean: s.mean, std: s.std };
+    train = s.train;
+    test = s.test!;
+  } else if (standardization === 'global') {
+    stats = globalStandardization(train);
+    train = applyStandardization(train, stats);
+    test = applyStandardization(test, stats);
+  } else if (standardization !== 'none') {
+    throw new RangeError(`loadMnistTask: standardization must be 'per-pixel', 'global' or 'none', got '${standardization}'`);
   }
-  return out;
+  return {
+    train: float32 ? toFloat32(train) : train,
+    test: float32 ? toFloat32(test) : test,
+    standardization: stats,
+  };
 }
 
 /**

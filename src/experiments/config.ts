@@ -58,10 +58,20 @@ export const InitConfigSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
 ]);
 
+/** A data/init block given without `kind` gets the default kind, so `--m 50` alone works. */
+function withDefaultKind(kind: string) {
+  return (v: unknown) => (v !== null && typeof v === 'object' && !('kind' in v) ? { kind, ...v } : v);
+}
+
+const KINDS: Record<string, string[]> = {
+  data: DataConfigSchema.options.map((o) => o.shape.kind.value),
+  init: InitConfigSchema.options.map((o) => o.shape.kind.value),
+};
+
 export const RunConfigSchema = z
   .strictObject({
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-    data: DataConfigSchema.prefault({ kind: 'degenerate' }),
+    data: z.preprocess(withDefaultKind('degenerate'), DataConfigSchema).prefault({ kind: 'degenerate' }),
     model: z
       .strictObject({
         kind: z.literal('deep-linear').default('deep-linear'),
@@ -69,7 +79,7 @@ export const RunConfigSchema = z
         width: positiveInt().default(100),
       })
       .prefault({}),
-    init: InitConfigSchema.prefault({ kind: 'gaussian' }),
+    init: z.preprocess(withDefaultKind('gaussian'), InitConfigSchema).prefault({ kind: 'gaussian' }),
     loss: z.enum(['logistic', 'squared', 'exponential']).default('logistic'),
     /** learning rate in units of the lazy bound: η = 2c/λ0 (give c or eta, not both) */
     c: z.number().positive().optional(),
@@ -130,7 +140,7 @@ export function resolveConfig(input: unknown): RunConfig {
     const lines = r.error.issues.map((iss) => {
       const path = iss.path.length ? iss.path.join('.') : '(config)';
       if (iss.code === 'unrecognized_keys') return `${path === '(config)' ? '' : path + '.'}${iss.keys.join(', ')}: unknown field`;
-      if (iss.code === 'invalid_union' && 'discriminator' in iss) return `${path}.kind: expected one of the known kinds`;
+      if (iss.code === 'invalid_union' && KINDS[String(iss.path[0])]) return `${path}: unknown kind; expected one of ${KINDS[String(iss.path[0])].join(', ')}`;
       return `${path}: ${iss.message}`;
     });
     throw new ConfigError(`invalid config:\n  ${lines.join('\n  ')}`);

@@ -155,7 +155,12 @@ export function scatterKernel(e: Elem, G = 4): FuncDef {
   return { name: `scat_${e}`, locals: L, body };
 }
 
+/** Rows per group of the kernels (performance knobs only: results do not depend on them). */
+export interface KernelShape { dotRows: number; scatterRows: number }
+export const DEFAULT_SHAPE: KernelShape = { dotRows: 2, scatterRows: 4 };
+
 /** The kernel module's bytes. */
-export function buildKernelModule(): Uint8Array {
-  return assembleModule([dotKernel('f64'), dotKernel('f32'), scatterKernel('f64'), scatterKernel('f32')], 1);
+export function buildKernelModule(shape: KernelShape = DEFAULT_SHAPE): Uint8Array {
+  const { dotRows: R, scatterRows: G } = shape;
+  return assembleModule([dotKernel('f64', R), dotKernel('f32', R), scatterKernel('f64', G), scatterKernel('f32', G)], 1);
 }

@@ -1,0 +1,20 @@
+/**
+ * catapult-lab library API. Everything exported here is browser-safe (no Node imports):
+ * the same numerical core runs in scripts, the CLI and the browser explorer.
+ * Node-only helpers (files, run directories) live in src/io and src/experiments/runDir.ts.
+ */
+export * from './linalg/blas.ts';
+export * from './linalg/prng.ts';
+export * from './losses/losses.ts';
+export * from './losses/scalar.ts';
+export * from './models/deepLinear.ts';
+export * from './models/init.ts';
+export * from './models/weightsFormat.ts';
+export * from './curvature/index.ts';
+export * from './curvature/modelOperators.ts';
+export * from './data/index.ts';
+export * from './train/metrics.ts';
+export * from './train/trainer.ts';
+export * from './theory/index.ts';
+export * from './experiments/config.ts';
+export * from './experiments/problem.ts';
