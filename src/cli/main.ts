@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerTrain } from './trainCommand.ts';
 import { registerDemo } from './demoCommand.ts';
+import { registerSweep } from './sweepCommand.ts';
 import { codeVersion } from '../io/version.ts';
 
 const program = new Command();
@@ -13,6 +14,7 @@ program
 
 registerTrain(program);
 registerDemo(program);
+registerSweep(program);
 
 try {
   await program.parseAsync(process.argv);

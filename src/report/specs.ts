@@ -125,11 +125,36 @@ export function fmtNum(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
+/**
+ * Axis ticks for a log axis over [lo, hi]: whole decades, every k-th one so that at most ~6 are
+ * labelled (vega's default labels 1, 2, 5 in every decade and crowds wide ranges). Undefined
+ * for ranges under two decades, where vega's default ticks are fine.
+ */
+export function logAxisProps(values: readonly number[]): { values?: number[]; format: string } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v > 0 && finite(v)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
+  if (!(hi >= lo)) return { format: '~g' };
+  const e0 = Math.floor(Math.log10(lo) + 1e-9);
+  const e1 = Math.ceil(Math.log10(hi) - 1e-9);
+  const plain = e0 >= -3 && e1 <= 4;
+  if (e1 - e0 < 2) return { format: plain ? '~g' : '.1e' };
+  const k = Math.ceil((e1 - e0) / 6);
+  const ticks: number[] = [];
+  for (let e = Math.ceil(e0 / k) * k; e <= e1; e += k) ticks.push(Number(`1e${e}`));
+  return { values: ticks, format: plain ? '~g' : '.0e' };
+}
+
 /** Labelled rules for theory's predicted boundaries (predictedBoundaries() fits). */
 export function boundariesFromPrediction(b: { cLazy: number | null; cMax: number | null }): Boundary[] {
   const out: Boundary[] = [];
-  if (b.cLazy !== null && finite(b.cLazy)) out.push({ c: b.cLazy, label: `lazy edge c = ${fmtNum(b.cLazy)}` });
-  if (b.cMax !== null && finite(b.cMax)) out.push({ c: b.cMax, label: `divergence c = ${fmtNum(b.cMax)}` });
+  if (b.cLazy !== null && finite(b.cLazy)) out.push({ c: b.cLazy, label: `c_lazy = ${fmtNum(b.cLazy)}` });
+  if (b.cMax !== null && finite(b.cMax)) out.push({ c: b.cMax, label: `c_max = ${fmtNum(b.cMax)}` });
   return out;
 }
 
@@ -222,29 +247,40 @@ function cAxis(domain?: [number, number], title: string | null = C_TITLE): VegaL
 }
 
 /** Vertical dashed rules with labels at the predicted boundaries. */
-function boundaryLayers(boundaries: readonly Boundary[]): VegaLiteSpec[] {
+function boundaryLayers(boundaries: readonly Boundary[]): { rules: VegaLiteSpec[]; labels: VegaLiteSpec[] } {
   const values = boundaries.filter((b) => finite(b.c) && b.c > 0).map((b) => ({ c: b.c, label: b.label }));
-  if (values.length === 0) return [];
+  if (values.length === 0) return { rules: [], labels: [] };
+  return {
+    rules: [
+      {
+        data: { values },
+        mark: { type: 'rule', strokeDash: [5, 4], color: RULE, strokeWidth: 1.3 },
+        encoding: { x: { field: 'c', type: 'quantitative' } },
+      },
+    ],
+    // Drawn last, over the data, with a white halo.
+    labels: haloText(values, BOUNDARY_LABEL_MARK, RULE, {
+      x: { field: 'c', type: 'quantitative' },
+      y: { value: BOUNDARY_LABEL_TOP },
+      text: { field: 'label' },
+    }),
+  };
+}
+
+/** A text layer drawn over a white copy of itself with a thick stroke, to stay legible over data. */
+function haloText(values: object[], mark: object, color: string, encoding: VegaLiteSpec): VegaLiteSpec[] {
   return [
-    {
-      data: { values },
-      mark: { type: 'rule', strokeDash: [5, 4], color: RULE, strokeWidth: 1.3 },
-      encoding: { x: { field: 'c', type: 'quantitative' } },
-    },
-    {
-      data: { values },
-      mark: { ...BOUNDARY_LABEL_MARK, color: RULE },
-      encoding: { x: { field: 'c', type: 'quantitative' }, y: { value: BOUNDARY_LABEL_TOP }, text: { field: 'label' } },
-    },
+    { data: { values }, mark: { ...mark, color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round', opacity: 0.85 }, encoding },
+    { data: { values }, mark: { ...mark, color }, encoding },
   ];
 }
 
-/** Boundary labels run down the right side of their rule, starting below the divergence markers. */
-const BOUNDARY_LABEL_MARK = { type: 'text', angle: 270, align: 'right', baseline: 'top', dy: 3, fontSize: 10 } as const;
-const BOUNDARY_LABEL_TOP = 16;
+/** Boundary labels sit just above the plot frame, starting at their rule, clear of the data. */
+const BOUNDARY_LABEL_MARK = { type: 'text', align: 'left', baseline: 'bottom', dx: -2, dy: -3, fontSize: 10.5 } as const;
+const BOUNDARY_LABEL_TOP = 0;
 
 /** Horizontal dashed rule at η·S = 2 with a label at the right end. */
-function edgeOfStabilityLayers(labelText = 'η·S = 2'): VegaLiteSpec[] {
+function edgeOfStabilityLayers(labelText = 'η·S = 2', side: 'above' | 'below' = 'above'): VegaLiteSpec[] {
   return [
     {
       data: { values: [{ y: 2 }] },
@@ -253,7 +289,9 @@ function edgeOfStabilityLayers(labelText = 'η·S = 2'): VegaLiteSpec[] {
     },
     {
       data: { values: [{ y: 2, label: labelText }] },
-      mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -3, dy: -2, fontSize: 10, color: RULE },
+      mark: side === 'above'
+        ? { type: 'text', align: 'right', baseline: 'bottom', dx: -3, dy: -2, fontSize: 10, color: RULE }
+        : { type: 'text', align: 'right', baseline: 'top', dx: -3, dy: 3, fontSize: 10, color: RULE },
       encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: 'width' }, text: { field: 'label' } },
     },
   ];
@@ -340,6 +378,11 @@ function clippedDomain(runs: readonly RunSeries[], metric: TrajMetric, log: bool
   return [Math.max(0, lo - pad), hi + pad];
 }
 
+function yAxis(title: string, log: boolean, values: readonly { value: number }[], domain?: [number, number]): VegaLiteSpec {
+  if (!log) return { title, format: '~g' };
+  return { title, ...logAxisProps(domain ?? values.map((v) => v.value)) };
+}
+
 function runColor(labels: string[], title: string): VegaLiteSpec {
   return {
     field: 'run',
@@ -367,7 +410,7 @@ function trajectoryPanel(
       mark: { type: 'line', strokeWidth: 1.8, clip: true, point: o.points ? { size: 14, filled: true } : false },
       encoding: {
         x: { field: 'step', type: 'quantitative', scale: { type: o.stepScale }, axis: { title: 'step t' } },
-        y: { field: 'value', type: 'quantitative', scale: yScale, axis: { title: TRAJ_TITLES[metric], format: log ? '.0e' : '~g' } },
+        y: { field: 'value', type: 'quantitative', scale: yScale, axis: yAxis(TRAJ_TITLES[metric], log, values, domain) },
         color: runColor(labels, o.colorTitle),
         tooltip: [
           { field: 'run', type: 'nominal' },
@@ -443,11 +486,11 @@ export function overlaySpec(
         mark: { type: 'line', clip: true },
         encoding: {
           x: { field: 'step', type: 'quantitative', scale: { type: opts.stepScale ?? 'linear' }, axis: { title: 'step t' } },
-          y: { field: 'value', type: 'quantitative', scale: yScale, axis: { title: TRAJ_TITLES[metric], format: log ? '.0e' : '~g' } },
+          y: { field: 'value', type: 'quantitative', scale: yScale, axis: yAxis(TRAJ_TITLES[metric], log, values, domain) },
           color: runColor(labels, opts.legendTitle ?? 'run'),
-          strokeDash: { field: 'source', type: 'nominal', scale: { domain: [netLabel, thLabel], range: [[1, 0], [5, 3]] }, legend: sourceLegend },
-          strokeWidth: { field: 'source', type: 'nominal', scale: { domain: [netLabel, thLabel], range: [5, 1.6] }, legend: sourceLegend },
-          opacity: { field: 'source', type: 'nominal', scale: { domain: [netLabel, thLabel], range: [0.4, 1] }, legend: sourceLegend },
+          strokeDash: { field: 'source', type: 'ordinal', sort: [netLabel, thLabel], scale: { domain: [netLabel, thLabel], range: [[1, 0], [5, 3]] }, legend: sourceLegend },
+          strokeWidth: { field: 'source', type: 'ordinal', sort: [netLabel, thLabel], scale: { domain: [netLabel, thLabel], range: [5, 1.6] }, legend: sourceLegend },
+          opacity: { field: 'source', type: 'ordinal', sort: [netLabel, thLabel], scale: { domain: [netLabel, thLabel], range: [0.4, 1] }, legend: sourceLegend },
           tooltip: [
             { field: 'run', type: 'nominal' },
             { field: 'source', type: 'nominal' },
@@ -519,15 +562,28 @@ function cPanel(rows: readonly SweepRowLike[], value: (r: SweepRowLike) => numbe
   }
   line.sort((a, b) => a.c - b.c);
   const x = cAxis(o.cDomain);
-  const y = { field: 'value', type: 'quantitative', scale: log ? { type: 'log' } : { zero: false }, axis: { title: o.yTitle, format: '~g' } };
+  const all = [...pts, ...line];
+  const yScale: VegaLiteSpec = log ? { type: 'log' } : { zero: false };
+  if (o.edgeOfStability && all.length > 0) {
+    // Room above the η·S = 2 rule for its label.
+    let lo = 0;
+    let hi = 2;
+    for (const p of all) {
+      lo = Math.min(lo, p.value);
+      hi = Math.max(hi, p.value);
+    }
+    yScale.domain = [lo, hi * 1.1];
+  }
+  const y = { field: 'value', type: 'quantitative', scale: yScale, axis: yAxis(o.yTitle, log, all) };
   const tooltip = [
     { field: 'c', type: 'quantitative', format: '.4g' },
     { field: 'value', type: 'quantitative', format: '.4g', title: o.yTitle },
     { field: 'phase', type: 'nominal' },
     { field: 'series', type: 'nominal' },
   ];
-  const layers: VegaLiteSpec[] = [...boundaryLayers(o.boundaries ?? [])];
-  if (o.edgeOfStability) layers.push(...edgeOfStabilityLayers());
+  const bounds = boundaryLayers(o.boundaries ?? []);
+  const layers: VegaLiteSpec[] = [...bounds.rules];
+  if (o.edgeOfStability) layers.push(...edgeOfStabilityLayers('η·S = 2', diverged.length > 0 ? 'below' : 'above'));
   if (line.length > 0) {
     const th = o.theoryLabel ?? 'theory';
     layers.push({
@@ -558,6 +614,7 @@ function cPanel(rows: readonly SweepRowLike[], value: (r: SweepRowLike) => numbe
       },
     });
   }
+  layers.push(...bounds.labels);
   return { width: o.width ?? 340, height: o.height ?? 230, layer: layers };
 }
 
@@ -753,8 +810,18 @@ export function phaseDiagramSpec(rows: readonly SweepRowLike[], opts: PhaseDiagr
       x: { field: 'c', type: 'quantitative' },
       y: { field: 'y', type: 'quantitative' },
       order: { field: 'y', type: 'quantitative' },
-      strokeDash: { field: 'onset', type: 'nominal', scale: { domain: names, range: [[1, 0], [6, 3], [2, 2]] }, legend: { title: 'onset' } },
-      shape: { field: 'onset', type: 'nominal', scale: { domain: names, range: ['circle', 'square', 'diamond'] }, legend: { title: 'onset' } },
+      strokeDash: {
+        field: 'onset',
+        type: 'nominal',
+        scale: { domain: names, range: [[1, 0], [6, 3], [2, 2]] },
+        legend: {
+          title: 'onset',
+          symbolType: 'stroke',
+          symbolStrokeWidth: 2,
+          symbolSize: 400,
+          encode: { symbols: { update: { stroke: { value: '#111' }, fill: { value: 'transparent' } } } },
+        },
+      },
     };
     layers.push({
       data: { values: onsetRows },
@@ -767,11 +834,11 @@ export function phaseDiagramSpec(rows: readonly SweepRowLike[], opts: PhaseDiagr
   if (bounds.length > 0) {
     layers.push(
       { data: { values: bounds }, mark: { type: 'rule', strokeDash: [5, 4], color: '#222', strokeWidth: 1.4 }, encoding: { x: { field: 'c0', type: 'quantitative' } } },
-      {
-        data: { values: bounds },
-        mark: { ...BOUNDARY_LABEL_MARK, color: '#111' },
-        encoding: { x: { field: 'c0', type: 'quantitative' }, y: { value: 4 }, text: { field: 'label' } },
-      },
+      ...haloText(bounds, BOUNDARY_LABEL_MARK, '#111', {
+        x: { field: 'c0', type: 'quantitative' },
+        y: { value: BOUNDARY_LABEL_TOP },
+        text: { field: 'label' },
+      }),
     );
   }
   return top({ width: opts.width ?? 440, height: opts.height ?? 260, layer: layers }, opts.title, opts.subtitle);
@@ -795,10 +862,16 @@ export interface BifurcationOptions {
 /** Late-time states (f or λ) against c (theory §9), one small dot per recorded state. */
 export function bifurcationSpec(points: readonly { c: number; f?: number; lambda?: number }[], opts: BifurcationOptions = {}): VegaLiteSpec {
   const which = opts.field ?? 'lambda';
+  // A periodic orbit revisits the same states: keep one dot per (c, value to 5 digits).
+  const seen = new Set<string>();
   const values: { c: number; value: number }[] = [];
   for (const p of points) {
     const v = num(p[which]);
-    if (finite(v) && finite(p.c) && (!opts.xLog || p.c > 0)) values.push({ c: p.c, value: v });
+    if (!finite(v) || !finite(p.c) || (opts.xLog && !(p.c > 0))) continue;
+    const key = `${p.c}|${v.toPrecision(5)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    values.push({ c: p.c, value: v });
   }
   const x = {
     field: 'c',
@@ -806,16 +879,18 @@ export function bifurcationSpec(points: readonly { c: number; f?: number; lambda
     scale: opts.xLog ? { type: 'log' } : { zero: false },
     axis: { title: opts.xLog ? C_TITLE : 'c = ηλ₀/2', format: '~g' },
   };
+  const bounds = boundaryLayers(opts.boundaries ?? []);
   const layers: VegaLiteSpec[] = [
-    ...boundaryLayers(opts.boundaries ?? []),
+    ...bounds.rules,
     {
       data: { values },
       mark: { type: 'circle', size: 3, opacity: 0.55, color: INK, clip: true },
       encoding: {
         x,
-        y: { field: 'value', type: 'quantitative', scale: { zero: false }, axis: { title: which === 'f' ? 'late-time output f' : 'late-time curvature λ', format: '~g' } },
+        y: { field: 'value', type: 'quantitative', scale: { zero: false }, axis: { title: which === 'f' ? 'late-time output f' : 'late-time curvature λ', format: '.4~g' } },
       },
     },
+    ...bounds.labels,
   ];
   return top({ width: opts.width ?? 460, height: opts.height ?? 280, layer: layers }, opts.title, opts.subtitle);
 }

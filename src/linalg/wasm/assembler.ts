@@ -148,7 +148,10 @@ export interface FuncDef {
   body: Code;
 }
 
-/** A module with one exported memory (`memory`, `minPages` initial, no maximum) and exported functions without results. */
+/**
+ * A module that imports its memory as `env.memory` (at least `minPages` pages, no maximum) and exports functions
+ * without results. (Importing the memory lets several builds of the kernels share one memory, e.g. to compare them.)
+ */
 export function assembleModule(funcs: FuncDef[], minPages: number): Uint8Array {
   // One function type per distinct parameter list.
   const typeKeys: string[] = [];
@@ -162,12 +165,9 @@ export function assembleModule(funcs: FuncDef[], minPages: number): Uint8Array {
 
   const section = (id: number, content: Code): Code => [id, ...uleb(content.length), ...content];
   const typeSec = section(1, vec(types));
+  const importSec = section(2, vec([cat(name('env'), name('memory'), [0x02, 0x00], uleb(minPages))]));
   const funcSec = section(3, vec(typeOf.map((t) => uleb(t))));
-  const memSec = section(5, vec([[0x00, ...uleb(minPages)]]));
-  const exportSec = section(7, vec([
-    cat(name('memory'), [0x02], uleb(0)),
-    ...funcs.map((f, i) => cat(name(f.name), [0x00], uleb(i))),
-  ]));
+  const exportSec = section(7, vec(funcs.map((f, i) => cat(name(f.name), [0x00], uleb(i)))));
   const codeSec = section(10, vec(funcs.map((f) => {
     // Locals are declared as runs of one type.
     const runs: Code[] = [];
@@ -181,5 +181,5 @@ export function assembleModule(funcs: FuncDef[], minPages: number): Uint8Array {
     const body = cat(vec(runs), f.body, [0x0b]);
     return [...uleb(body.length), ...body];
   })));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...funcSec, ...memSec, ...exportSec, ...codeSec]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...exportSec, ...codeSec]);
 }

@@ -22,7 +22,6 @@ type DotFn = (x: number, d: number, rows: number, first: number, n: number, w: n
 type ScatFn = (x: number, d: number, idx: number, coef: number, n: number, r: number) => void;
 
 export interface KernelExports {
-  memory: WebAssembly.Memory;
   dot_f64: DotFn;
   dot_f32: DotFn;
   scat_f64: ScatFn;
@@ -129,9 +128,9 @@ export class WasmKernel {
   /** Set while a pass runs wasm code with views taken: a re-entrant pass (from a callback) must use JS. */
   busy = false;
 
-  constructor(exports: KernelExports) {
+  constructor(exports: KernelExports, memory: WebAssembly.Memory) {
     this.exports = exports;
-    this.memory = exports.memory;
+    this.memory = memory;
     this.heap = new Heap(this.memory);
     this.registry = new FinalizationRegistry<number>((ptr) => {
       this.heap.free(ptr);
@@ -207,8 +206,9 @@ export function wasmKernel(): WasmKernel | null {
   try {
     if (typeof WebAssembly === 'object' && WebAssembly.validate(KERNEL_WASM)) {
       const mod = new WebAssembly.Module(KERNEL_WASM);
-      const exports = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
-      instance = new WasmKernel(exports);
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const exports = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports;
+      instance = new WasmKernel(exports, memory);
     }
   } catch {
     instance = null;

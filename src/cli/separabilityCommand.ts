@@ -1,0 +1,131 @@
+/**
+ * Body of `catapult separability <dataset>` (theory §7): is the data set linearly separable, how large is
+ * the maximal separable subset I (Ji–Telgarsky), and what is the dimension of the non-separable subspace
+ * span{y_β x_β : β ∉ I}? The LP is solved by HiGHS (WebAssembly, bundled in node_modules — no network).
+ * Returns the report as text, or as JSON with `json: true`. The CLI wiring lives in main.ts.
+ */
+import type { Dataset } from '../data/dataset.ts';
+import { loadCsvFile } from '../data/files.ts';
+import { degenerateData, gaussianTeacherData, twoGaussiansData } from '../data/generators.ts';
+import { analyzeSeparability, type SeparabilityReport } from '../data/separability.ts';
+
+export type SeparabilityDataKind = 'degenerate' | 'gaussian' | 'two-gaussians';
+
+export interface SeparabilityCommandOptions {
+  /** CSV file (features then a label column, see loadCsvFile); exclusive with `data`. */
+  csv?: string;
+  /** CSV label column (name or index); default: the last column. */
+  labelColumn?: string | number;
+  /** A generated data set instead of a CSV. */
+  data?: SeparabilityDataKind;
+  /** generator sizes (defaults m = 200, d = 10) */
+  m?: number;
+  d?: number;
+  /** degenerate: fraction of +1 labels (default 0.5) */
+  p?: number;
+  /** gaussian: label-flip probability (default 0) */
+  labelNoise?: number;
+  /** two-gaussians: distance between the class means (default 2) */
+  separation?: number;
+  /** generator seed (default 0) */
+  seed?: number;
+  /** LP box half-width B (default 1e6, see analyzeSeparability) */
+  box?: number;
+  /** relative rank tolerance (default 1e-6) */
+  rankTol?: number;
+  /** JSON instead of text */
+  json?: boolean;
+  /** with json: include the orthonormal basis of the non-separable subspace (d numbers per vector) */
+  basis?: boolean;
+}
+
+export function separabilityDataset(opts: SeparabilityCommandOptions): Dataset {
+  if (opts.csv !== undefined && opts.data !== undefined) throw new Error('separability: give either a CSV file or a generated data set (--data), not both');
+  if (opts.csv !== undefined) return loadCsvFile(opts.csv, opts.labelColumn !== undefined ? { labelColumn: opts.labelColumn } : {});
+  const m = opts.m ?? 200;
+  const d = opts.d ?? 10;
+  const seed = opts.seed ?? 0;
+  switch (opts.data) {
+    case 'degenerate':
+      return degenerateData({ m, d, p: opts.p ?? 0.5 });
+    case 'gaussian':
+      return gaussianTeacherData({ m, d, seed, labelNoise: opts.labelNoise ?? 0 });
+    case 'two-gaussians':
+      return twoGaussiansData({ m, d, seed, separation: opts.separation ?? 2 });
+    case undefined:
+      throw new Error("separability: no data: give a CSV file or --data degenerate|gaussian|two-gaussians");
+    default:
+      throw new Error(`separability: unknown data kind '${String(opts.data)}' (expected degenerate, gaussian or two-gaussians)`);
+  }
+}
+
+export async function separabilityCommand(opts: SeparabilityCommandOptions): Promise<string> {
+  const ds = separabilityDataset(opts);
+  const r = await analyzeSeparability(ds, {
+    ...(opts.box !== undefined ? { box: opts.box } : {}),
+    ...(opts.rankTol !== undefined ? { rankTol: opts.rankTol } : {}),
+  });
+  return opts.json ? JSON.stringify(reportJson(ds, r, Boolean(opts.basis)), null, 2) : formatSeparabilityReport(ds, r);
+}
+
+/** Plain-JSON view of the report (typed arrays → arrays, NaN → null; the basis only on request). */
+export function reportJson(ds: Dataset, r: SeparabilityReport, withBasis = false): Record<string, unknown> {
+  const { basis, separableIndices, nonSeparableIndices, spectrum, rounds, ...rest } = r;
+  const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  return {
+    dataset: ds.name,
+    ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, typeof v === 'number' ? num(v) : v])),
+    separableIndices: Array.from(separableIndices),
+    nonSeparableIndices: Array.from(nonSeparableIndices),
+    spectrum: Array.from(spectrum),
+    rounds: rounds.map((x) => ({ ...x, objective: num(x.objective), simplexIterations: num(x.simplexIterations) })),
+    ...(withBasis ? { basis: basis.map((b) => Array.from(b)) } : {}),
+  };
+}
+
+const g = (x: number, digits = 3): string => (x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3 ? x.toExponential(digits - 1) : x.toPrecision(digits));
+
+const intOrG = (x: number): string => (Math.abs(x - Math.round(x)) <= 1e-6 * Math.max(1, Math.abs(x)) ? String(Math.round(x)) : g(x, 6));
+
+function listIndices(ix: Int32Array, max = 20): string {
+  const head = Array.from(ix.subarray(0, max)).join(', ');
+  return ix.length > max ? `${head}, … (${ix.length - max} more)` : head;
+}
+
+export function formatSeparabilityReport(ds: Dataset, r: SeparabilityReport): string {
+  const pct = (k: number) => (r.m === 0 ? '—' : `${((100 * k) / r.m).toFixed(1)}%`);
+  const lines: string[] = [];
+  lines.push(`separability of ${ds.name}`);
+  lines.push(`  samples m = ${r.m}, features d = ${r.d}`);
+  lines.push(`  linearly separable:             ${r.separable ? 'yes' : 'no'}`);
+  lines.push(`  maximal separable subset |I|:   ${r.separableCount} (${pct(r.separableCount)})`);
+  lines.push(`  non-separable samples:          ${r.nonSeparableCount} (${pct(r.nonSeparableCount)})${r.nonSeparableCount > 0 && r.nonSeparableCount <= 20 ? `: ${listIndices(r.nonSeparableIndices)}` : ''}`);
+  if (r.zeroCount > 0) lines.push(`  of which zero inputs x = 0:     ${r.zeroCount}`);
+  let dimLine = `  non-separable subspace dim:     ${r.nonSeparableDim} of ${r.d}`;
+  if (r.rankMethod !== 'none') {
+    const k = r.nonSeparableDim;
+    const s = r.spectrum;
+    const top = s[0];
+    const detail =
+      r.rankMethod === 'eigen'
+        ? `singular values of the unit rows: σ_1 = ${g(top)}${k > 1 ? `, σ_${k}/σ_1 = ${g(s[k - 1] / top)}` : ''}${k < s.length ? `, next σ_${k + 1}/σ_1 = ${g(s[k] / top)}` : ''}`
+        : `pivoted Gram–Schmidt, smallest kept pivot ${g(s[k - 1])}`;
+    dimLine += `  (rank tol ${g(r.rankTol, 2)}; ${detail})`;
+  }
+  lines.push(dimLine);
+  if (!r.separable && r.separableCount === 0 && r.nonSeparableDim === r.d) {
+    lines.push('  (no weak separator exists: as for any non-separable data in general position, I is empty)');
+  }
+  const iters = r.rounds.reduce((a, x) => a + (Number.isFinite(x.simplexIterations) ? x.simplexIterations : 0), 0);
+  lines.push(
+    r.lpStatus === 'skipped'
+      ? '  LP: skipped (no nonzero sample)'
+      : `  LP: ${r.solver}, ${r.rounds.length} round${r.rounds.length > 1 ? 's' : ''}, status ${r.lpStatus}, objective ${intOrG(r.objective)}, ` +
+          `${iters} simplex iterations, ${r.lpTimeMs.toFixed(0)} ms (box B = ${g(r.box, 2)}, threshold s > ${g(r.threshold, 2)})`,
+  );
+  if (r.fractionalCount > 0) {
+    lines.push(`  note: ${r.fractionalCount} sample(s) had 0 < s < 1 (margin below 1/B); recovered by ${r.rounds.length} LP rounds`);
+  }
+  lines.push(`  total time ${r.timeMs.toFixed(0)} ms`);
+  return lines.join('\n');
+}

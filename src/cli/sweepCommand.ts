@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { parseShard, parseSweepConfig } from '../experiments/sweep.ts';
+import { mergeResults, runSweep } from '../experiments/sweepRunner.ts';
+import { workerMain } from '../experiments/pool.ts';
+import type { Onset } from '../experiments/results.ts';
+import { createProgress } from './progress.ts';
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`${what} ${path}: cannot be read`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what} ${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export function printOnsets(onsets: Onset[]): void {
+  const f = (x: number | null, below: number | null) => (x === null ? '—' : below === null ? `≤ ${x.toPrecision(4)}` : `${x.toPrecision(4)} (above ${below.toPrecision(4)})`);
+  for (const o of onsets) {
+    const g = Object.entries(o.group).map(([k, v]) => `${k}=${v}`).join(' ') || '(all runs)';
+    console.log(`${g}: c_loss ${f(o.cLoss, o.cLossBelow)}, c_sharp ${f(o.cSharp, o.cSharpBelow)}, c_max ${f(o.cMax, o.cMaxBelow)}`);
+  }
+}
+
+export function registerSweep(program: Command): void {
+  program
+    .command('sweep')
+    .description('run a sweep (base config × axes) in parallel, resumable, with phase onsets')
+    .argument('<sweep>', 'sweep config JSON: { "name", "base": {run config}, "axes": { "c": {"log": [0.25, 64], "num": 25}, "model.width": [100, 1000] } }')
+    .option('-o, --out <dir>', 'sweep directory (default: sweeps/<name>)')
+    .option('-j, --jobs <n>', 'worker processes', String(availableParallelism()))
+    .option('--shard <i/N>', 'run only shard i of N (0-based); combine shards with `catapult merge`')
+    .option('--refine <tol>', 'bisect each onset to this relative width in c, e.g. 0.01')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (file: string, opts: { out?: string; jobs: string; shard?: string; refine?: string; quiet?: boolean }) => {
+      const sweep = parseSweepConfig(readJson(file, 'sweep config'));
+      const jobs = Number(opts.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got '${opts.jobs}'`);
+      const refine = opts.refine === undefined ? null : Number(opts.refine);
+      if (refine !== null && !(refine > 0 && refine < 1)) throw new Error(`--refine must be a relative width in (0, 1), got '${opts.refine}'`);
+      const out = opts.out ?? join('sweeps', sweep.name);
+      const shard = opts.shard ? parseShard(opts.shard) : null;
+      let progress: ReturnType<typeof createProgress> | null = null;
+      const t0 = Date.now();
+      const res = await runSweep(sweep, out, {
+        jobs,
+        shard,
+        refine,
+        onProgress: (done, total, reused) => {
+          progress ??= createProgress(total, `sweep ${sweep.name}`, Boolean(opts.quiet));
+          progress.update(done, reused ? `(${reused} reused)` : '');
+        },
+      });
+      (progress as ReturnType<typeof createProgress> | null)?.stop();
+      console.log(`${res.rows.length} runs (${res.ran} run now, ${res.reused} reused) in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${res.resultsPath}`);
+      if (res.onsets) printOnsets(res.onsets);
+    });
+
+  program
+    .command('merge')
+    .description('combine shard outputs of a sweep into one results.csv and onsets.csv')
+    .argument('<dirs...>', 'sweep directories holding results*.csv')
+    .requiredOption('-o, --out <dir>', 'output directory')
+    .action((dirs: string[], opts: { out: string }) => {
+      const { rows, onsets } = mergeResults(dirs, opts.out);
+      console.log(`merged ${rows.length} runs → ${join(opts.out, 'results.csv')}`);
+      printOnsets(onsets);
+    });
+
+  // internal: a pool worker process (see src/experiments/pool.ts)
+  program.command('__worker', { hidden: true }).action(() => workerMain());
+}

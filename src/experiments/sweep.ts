@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { canonicalJson, configHash, resolveConfig, setPath, type RunConfig } from './config.ts';
+
+/**
+ * A sweep = a base run config + axes. Each axis is a dotted config path ("c", "model.width",
+ * "seed", "data.p", "loss", ...) with a list of values or a log/linear range. Runs are the
+ * Cartesian product in a fixed order (first axis slowest), so a run's index, its config and
+ * its hash are the same on every machine: that is what makes sharding and resume exact.
+ * Browser-safe.
+ */
+const RangeSchema = z.union([
+  z.strictObject({ log: z.tuple([z.number().positive(), z.number().positive()]), num: z.number().int().min(1) }),
+  z.strictObject({ linear: z.tuple([z.number(), z.number()]), num: z.number().int().min(1) }),
+]);
+const AxisSchema = z.union([z.array(z.union([z.number(), z.string(), z.boolean()])).min(1), RangeSchema]);
+
+export const SweepConfigSchema = z.strictObject({
+  name: z.string().default('sweep'),
+  base: z.record(z.string(), z.unknown()).default({}),
+  axes: z.record(z.string(), AxisSchema).refine((a) => Object.keys(a).length > 0, 'at least one axis is needed'),
+  /** save final weights of every run (off by default: sweeps can have thousands of runs) */
+  saveWeights: z.boolean().default(false),
+});
+export type SweepConfig = z.output<typeof SweepConfigSchema>;
+type AxisValue = number | string | boolean;
+
+export function axisValues(axis: z.output<typeof AxisSchema>): AxisValue[] {
+  if (Array.isArray(axis)) return axis;
+  if ('log' in axis) {
+    const [a, b] = axis.log;
+    if (axis.num === 1) return [a];
+    // exact endpoints; interior points from the log-linear formula
+    return Array.from({ length: axis.num }, (_, i) => (i === 0 ? a : i === axis.num - 1 ? b : a * Math.pow(b / a, i / (axis.num - 1))));
+  }
+  const [a, b] = axis.linear;
+  if (axis.num === 1) return [a];
+  return Array.from({ length: axis.num }, (_, i) => (i === axis.num - 1 ? b : a + ((b - a) * i) / (axis.num - 1)));
+}
+
+export interface SweepPoint {
+  index: number;
+  /** axis path → value */
+  values: Record<string, AxisValue>;
+  config: RunConfig;
+  hash: string;
+}
+
+export function parseSweepConfig(input: unknown): SweepConfig {
+  const r = SweepConfigSchema.safeParse(input);
+  if (!r.success) {
+    throw new Error(`invalid sweep config:\n  ${r.error.issues.map((i) => `${i.path.join('.') || '(sweep)'}: ${i.message}`).join('\n  ')}`);
+  }
+  return r.data;
+}
+
+/** All runs of a sweep, in canonical order; each config validated (errors name the run). */
+export function expandSweep(sweep: SweepConfig): SweepPoint[] {
+  const names = Object.keys(sweep.axes);
+  const lists = names.map((n) => axisValues(sweep.axes[n]));
+  const points: SweepPoint[] = [];
+  const total = lists.reduce((a, l) => a * l.length, 1);
+  for (let index = 0; index < total; index++) {
+    const values: Record<string, AxisValue> = {};
+    let rem = index;
+    for (let k = names.length - 1; k >= 0; k--) {
+      values[names[k]] = lists[k][rem % lists[k].length];
+      rem = Math.floor(rem / lists[k].length);
+    }
+    const raw = JSON.parse(JSON.stringify(sweep.base)) as Record<string, unknown>;
+    // an axis on c or eta replaces the other learning-rate field of the base
+    if ('c' in values) delete raw.eta;
+    if ('eta' in values) delete raw.c;
+    for (const n of names) setPath(raw, n, values[n]);
+    let config: RunConfig;
+    try {
+      config = resolveConfig(raw);
+    } catch (e) {
+      throw new Error(`sweep run ${index} (${canonicalJson(values)}): ${(e as Error).message}`);
+    }
+    points.push({ index, values, config, hash: configHash(config) });
+  }
+  return points;
+}
+
+/** The deterministic slice of shard i of N (0-based i): every N-th run starting at i. */
+export function shardOf<T extends { index: number }>(points: T[], shard: { index: number; count: number } | null): T[] {
+  if (!shard) return points;
+  return points.filter((p) => p.index % shard.count === shard.index);
+}
+
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index >= 0 && index < count)) throw new Error(`--shard expects i/N with 0 ≤ i < N, got '${text}'`);
+  return { index, count };
+}

@@ -1,0 +1,135 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
+import { codeVersion } from '../io/version.ts';
+import { configHash, resolveConfig } from './config.ts';
+import { runJobs, type Job } from './pool.ts';
+import { ONSET_TESTS, onsetsToCsv, parseResultsCsv, phaseOnsets, resultsToCsv, type Onset, type OnsetName, type ResultRow } from './results.ts';
+import { expandSweep, shardOf, type SweepConfig } from './sweep.ts';
+
+/**
+ * Sweep directory layout:
+ *   sweep.json                    the sweep config + code version
+ *   runs/<config hash>/           one run directory per run (config, metrics, summary)
+ *   results.csv                   one row per run (results.shard-i-of-N.csv for a shard)
+ *   onsets.csv                    c_loss, c_sharp, c_max per group (unsharded runs and merges)
+ * Resume: a run whose directory holds a complete summary with the same hash is not rerun, so a
+ * killed sweep loses only the runs in flight; tables are rewritten atomically as runs finish.
+ */
+export interface SweepOptions {
+  jobs: number;
+  shard: { index: number; count: number } | null;
+  /** bisect each onset to this relative width in c (null: no refinement) */
+  refine: number | null;
+  onProgress?: (done: number, total: number, reused: number) => void;
+}
+
+export interface SweepOutcome {
+  rows: ResultRow[];
+  onsets: Onset[] | null;
+  ran: number;
+  reused: number;
+  resultsPath: string;
+}
+
+export function resultsFileName(shard: SweepOptions['shard']): string {
+  return shard ? `results.shard-${shard.index}-of-${shard.count}.csv` : 'results.csv';
+}
+
+export async function runSweep(sweep: SweepConfig, outDir: string, opts: SweepOptions): Promise<SweepOutcome> {
+  const points = shardOf(expandSweep(sweep), opts.shard);
+  const axes = Object.keys(sweep.axes);
+  atomicWriteJson(join(outDir, 'sweep.json'), { ...sweep, code: codeVersion() });
+  const rows: ResultRow[] = [];
+  const resultsPath = join(outDir, resultsFileName(opts.shard));
+  let reused = 0, lastWrite = 0;
+  const jobs: Job[] = points.map((p) => ({ config: p.config, dir: join(outDir, 'runs', p.hash), saveWeights: sweep.saveWeights }));
+  await runJobs(jobs, opts.jobs, (_job, res, i) => {
+    const p = points[i];
+    rows.push({ index: p.index, hash: p.hash, values: p.values, summary: res.summary });
+    if (res.reused) reused++;
+    opts.onProgress?.(rows.length, points.length, reused);
+    if (Date.now() - lastWrite > 2000) {
+      atomicWrite(resultsPath, resultsToCsv(rows, axes));
+      lastWrite = Date.now();
+    }
+  });
+  atomicWrite(resultsPath, resultsToCsv(rows, axes));
+  let onsets: Onset[] | null = null;
+  if (!opts.shard) {
+    onsets = phaseOnsets(rows);
+    if (opts.refine !== null) onsets = await refineOnsets(sweep, rows, onsets, outDir, opts);
+    atomicWrite(join(outDir, 'onsets.csv'), onsetsToCsv(onsets));
+  }
+  return { rows, onsets, ran: rows.length - reused, reused, resultsPath };
+}
+
+/**
+ * Bisect each onset between its bracketing grid points (geometric midpoints) until the bracket
+ * is narrower than `refine`·c. All open brackets advance together, one round at a time, on the
+ * pool; each bracket's sequence of midpoints does not depend on the others, so results are
+ * deterministic.
+ */
+async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset[], outDir: string, opts: SweepOptions): Promise<Onset[]> {
+  const tol = opts.refine!;
+  const byGroup = new Map<Onset, ResultRow>();
+  for (const o of onsets) {
+    const row = rows.find((r) => Object.entries(o.group).every(([k, v]) => r.values[k] === v));
+    if (row) byGroup.set(o, row);
+  }
+  type Bracket = { onset: Onset; name: OnsetName; lo: number; hi: number };
+  let open: Bracket[] = [];
+  for (const o of onsets) {
+    for (const name of Object.keys(ONSET_TESTS) as OnsetName[]) {
+      const hi = o[name], lo = o[`${name}Below`];
+      if (hi !== null && lo !== null) open.push({ onset: o, name, lo, hi });
+    }
+  }
+  const base = (o: Onset) => JSON.parse(readFileSync(join(outDir, 'runs', byGroup.get(o)!.hash, 'config.json'), 'utf8')) as Record<string, unknown>;
+  while ((open = open.filter((b) => (b.hi - b.lo) / b.hi > tol)).length > 0) {
+    const jobs: Job[] = open.map((b) => {
+      const raw = base(b.onset);
+      for (const k of ['configHash', 'code', 'data_resolved', 'eta']) delete raw[k];
+      raw.c = Math.sqrt(b.lo * b.hi);
+      const config = resolveConfig(raw);
+      return { config, dir: join(outDir, 'runs', configHash(config)), saveWeights: sweep.saveWeights };
+    });
+    const results = new Array<boolean>(open.length);
+    await runJobs(jobs, opts.jobs, (_job, res, i) => {
+      results[i] = ONSET_TESTS[open[i].name](res.summary);
+    });
+    open.forEach((b, i) => {
+      const mid = Math.sqrt(b.lo * b.hi);
+      if (results[i]) b.hi = mid;
+      else b.lo = mid;
+      b.onset[b.name] = b.hi;
+      b.onset[`${b.name}Below`] = b.lo;
+    });
+  }
+  return onsets;
+}
+
+/** Combine shard outputs (or any results tables of the same sweep) into one results.csv. */
+export function mergeResults(dirs: string[], outDir: string): { rows: ResultRow[]; onsets: Onset[] } {
+  const byIndex = new Map<number, ResultRow>();
+  let axes: string[] | null = null;
+  for (const dir of dirs) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^results(\.shard-\d+-of-\d+)?\.csv$/.test(f)) : [];
+    if (files.length === 0) throw new Error(`merge: ${dir} holds no results*.csv`);
+    for (const f of files) {
+      const t = parseResultsCsv(readFileSync(join(dir, f), 'utf8'));
+      if (axes && axes.join() !== t.axes.join()) throw new Error(`merge: ${join(dir, f)} has axes [${t.axes}] but earlier tables have [${axes}]`);
+      axes = t.axes;
+      for (const r of t.rows) {
+        const prev = byIndex.get(r.index);
+        if (prev && prev.hash !== r.hash) throw new Error(`merge: run ${r.index} has config hash ${r.hash} in ${join(dir, f)} but ${prev.hash} elsewhere: not the same sweep`);
+        byIndex.set(r.index, r);
+      }
+    }
+  }
+  const rows = [...byIndex.values()];
+  const onsets = phaseOnsets(rows);
+  atomicWrite(join(outDir, 'results.csv'), resultsToCsv(rows, axes ?? []));
+  atomicWrite(join(outDir, 'onsets.csv'), onsetsToCsv(onsets));
+  return { rows, onsets };
+}

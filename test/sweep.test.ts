@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { axisValues, expandSweep, parseSweepConfig, shardOf } from '../src/experiments/sweep.ts';
+import { phaseOnsets, parseResultsCsv } from '../src/experiments/results.ts';
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
+const run = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+
+const SWEEP = {
+  name: 't',
+  base: { data: { kind: 'degenerate', m: 20, d: 5, p: 0.3 }, model: { width: 60 }, loss: 'logistic', steps: 150, record: { every: 50, denseUntil: 10 }, curvature: { every: 50, gaussNewton: false } },
+  axes: { c: { log: [1, 100], num: 7 }, seed: [0, 1] },
+};
+
+test('axes expand in a fixed order with exact range endpoints', () => {
+  assert.deepEqual(axisValues({ log: [1, 100], num: 3 }), [1, 10.000000000000002, 100].map((v, i) => (i === 1 ? Math.pow(100, 0.5) : v)));
+  assert.deepEqual(axisValues({ linear: [0, 1], num: 5 }), [0, 0.25, 0.5, 0.75, 1]);
+  const pts = expandSweep(parseSweepConfig(SWEEP));
+  assert.equal(pts.length, 14);
+  assert.deepEqual(pts.slice(0, 2).map((p) => p.values), [{ c: 1, seed: 0 }, { c: 1, seed: 1 }]);
+  assert.equal(new Set(pts.map((p) => p.hash)).size, 14);
+  const shards = [0, 1, 2].map((i) => shardOf(pts, { index: i, count: 3 }).map((p) => p.index));
+  assert.deepEqual(shards.flat().sort((a, b) => a - b), pts.map((p) => p.index));
+  assert.throws(() => expandSweep(parseSweepConfig({ ...SWEEP, axes: { 'model.depth': [1] } })), /sweep run 0 [^]*model\.depth: Too small/);
+});
+
+test('sweep results are identical for --jobs 1, --jobs 2 and two shards merged', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'catapult-sweep-'));
+  writeFileSync(join(dir, 's.json'), JSON.stringify(SWEEP));
+  for (const [args, out] of [[['-j', '1'], 'j1'], [['-j', '2'], 'j2'], [['-j', '1', '--shard', '0/2'], 'sh0'], [['-j', '2', '--shard', '1/2'], 'sh1']] as const) {
+    const r = run(['sweep', 's.json', '-q', '--out', out, ...args], dir);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const m = run(['merge', 'sh0', 'sh1', '--out', 'merged'], dir);
+  assert.equal(m.status, 0, m.stderr);
+  const j1 = readFileSync(join(dir, 'j1', 'results.csv'), 'utf8');
+  assert.equal(j1.trim().split('\n').length, 15);
+  assert.equal(readFileSync(join(dir, 'j2', 'results.csv'), 'utf8'), j1);
+  assert.equal(readFileSync(join(dir, 'merged', 'results.csv'), 'utf8'), j1);
+  assert.equal(readFileSync(join(dir, 'merged', 'onsets.csv'), 'utf8'), readFileSync(join(dir, 'j1', 'onsets.csv'), 'utf8'));
+  // each run equals `catapult train` with the same config
+  const { rows } = parseResultsCsv(j1);
+  const row = rows[5];
+  const cfg = JSON.parse(readFileSync(join(dir, 'j1', 'runs', row.hash, 'config.json'), 'utf8'));
+  for (const k of ['configHash', 'code', 'data_resolved']) delete cfg[k];
+  writeFileSync(join(dir, 'one.json'), JSON.stringify(cfg));
+  assert.equal(run(['train', 'one.json', '-q', '--out', 'single'], dir).status, 0);
+  assert.equal(readFileSync(join(dir, 'single', 'metrics.csv'), 'utf8'), readFileSync(join(dir, 'j1', 'runs', row.hash, 'metrics.csv'), 'utf8'));
+});
+
+test('a killed sweep resumes to the same results as an uninterrupted one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'catapult-resume-'));
+  const big = { ...SWEEP, base: { ...SWEEP.base, steps: 1500 }, axes: { c: { log: [1, 100], num: 12 } } };
+  writeFileSync(join(dir, 's.json'), JSON.stringify(big));
+  const child = spawn(process.execPath, [BIN, 'sweep', 's.json', '-q', '-j', '1', '--out', 'killed'], { cwd: dir, stdio: 'ignore' });
+  const complete = () => (existsSync(join(dir, 'killed', 'runs')) ? readdirSync(join(dir, 'killed', 'runs')).filter((h) => existsSync(join(dir, 'killed', 'runs', h, 'summary.json'))).length : 0);
+  const t0 = Date.now();
+  while (complete() < 3 && Date.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  const before = complete();
+  assert.ok(before >= 3 && before < 12, `killed after ${before} runs`);
+  const resumed = run(['sweep', 's.json', '-j', '2', '--out', 'killed'], dir);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, new RegExp(`${12 - before} run now, ${before} reused`));
+  assert.equal(run(['sweep', 's.json', '-q', '-j', '2', '--out', 'clean'], dir).status, 0);
+  assert.equal(readFileSync(join(dir, 'killed', 'results.csv'), 'utf8'), readFileSync(join(dir, 'clean', 'results.csv'), 'utf8'));
+  assert.ok(!readdirSync(join(dir, 'killed')).some((f) => f.includes('.tmp-')));
+});
+
+test('onsets: first c whose loss rises, whose λ drops, that diverges', () => {
+  const rows = [1, 2, 4, 8].map((c, i) => ({
+    index: i, hash: String(i), values: { c },
+    summary: { c, lossInitial: 1, lossMax: c >= 4 ? 2 : 1, lambda0: 1, lambdaFinal: c >= 2 ? 0.5 : 1, phase: (c >= 8 ? 'divergent' : c >= 4 ? 'catapult' : 'lazy') as 'lazy' },
+  }));
+  const [o] = phaseOnsets(rows);
+  assert.deepEqual([o.cLoss, o.cLossBelow, o.cSharp, o.cSharpBelow, o.cMax, o.cMaxBelow], [4, 2, 2, 1, 8, 4]);
+});
