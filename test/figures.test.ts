@@ -217,6 +217,7 @@ test('phase colours are fixed in every figure', () => {
 test('log axis ticks: whole decades, at most ~6 labels', () => {
   assert.deepEqual(logAxisProps([0.5, 3]), { format: '~g' });
   assert.deepEqual(logAxisProps([0.3, 500]), { values: [0.1, 1, 10, 100, 1000], format: '~g' });
+  assert.deepEqual(logAxisProps([0.05, 4]), { format: '~g' });
   const wide = logAxisProps([1e-25, 10]);
   assert.ok(wide.values !== undefined && wide.values.length <= 7 && wide.format === '.0e');
   assert.ok(wide.values.every((v) => Number.isInteger(Math.log10(v))));

@@ -3,7 +3,14 @@ import { Command } from 'commander';
 import { registerTrain } from './trainCommand.ts';
 import { registerDemo } from './demoCommand.ts';
 import { registerSweep } from './sweepCommand.ts';
+import { registerTheory } from './theoryCommand.ts';
 import { codeVersion } from '../io/version.ts';
+
+// `catapult theory | head` closes stdout early: that is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const program = new Command();
 program
@@ -15,6 +22,7 @@ program
 registerTrain(program);
 registerDemo(program);
 registerSweep(program);
+registerTheory(program);
 
 try {
   await program.parseAsync(process.argv);

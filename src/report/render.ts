@@ -25,6 +25,8 @@ export interface RenderedFigure {
   /** PNG size in pixels. */
   width: number;
   height: number;
+  /** Vega-Lite / vega warnings (not printed). */
+  warnings: string[];
 }
 
 interface VegaTextMetrics {
@@ -53,13 +55,31 @@ function offlineLoader(): vega.Loader {
 
 let fontFiles: string[] | undefined;
 
-/** Vega-Lite spec → Vega spec → headless view → SVG string. */
-export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
+/** Collects vega / vega-lite log messages instead of printing them. */
+function collectingLogger(errors: string[], warnings: string[]) {
+  const text = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
+  return vega.logger(vega.Warn, undefined, (method, _level, args) => {
+    // vega reports a refused load only as a warning; for a figure it is fatal.
+    const msg = text(args);
+    (method === 'error' || msg.startsWith('Loading failed') ? errors : warnings).push(msg);
+  });
+}
+
+/**
+ * Vega-Lite spec → Vega spec → headless view → SVG string. Throws if vega reports an error
+ * (e.g. a data source it may not load); warnings are returned.
+ */
+export async function specToSvg(spec: VegaLiteSpec): Promise<{ svg: string; warnings: string[] }> {
   installTextMetrics();
-  const vgSpec = compile(spec as unknown as TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', loader: offlineLoader() });
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const logger = collectingLogger(errors, warnings);
+  const vgSpec = compile(spec as unknown as TopLevelSpec, { logger }).spec;
+  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', loader: offlineLoader(), logger });
   try {
-    return await view.toSVG();
+    const svg = await view.toSVG();
+    if (errors.length > 0) throw new Error(`vega could not render the figure: ${errors.join('; ')}`);
+    return { svg, warnings };
   } finally {
     view.finalize();
   }
@@ -85,9 +105,9 @@ export function svgToPng(svg: string, scale = 2): { png: Uint8Array; width: numb
 
 /** Renders a Vega-Lite spec to SVG text and a PNG at `scale`× (default 2). */
 export async function renderSpec(spec: VegaLiteSpec, opts: RenderOptions = {}): Promise<RenderedFigure> {
-  const svg = await specToSvg(spec);
+  const { svg, warnings } = await specToSvg(spec);
   const { png, width, height } = svgToPng(svg, opts.scale ?? 2);
-  return { svg, png, width, height };
+  return { svg, png, width, height, warnings };
 }
 
 export interface WrittenFigure extends RenderedFigure {

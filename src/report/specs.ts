@@ -127,8 +127,8 @@ export function fmtNum(x: number): string {
 
 /**
  * Axis ticks for a log axis over [lo, hi]: whole decades, every k-th one so that at most ~6 are
- * labelled (vega's default labels 1, 2, 5 in every decade and crowds wide ranges). Undefined
- * for ranges under two decades, where vega's default ticks are fine.
+ * labelled (vega's default labels 1, 2, 5 in every decade and crowds wide ranges). No explicit
+ * ticks for data spanning under two decades, where vega's default ticks are fine.
  */
 export function logAxisProps(values: readonly number[]): { values?: number[]; format: string } {
   let lo = Infinity;
@@ -143,7 +143,7 @@ export function logAxisProps(values: readonly number[]): { values?: number[]; fo
   const e0 = Math.floor(Math.log10(lo) + 1e-9);
   const e1 = Math.ceil(Math.log10(hi) - 1e-9);
   const plain = e0 >= -3 && e1 <= 4;
-  if (e1 - e0 < 2) return { format: plain ? '~g' : '.1e' };
+  if (hi / lo < 100) return { format: plain ? '~g' : '.1e' };
   const k = Math.ceil((e1 - e0) / 6);
   const ticks: number[] = [];
   for (let e = Math.ceil(e0 / k) * k; e <= e1; e += k) ticks.push(Number(`1e${e}`));
@@ -243,7 +243,7 @@ function phaseColor(title: string | null = 'phase'): VegaLiteSpec {
 function cAxis(domain?: [number, number], title: string | null = C_TITLE): VegaLiteSpec {
   const scale: VegaLiteSpec = { type: 'log' };
   if (domain !== undefined) Object.assign(scale, { domain, nice: false });
-  return { field: 'c', type: 'quantitative', scale, axis: { title, format: '~g', labelOverlap: 'greedy' } };
+  return { field: 'c', type: 'quantitative', scale, axis: { title, format: '~g', labelOverlap: 'greedy', labelSeparation: 4 } };
 }
 
 /** Vertical dashed rules with labels at the predicted boundaries. */
@@ -775,7 +775,7 @@ export function phaseDiagramSpec(rows: readonly SweepRowLike[], opts: PhaseDiagr
   const yScale: VegaLiteSpec = yLog ? { type: 'log', base: 2, nice: false } : { zero: false, nice: false };
   if (yEdgeList.length > 0) yScale.domain = [Math.min(...yEdgeList), Math.max(...yEdgeList)];
   const yTickValues = [...yEdges.keys()];
-  const x = { field: 'c0', type: 'quantitative', scale: xScale, axis: { title: C_TITLE, format: '~g', labelOverlap: 'greedy' } };
+  const x = { field: 'c0', type: 'quantitative', scale: xScale, axis: { title: C_TITLE, format: '~g', labelOverlap: 'greedy', labelSeparation: 4 } };
   const layers: VegaLiteSpec[] = [
     {
       data: { values },
