@@ -84,11 +84,16 @@ function svgSize(svg: string): { width: number; height: number } {
   return { width: Number(m[1]), height: Number(m[2]) };
 }
 
+/** Set CATAPULT_FIGURE_DIR to keep every figure the tests render (for looking at them). */
+const KEEP_DIR = process.env.CATAPULT_FIGURE_DIR;
+
 /** Renders, checks SVG and PNG, returns the render time in ms. */
-async function checkFigure(spec: VegaLiteSpec, texts: string[]): Promise<number> {
+async function checkFigure(name: string, spec: VegaLiteSpec, texts: string[]): Promise<number> {
   const t0 = performance.now();
   const fig = await renderSpec(spec);
   const ms = performance.now() - t0;
+  if (KEEP_DIR !== undefined) await writeFigure(KEEP_DIR, name, spec);
+  assert.deepEqual(fig.warnings, [], 'no vega-lite/vega warnings');
   assert.ok(fig.svg.startsWith('<svg'), 'SVG starts with <svg');
   assert.ok(fig.svg.trimEnd().endsWith('</svg>'), 'SVG ends with </svg>');
   assert.equal((fig.svg.match(/<svg\b/g) ?? []).length, (fig.svg.match(/<\/svg>/g) ?? []).length);
@@ -111,7 +116,7 @@ test('trajectory figure: loss (log), λ, η·S with the line η·S = 2', async (
   const runs = [0.3, 1.3, 1.8, 2.02].map((c) => theoryRun(squared, c, 40));
   assert.deepEqual(runs.map((r) => r.phase), ['lazy', 'catapult', 'catapult', 'divergent']);
   const spec = trajectorySpec(runs, { title: 'Squared loss, uv network: trajectories' });
-  times.trajectories = await checkFigure(spec, [
+  times.trajectories = await checkFigure('trajectories', spec, [
     'training loss L (log scale)',
     'NTK curvature λ',
     'η·S (η × Hessian sharpness)',
@@ -126,7 +131,7 @@ test('curvature vs c: λ_T/λ0 and η·S_T on a log c axis with predicted bounda
   const line = sweepTheory(squared, 0, 1, logC(0.25, 4, 120), 3000).map((r) => ({ ...r, series: 'theory' }));
   assert.ok(sweep.some((r) => r.phase === 'catapult') && sweep.some((r) => r.phase === 'divergent'));
   const spec = curvatureVsCSpec([...sweep, ...line], { boundaries: sqBounds, title: 'Final curvature vs c' });
-  times['curvature-vs-c'] = await checkFigure(spec, [C_TITLE, 'final curvature λ_T / λ₀', 'η·S at the end of training', 'c_lazy = 1', 'c_max = 2', 'theory', 'catapult']);
+  times['curvature-vs-c'] = await checkFigure('curvature-vs-c', spec, [C_TITLE, 'final curvature λ_T / λ₀', 'η·S at the end of training', 'c_lazy = 1', 'c_max = 2', 'theory', 'catapult']);
 });
 
 test('phase diagram (c × width) coloured by phase with onset curves', async () => {
@@ -144,12 +149,12 @@ test('phase diagram (c × width) coloured by phase with onset curves', async () 
     boundaries: boundariesFromPrediction(predictedBoundaries(logistic(64))),
     title: 'Phase diagram, logistic loss p = 0.3',
   });
-  times['phase-diagram'] = await checkFigure(spec, [C_TITLE, 'width n (log scale)', 'c_loss (loss rises)', 'c_max (diverges)', 'c_lazy = 4.76', 'divergent']);
+  times['phase-diagram'] = await checkFigure('phase-diagram', spec, [C_TITLE, 'width n (log scale)', 'c_loss (loss rises)', 'c_max (diverges)', 'c_lazy = 4.76', 'divergent']);
 
   // depth variant: linear y, and duplicate seeds resolved by majority
   const depthRows = rows.map((r) => ({ ...r, depth: Math.log2(r.width) - 2 }));
   const depthSpec = phaseDiagramSpec([...depthRows, ...depthRows], { y: 'depth' });
-  await checkFigure(depthSpec, ['depth L']);
+  await checkFigure('phase-diagram-depth', depthSpec, ['depth L']);
 });
 
 test('theory vs network overlay: the real two-layer network against the recursion', async () => {
@@ -159,23 +164,22 @@ test('theory vs network overlay: the real two-layer network against the recursio
   // labels match (same phase from both) so the overlay pairs them
   assert.deepEqual(network.map((r) => r.label), theory.map((r) => r.label));
   const spec = overlaySpec(network, theory, { title: 'Theory vs network (n = 64)' });
-  times.overlay = await checkFigure(spec, ['network', 'theory', 'source', 'NTK curvature λ']);
+  times.overlay = await checkFigure('overlay', spec, ['network', 'theory', 'source', 'NTK curvature λ']);
 });
 
 test('bifurcation diagram and a generic metric vs c', async () => {
   const setting = logistic(2);
   const branches = bifurcation(setting, 0, 1, Array.from({ length: 150 }, (_, i) => 3 + (2.1 * i) / 149), { transient: 1000, keep: 32 });
   const spec = bifurcationSpec(bifurcationPoints(branches), { field: 'f', boundaries: boundariesFromPrediction(predictedBoundaries(setting)) });
-  times.bifurcation = await checkFigure(spec, ['late-time output f', 'c = ηλ₀/2']);
+  times.bifurcation = await checkFigure('bifurcation', spec, ['late-time output f', 'c = ηλ₀/2']);
 
   const sweep = sweepTheory(squared, 0, 1, logC(0.25, 4, 25), 3000);
   const m = metricVsCSpec(sweep, 'lossMax', { yLog: true, yTitle: 'peak training loss (log scale)', boundaries: sqBounds });
-  times['metric-vs-c'] = await checkFigure(m, ['peak training loss (log scale)', C_TITLE]);
+  times['metric-vs-c'] = await checkFigure('metric-vs-c', m, ['peak training loss (log scale)', C_TITLE]);
 });
 
 test('writeFigure writes svg, png and vl.json atomically and leaves no temp files', async () => {
-  const keep = process.env.CATAPULT_FIGURE_DIR;
-  const dir = keep ?? mkdtempSync(join(tmpdir(), 'catapult-fig-'));
+  const dir = mkdtempSync(join(tmpdir(), 'catapult-fig-'));
   try {
     const spec = trajectorySpec([theoryRun(squared, 1.5, 30)], { title: 'one run' });
     const w = await writeFigure(join(dir, 'nested'), 'one-run', spec);
@@ -185,12 +189,14 @@ test('writeFigure writes svg, png and vl.json atomically and leaves no temp file
     assert.deepEqual(pngSize(readFileSync(w.pngPath)), { width: w.width, height: w.height });
     const back = JSON.parse(readFileSync(w.specPath, 'utf8')) as VegaLiteSpec;
     assert.equal(back.$schema, spec.$schema);
-    // a rewrite replaces the files in place
-    await writeFigure(join(dir, 'nested'), 'one-run', spec);
+    // a rewrite replaces the files in place, with identical output
+    const again = await writeFigure(join(dir, 'nested'), 'one-run', spec);
+    assert.equal(again.svg, w.svg);
+    assert.deepEqual(again.png, w.png);
     assert.equal(readdirSync(join(dir, 'nested')).length, 3);
     await assert.rejects(writeFigure(dir, '../escape', spec));
   } finally {
-    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -235,4 +241,33 @@ test('text is measured with the shipped DejaVu Sans', () => {
 
 test('render times', () => {
   console.log('  render ms:', Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', '));
+});
+
+test('catapult plot makes SVG and PNG figures for a sweep and a run directory, including divergent runs', async () => {
+  const { mkdtempSync, writeFileSync, readFileSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { parseSweepConfig } = await import('../src/experiments/sweep.ts');
+  const { runSweep } = await import('../src/experiments/sweepRunner.ts');
+  const { plotDir } = await import('../src/cli/plotCommand.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'catapult-plot-'));
+  const sweep = parseSweepConfig({
+    name: 'plot-test',
+    base: { data: { kind: 'degenerate', m: 10, d: 4, p: 1 }, init: { kind: 'prescribed', f0: 0.5, lambda0: 2 }, loss: 'squared', model: { width: 50 }, steps: 200, record: { every: 20, denseUntil: 20 }, curvature: { every: 50, gaussNewton: false } },
+    axes: { c: [0.5, 1.5, 3] },
+  });
+  await runSweep(sweep, dir, { jobs: 1, shard: null, refine: null });
+  const files = await plotDir(dir);
+  assert.ok(files.length >= 2);
+  for (const name of ['curvature-vs-c', 'trajectories']) {
+    const svg = readFileSync(join(dir, 'figures', `${name}.svg`), 'utf8');
+    assert.ok(svg.startsWith('<svg') && svg.trimEnd().endsWith('</svg>'), name);
+    const png = readFileSync(join(dir, 'figures', `${name}.png`));
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    assert.ok(png.length > 5000);
+  }
+  writeFileSync(join(dir, 'x'), '');
+  const runDir = join(dir, 'runs', readFileSync(join(dir, 'results.csv'), 'utf8').split('\n')[3].split(',')[1]);
+  await plotDir(runDir);
+  assert.ok(existsSync(join(runDir, 'figures', 'trajectory.png')));
 });

@@ -4,6 +4,7 @@ import { registerTrain } from './trainCommand.ts';
 import { registerDemo } from './demoCommand.ts';
 import { registerSweep } from './sweepCommand.ts';
 import { registerTheory } from './theoryCommand.ts';
+import { registerPlot } from './plotCommand.ts';
 import { codeVersion } from '../io/version.ts';
 
 // `catapult theory | head` closes stdout early: that is not an error
@@ -23,6 +24,7 @@ registerTrain(program);
 registerDemo(program);
 registerSweep(program);
 registerTheory(program);
+registerPlot(program);
 
 try {
   await program.parseAsync(process.argv);

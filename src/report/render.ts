@@ -77,6 +77,8 @@ export async function specToSvg(spec: VegaLiteSpec): Promise<{ svg: string; warn
   const vgSpec = compile(spec as unknown as TopLevelSpec, { logger }).spec;
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', loader: offlineLoader(), logger });
   try {
+    // Clip-path/gradient ids restart per figure, so the same spec always gives the same SVG.
+    vega.resetSVGDefIds();
     const svg = await view.toSVG();
     if (errors.length > 0) throw new Error(`vega could not render the figure: ${errors.join('; ')}`);
     return { svg, warnings };

@@ -339,6 +339,8 @@ interface LongRow {
   c: number;
   step: number;
   value: number;
+  /** 'network' / 'theory' in the overlay. */
+  source?: string;
 }
 
 function longRows(runs: readonly RunSeries[], metric: TrajMetric, positive: boolean, source?: string): LongRow[] {
@@ -348,7 +350,7 @@ function longRows(runs: readonly RunSeries[], metric: TrajMetric, positive: bool
       const v = num(row[metric]);
       const s = num(row.step);
       if (!finite(v) || !finite(s) || (positive && !(v > 0))) continue;
-      out.push(source === undefined ? { run: r.label, c: r.c, step: s, value: v } : { run: r.label, c: r.c, step: s, value: v, source } as LongRow);
+      out.push(source === undefined ? { run: r.label, c: r.c, step: s, value: v } : { run: r.label, c: r.c, step: s, value: v, source });
     }
   }
   return out;
@@ -399,8 +401,10 @@ function trajectoryPanel(
   o: Required<Pick<TrajectoryOptions, 'width' | 'height' | 'stepScale'>> & { points: boolean; colorTitle: string },
 ): VegaLiteSpec {
   const log = metric === 'loss';
-  const values = longRows(runs, metric, log);
   const domain = clippedDomain(runs, metric, log);
+  // Clipping alone leaves astronomically large path coordinates in the SVG (a divergent run),
+  // which the rasterizer cannot handle: clamp to just beyond the visible range instead.
+  const values = domain === undefined ? longRows(runs, metric, log) : longRows(runs, metric, log).map((r) => ({ ...r, value: Math.min(Math.max(r.value, domain[0] - (log ? 0 : domain[1] - domain[0])), log ? domain[1] * 10 : domain[1] + (domain[1] - domain[0])) }));
   const yScale: VegaLiteSpec = log ? { type: 'log' } : { zero: false };
   if (domain !== undefined) Object.assign(yScale, { domain, nice: false });
   const labels = runs.map((r) => r.label);
@@ -884,7 +888,7 @@ export function bifurcationSpec(points: readonly { c: number; f?: number; lambda
     ...bounds.rules,
     {
       data: { values },
-      mark: { type: 'circle', size: 3, opacity: 0.55, color: INK, clip: true },
+      mark: { type: 'circle', size: 5, opacity: 0.6, color: INK, clip: true },
       encoding: {
         x,
         y: { field: 'value', type: 'quantitative', scale: { zero: false }, axis: { title: which === 'f' ? 'late-time output f' : 'late-time curvature λ', format: '.4~g' } },

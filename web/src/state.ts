@@ -1,0 +1,247 @@
+/**
+ * The explorer's whole experiment state: ONE flat object, serialized to and from the URL hash
+ * (tensorflow/playground style), so a shared link restores exactly the same experiment.
+ * Pure and browser/Node-agnostic: the e2e test imports it to rebuild the page's config in Node.
+ */
+import { resolveConfig, type DataConfig, type RunConfig } from '../../src/index.ts';
+
+export type Mode = 'single' | 'sweep' | 'theory';
+export type DataKind = 'degenerate' | 'gaussian' | 'two-gaussians' | 'mnist';
+export type LossKind = 'logistic' | 'squared' | 'exponential';
+export type GridScale = 'log' | 'lin';
+
+export interface ExplorerState {
+  mode: Mode;
+  // data
+  data: DataKind;
+  /** degenerate: fraction of +1 labels */
+  p: number;
+  /** samples and input dimension (degenerate / gaussian / two-gaussians) */
+  m: number;
+  d: number;
+  /** gaussian teacher data: label noise (0 = separable) */
+  noise: number;
+  /** two-gaussians: separation of the class means */
+  sep: number;
+  // network and training
+  depth: number;
+  width: number;
+  loss: LossKind;
+  /** learning rate in units of 2/λ0: η = 2c/λ0 */
+  c: number;
+  steps: number;
+  seed: number;
+  // measurement cadence
+  /** record metrics every k steps */
+  every: number;
+  /** measure curvature (λ, S) every k steps */
+  curv: number;
+  /** record (and measure curvature) at every step before this one */
+  dense: number;
+  // sweep
+  cmin: number;
+  cmax: number;
+  cn: number;
+  cscale: GridScale;
+  // theory
+  tmin: number;
+  tmax: number;
+  tn: number;
+  tsteps: number;
+  /** bifurcation diagram: late-time f or λ */
+  bvar: 'f' | 'lambda';
+}
+
+export const DEFAULT_STATE: Readonly<ExplorerState> = Object.freeze({
+  mode: 'single',
+  data: 'degenerate',
+  p: 0.3,
+  m: 100,
+  d: 10,
+  noise: 0.1,
+  sep: 2,
+  depth: 2,
+  width: 1000,
+  loss: 'logistic',
+  c: 6,
+  steps: 1000,
+  seed: 0,
+  every: 1,
+  curv: 10,
+  dense: 0,
+  cmin: 0.5,
+  cmax: 40,
+  cn: 12,
+  cscale: 'log',
+  tmin: 0.1,
+  tmax: 200,
+  tn: 2000,
+  tsteps: 1000,
+  bvar: 'f',
+} satisfies ExplorerState);
+
+type Field =
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'num'; min: number; max: number; open?: boolean };
+
+/** What each URL key may hold. Values outside are rejected (the default is kept). */
+export const FIELDS: Record<keyof ExplorerState, Field> = {
+  mode: { kind: 'enum', values: ['single', 'sweep', 'theory'] },
+  data: { kind: 'enum', values: ['degenerate', 'gaussian', 'two-gaussians', 'mnist'] },
+  p: { kind: 'num', min: 0, max: 1 },
+  m: { kind: 'int', min: 1, max: 20000 },
+  d: { kind: 'int', min: 1, max: 2000 },
+  noise: { kind: 'num', min: 0, max: 1 },
+  sep: { kind: 'num', min: 0, max: 100 },
+  depth: { kind: 'int', min: 2, max: 8 },
+  width: { kind: 'int', min: 1, max: 4000 },
+  loss: { kind: 'enum', values: ['logistic', 'squared', 'exponential'] },
+  c: { kind: 'num', min: 0, max: 1e6, open: true },
+  steps: { kind: 'int', min: 0, max: 200000 },
+  seed: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER },
+  every: { kind: 'int', min: 1, max: 100000 },
+  curv: { kind: 'int', min: 1, max: 100000 },
+  dense: { kind: 'int', min: 0, max: 100000 },
+  cmin: { kind: 'num', min: 0, max: 1e6, open: true },
+  cmax: { kind: 'num', min: 0, max: 1e6, open: true },
+  cn: { kind: 'int', min: 1, max: 200 },
+  cscale: { kind: 'enum', values: ['log', 'lin'] },
+  tmin: { kind: 'num', min: 0, max: 1e6, open: true },
+  tmax: { kind: 'num', min: 0, max: 1e6, open: true },
+  tn: { kind: 'int', min: 2, max: 20000 },
+  tsteps: { kind: 'int', min: 1, max: 100000 },
+  bvar: { kind: 'enum', values: ['f', 'lambda'] },
+};
+
+export const STATE_KEYS = Object.keys(DEFAULT_STATE) as (keyof ExplorerState)[];
+
+/** Parse one value for `key`; undefined when it is not acceptable. */
+export function parseField<K extends keyof ExplorerState>(key: K, text: string): ExplorerState[K] | undefined {
+  const f = FIELDS[key];
+  if (f.kind === 'enum') return (f.values.includes(text) ? text : undefined) as ExplorerState[K] | undefined;
+  if (text.trim() === '') return undefined;
+  const v = Number(text);
+  if (!Number.isFinite(v)) return undefined;
+  if (f.kind === 'int' && !Number.isInteger(v)) return undefined;
+  if (v < f.min || v > f.max) return undefined;
+  if (f.kind === 'num' && f.open && v === f.min) return undefined;
+  return v as ExplorerState[K];
+}
+
+/** `#mode=single&data=degenerate&p=0.3&…`: every key, numbers in shortest round-trip form. */
+export function stateToHash(s: ExplorerState): string {
+  const params = new URLSearchParams();
+  for (const k of STATE_KEYS) params.set(k, String(s[k]));
+  return '#' + params.toString();
+}
+
+/** The state in a URL hash (or query string); missing or invalid keys keep their defaults. */
+export function stateFromHash(hash: string): { state: ExplorerState; rejected: string[] } {
+  const state: ExplorerState = { ...DEFAULT_STATE };
+  const rejected: string[] = [];
+  const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
+  for (const [k, v] of params) {
+    if (!(k in FIELDS)) {
+      rejected.push(k);
+      continue;
+    }
+    const key = k as keyof ExplorerState;
+    const parsed = parseField(key, v);
+    if (parsed === undefined) rejected.push(k);
+    else (state as unknown as Record<string, unknown>)[key] = parsed;
+  }
+  return { state, rejected };
+}
+
+/** The MNIST subset prepared at build time (scripts/prepare-web-data.ts). */
+export const MNIST_SUBSET = Object.freeze({
+  kind: 'mnist' as const,
+  task: '3v8',
+  positive: 3,
+  negative: 8,
+  trainSize: 500,
+  testSize: 200,
+  subsetSeed: 0,
+  standardization: 'global' as const,
+});
+export type MnistDataConfig = typeof MNIST_SUBSET;
+
+/**
+ * A resolved run config as the explorer runs it: the CLI's RunConfig, except that `data` may be
+ * the built-in MNIST subset (which the CLI cannot load from a config file).
+ */
+export type WebRunConfig = Omit<RunConfig, 'data'> & { data: DataConfig | MnistDataConfig };
+
+/** The raw (unresolved) run config of a state; with a `c` override for sweeps. */
+export function stateToRunInput(s: ExplorerState, c: number = s.c): Record<string, unknown> {
+  let data: Record<string, unknown>;
+  switch (s.data) {
+    case 'degenerate':
+      data = { kind: 'degenerate', m: s.m, d: s.d, p: s.p };
+      break;
+    case 'gaussian':
+      data = { kind: 'gaussian', m: s.m, d: s.d, labelNoise: s.noise };
+      break;
+    case 'two-gaussians':
+      data = { kind: 'two-gaussians', m: s.m, d: s.d, separation: s.sep };
+      break;
+    case 'mnist':
+      data = { ...MNIST_SUBSET };
+      break;
+  }
+  return {
+    seed: s.seed,
+    data,
+    model: { depth: s.depth, width: s.width },
+    loss: s.loss,
+    c,
+    steps: s.steps,
+    record: { every: s.every, denseUntil: s.dense },
+    // The charts show λ and η·S; the Gauss–Newton sharpness is not drawn, so it is not measured.
+    curvature: { lambda: true, sharpness: true, gaussNewton: false, every: s.curv },
+  };
+}
+
+/** Validate and fill defaults with the core's schema (MNIST data checked here). */
+export function resolveWebConfig(input: Record<string, unknown>): WebRunConfig {
+  const data = input.data as { kind?: unknown } | undefined;
+  if (data && data.kind === 'mnist') {
+    const { kind: _k, ...rest } = data as Record<string, unknown>;
+    for (const [k, v] of Object.entries(rest)) {
+      if ((MNIST_SUBSET as Record<string, unknown>)[k] !== v) throw new Error(`data.${k}: the explorer's MNIST subset has ${k} = ${String((MNIST_SUBSET as Record<string, unknown>)[k])}`);
+    }
+    const cfg = resolveConfig({ ...input, data: { kind: 'degenerate' } }) as unknown as WebRunConfig;
+    cfg.data = { ...MNIST_SUBSET };
+    return cfg;
+  }
+  return resolveConfig(input) as WebRunConfig;
+}
+
+export function resolveState(s: ExplorerState, c: number = s.c): WebRunConfig {
+  return resolveWebConfig(stateToRunInput(s, c));
+}
+
+/** c values of a grid from lo to hi (inclusive), evenly spaced in log or linear scale. */
+export function cGrid(lo: number, hi: number, n: number, scale: GridScale): number[] {
+  if (n === 1) return [lo];
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = i / (n - 1);
+    out.push(scale === 'log' ? Math.exp(Math.log(lo) + t * (Math.log(hi) - Math.log(lo))) : lo + t * (hi - lo));
+  }
+  return out;
+}
+
+/** Problems with a state, for the UI (empty: fine). */
+export function stateProblems(s: ExplorerState): string[] {
+  const out: string[] = [];
+  if (s.cmin >= s.cmax) out.push('sweep: c min must be below c max');
+  if (s.tmin >= s.tmax) out.push('theory: c min must be below c max');
+  try {
+    resolveState(s);
+  } catch (e) {
+    out.push((e as Error).message);
+  }
+  return out;
+}
