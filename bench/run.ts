@@ -56,3 +56,24 @@ for (const storage of ['float64', 'float32'] as const) {
   const sec = (performance.now() - t) / 1000;
   console.log(`theory recursion: ${((cs.length * steps) / sec / 1e6).toFixed(1)} M steps/s (${cs.length} values of c × ${steps} steps in ${sec.toFixed(2)} s)`);
 }
+
+// sweep wall time, --jobs 1 vs --jobs 2 (target speed-up ≥ 1.8 on 2 cores)
+{
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { parseSweepConfig } = await import('../src/experiments/sweep.ts');
+  const { runSweep } = await import('../src/experiments/sweepRunner.ts');
+  const sweep = parseSweepConfig({
+    name: 'bench',
+    base: { data: { kind: 'gaussian', m: 500, d: 50, labelNoise: 0.1 }, model: { width: 200, depth: 3 }, loss: 'logistic', steps: 300, record: { every: 50, denseUntil: 10 }, curvature: { every: 100 } },
+    axes: { c: { log: [0.5, 20], num: 16 } },
+  });
+  const wall: number[] = [];
+  for (const jobs of [1, 2]) {
+    const t = performance.now();
+    await runSweep(sweep, mkdtempSync(join(tmpdir(), 'catapult-bench-')), { jobs, shard: null, refine: null });
+    wall.push((performance.now() - t) / 1000);
+  }
+  console.log(`sweep of 16 runs (gaussian m=500 d=50, depth 3, width 200, 300 steps): --jobs 1 ${wall[0].toFixed(1)} s, --jobs 2 ${wall[1].toFixed(1)} s, speed-up ${(wall[0] / wall[1]).toFixed(2)}`);
+}

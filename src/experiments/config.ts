@@ -107,8 +107,9 @@ export const RunConfigSchema = z
         sharpness: z.boolean().default(true),
         gaussNewton: z.boolean().default(true),
         every: positiveInt().default(10),
-        maxIter: positiveInt().default(60),
-        tol: z.number().positive().default(1e-9),
+        maxIter: positiveInt().default(40),
+        /** relative residual ‖Aq − μq‖/|μ| at which Lanczos stops */
+        tol: z.number().positive().default(1e-7),
       })
       .prefault({}),
   })

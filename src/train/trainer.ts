@@ -50,7 +50,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   batchSize: null,
   stop: { lossTarget: null, gradNormTarget: null, divergeBound: 1e8 },
   record: { every: 10, denseUntil: 100 },
-  curvature: { lambda: true, sharpness: true, gaussNewton: true, every: 10, maxIter: 60, tol: 1e-9 },
+  curvature: { lambda: true, sharpness: true, gaussNewton: true, every: 10, maxIter: 40, tol: 1e-7 },
 };
 
 export interface TrainProblem {
