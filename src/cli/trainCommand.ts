@@ -81,11 +81,11 @@ export function registerTrain(program: Command): void {
     .option('-q, --quiet', 'no progress output')
     .option('--force', 'rerun even if the run directory holds a complete run of this config')
     .option('--json', 'print the summary as JSON');
-  addRunOptions(cmd).action((file: string | undefined, opts: Record<string, unknown>) => {
+  addRunOptions(cmd).action(async (file: string | undefined, opts: Record<string, unknown>) => {
     const cfg: RunConfig = resolveConfig(configFromCli(file, opts));
     const dir = (opts.out as string | undefined) ?? join('runs', `train-${configHash(cfg).slice(0, 12)}`);
     const progress = createProgress(cfg.steps, 'train', Boolean(opts.quiet));
-    const rec = executeRun(cfg, dir, { force: Boolean(opts.force), onProgress: (p) => progress.update(p.step, `loss ${p.loss.toPrecision(4)}`) });
+    const rec = await executeRun(cfg, dir, { force: Boolean(opts.force), onProgress: (p) => progress.update(p.step, `loss ${p.loss.toPrecision(4)}`) });
     progress.stop();
     if (opts.json) console.log(JSON.stringify(rec.summary, null, 2));
     else {

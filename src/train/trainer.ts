@@ -6,6 +6,8 @@ import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
 import { measureCurvature, type CurvatureEstimate, type CurvatureKind } from '../curvature/modelOperators.ts';
 import { classifyPhase, type Phase } from '../theory/phase.ts';
 import { accuracy, emptyRow, type MetricRow } from './metrics.ts';
+import { scheduleFactor, type Schedule } from './schedules.ts';
+import { restrictedCurvature } from '../data/separability.ts';
 
 /** Learning rate: η directly, or c with η = 2c/λ0 (λ0 measured at init, theory §1). */
 export type LearningRate = { eta: number } | { c: number };
@@ -14,6 +16,8 @@ export interface TrainSettings {
   /** Number of GD steps T (metrics exist for steps 0..T). */
   steps: number;
   lr: LearningRate;
+  /** η_t = η·factor(t); default constant */
+  schedule?: Schedule;
   /** Seeds everything random in the trainer (mini-batch order, Lanczos start vectors). */
   seed: number;
   /** null: full-batch GD; k: SGD on mini-batches of k from a seeded shuffle per epoch. */
@@ -36,6 +40,8 @@ export interface TrainSettings {
     lambda: boolean;
     sharpness: boolean;
     gaussNewton: boolean;
+    /** β-space curvature, whole and restricted to problem.nonSeparableBasis (theory §7) */
+    restricted?: boolean;
     /** Measure curvature at recorded steps that are multiples of this (and at the first/last). */
     every: number;
     maxIter: number;
@@ -60,6 +66,8 @@ export interface TrainProblem {
   test?: Dataset;
   /** Initial parameters; the trainer works on a copy. */
   theta0: Float64Array;
+  /** Orthonormal basis of the non-separable subspace of the training data (src/data/separability.ts). */
+  nonSeparableBasis?: Float64Array[];
 }
 
 export type RunStatus = 'max-steps' | 'loss-target' | 'grad-target' | 'diverged';
@@ -196,8 +204,9 @@ export class Trainer {
         this.status = 'max-steps';
         break;
       }
-      if (batchSize === null) model.descend(this.ev, this.eta);
-      else model.descend(model.evaluate(this.theta, train, loss, this.nextBatch(batchSize)), this.eta);
+      const eta = this.etaAt(this.step);
+      if (batchSize === null) model.descend(this.ev, eta);
+      else model.descend(model.evaluate(this.theta, train, loss, this.nextBatch(batchSize)), eta);
       this.step++;
       this.ev = model.evaluate(this.theta, train, loss);
       if (this.isDiverged(this.ev)) {
@@ -241,7 +250,7 @@ export class Trainer {
       lambdaFinal,
       sharpnessFinal,
       sharpnessGNFinal: diverged ? NaN : last.sharpnessGN,
-      etaSharpnessFinal: this.eta * sharpnessFinal,
+      etaSharpnessFinal: this.etaAt(this.step) * sharpnessFinal,
       lossInitial: this.lossInitial,
       lossMax: this.lossMax,
       stepOfLossMax: this.stepOfLossMax,
@@ -253,6 +262,11 @@ export class Trainer {
       divergedAt: this.divergedAt,
       solver: { ...this.solver },
     };
+  }
+
+  /** Learning rate at step t (the schedule's multiple of η). */
+  etaAt(t: number): number {
+    return this.settings.schedule ? this.eta * scheduleFactor(this.settings.schedule, t) : this.eta;
   }
 
   private isDiverged(ev: Evaluation): boolean {
@@ -328,8 +342,15 @@ export class Trainer {
       const e = curv[k.key];
       if (e) row[k.key] = e.value;
     }
-    row.etaLambda = (this.eta ?? NaN) * row.lambda;
-    row.etaSharpness = (this.eta ?? NaN) * row.sharpness;
+    if (this.settings.curvature.restricted && this.problem.nonSeparableBasis && Object.keys(curv).length > 0 && Number.isFinite(ev.value)) {
+      const rc = restrictedCurvature(model, ev, this.problem.nonSeparableBasis, { lanczos: { tol: this.settings.curvature.tol, maxIter: this.settings.curvature.maxIter } });
+      row.betaCurvature = rc.unrestricted;
+      row.betaCurvatureNonSep = rc.restricted;
+    }
+    const eta = this.etaAt(this.step);
+    row.eta = eta;
+    row.etaLambda = eta * row.lambda;
+    row.etaSharpness = eta * row.sharpness;
     this.metrics.push(row);
   }
 
