@@ -164,3 +164,18 @@ test('bad shapes are clear errors', () => {
   assert.throws(() => model.evaluate(new Float64Array(5), randomData(2, 3, 1), getLoss('squared')), /has 16 parameters, got a vector of 5/);
   assert.throws(() => model.predict(new Float64Array(16), randomData(2, 4, 1)), /d = 4 features but the network expects d = 3/);
 });
+
+test('the fused forward-and-update descend is bit-identical to forward chain + rank-one update', () => {
+  const model = new DeepLinear({ d: 9, width: 7, depth: 4 });
+  const data = randomData(12, 9, 4);
+  const a = gaussianInit(model, 6);
+  const b = a.slice();
+  const loss = getLoss('logistic');
+  for (let t = 0; t < 5; t++) {
+    model.descend(model.evaluate(a, data, loss), 0.7); // fused: q not computed yet
+    const ev = model.evaluate(b, data, loss);
+    model.forward(ev); // forces the separate forward chain
+    model.descend(ev, 0.7);
+  }
+  assert.deepEqual(Array.from(a), Array.from(b));
+});

@@ -47,8 +47,13 @@ export interface Evaluation {
   d2: Float64Array | null;
   /** e_k = ∂f/∂h_k, k = 0..L (e_0 = β, the end-to-end vector) */
   e: Float64Array[];
-  /** q_k = A_k r, k = 0..L−1 (q_0 = r = (1/m) Σ ℓ'_α x_α) */
-  q: Float64Array[];
+  /** r = (1/m) Σ ℓ'_α x_α (the gradient's aggregated input) */
+  r: Float64Array;
+  /**
+   * q_k = A_k r, k = 0..L−1 (q_0 = r), computed on first use (`forward`). A plain GD step never
+   * needs them separately: `descend` computes each q_{k+1} row while updating that row of W_k.
+   */
+  q: Float64Array[] | null;
 }
 
 export class DeepLinear {
@@ -149,8 +154,12 @@ export class DeepLinear {
       d1[i] = g;
       return g * inv;
     }, r);
-    const q = this.forwardChain(theta, r);
-    return { theta, data, loss, value: total * inv, f, d1, d2: null, e, q };
+    return { theta, data, loss, value: total * inv, f, d1, d2: null, e, r, q: null };
+  }
+
+  /** The forward vectors q_k of an evaluation (computed once, before θ changes). */
+  forward(ev: Evaluation): Float64Array[] {
+    return (ev.q ??= this.forwardChain(ev.theta, ev.r));
   }
 
   /** ‖∇L‖ from the rank-one factors: Σ_k ‖e_{k+1}‖² ‖q_k‖² / cols_k. */
@@ -158,7 +167,8 @@ export class DeepLinear {
     let s = 0;
     for (let k = 0; k < this.depth; k++) {
       const l = this.layers[k];
-      s += dot(l.rows, ev.e[k + 1], 0, ev.e[k + 1], 0) * dot(l.cols, ev.q[k], 0, ev.q[k], 0) * l.scale * l.scale;
+      const q = this.forward(ev);
+      s += dot(l.rows, ev.e[k + 1], 0, ev.e[k + 1], 0) * dot(l.cols, q[k], 0, q[k], 0) * l.scale * l.scale;
     }
     return Math.sqrt(s);
   }
@@ -166,13 +176,36 @@ export class DeepLinear {
   /** Dense gradient ∇L (length numParams) into out. */
   gradient(ev: Evaluation, out: Float64Array = new Float64Array(this.numParams)): Float64Array {
     out.fill(0);
-    this.addRankOne(out, ev.e, ev.q, 1);
+    this.addRankOne(out, ev.e, this.forward(ev), 1);
     return out;
   }
 
-  /** θ ← θ − η ∇L, applied as one rank-one update per layer (no dense gradient is formed). */
+  /**
+   * θ ← θ − η ∇L, applied as one rank-one update per layer (no dense gradient is formed). When the
+   * forward vectors were not needed yet, each row of W_k is read once: q_{k+1}[i] from the old
+   * row, then the row is updated while in cache (same arithmetic as forwardChain + addRankOne,
+   * so the result is bit-identical either way). The evaluation is stale afterwards.
+   */
   descend(ev: Evaluation, eta: number): void {
-    this.addRankOne(ev.theta, ev.e, ev.q, -eta);
+    if (ev.q !== null) {
+      this.addRankOne(ev.theta, ev.e, ev.q, -eta);
+      return;
+    }
+    const theta = ev.theta;
+    let qk = ev.r;
+    for (let k = 0; k < this.depth; k++) {
+      const l = this.layers[k];
+      const ek = ev.e[k + 1];
+      const last = k === this.depth - 1;
+      const next = last ? null : new Float64Array(l.rows);
+      for (let i = 0; i < l.rows; i++) {
+        const o = l.offset + i * l.cols;
+        if (next !== null) next[i] = l.scale * dot(l.cols, theta, o, qk, 0);
+        const c = -eta * ek[i] * l.scale;
+        if (c !== 0) axpy(l.cols, c, qk, 0, theta, o);
+      }
+      if (next !== null) qk = next;
+    }
   }
 
   /** target_k += alpha · a_{k+1} b_kᵀ / √cols_k for every layer. */
@@ -221,7 +254,8 @@ export class DeepLinear {
    */
   hvp(ev: Evaluation, dir: Float64Array, out: Float64Array = new Float64Array(this.numParams)): Float64Array {
     this.checkTheta(dir);
-    const { theta, e, q, data } = ev;
+    const { theta, e, data } = ev;
+    const q = this.forward(ev);
     const d2 = this.secondDerivatives(ev);
     const de = this.backwardTangent(theta, e, dir);
     const count = ev.f.length;
