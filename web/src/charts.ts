@@ -10,7 +10,8 @@ export const COLORS = {
   lambda: '#16a34a',
   etaS: '#dc2626',
   etaLambda: '#9333ea',
-  theory: '#111827',
+  theory: 'rgba(17, 24, 39, 0.22)',
+  theoryLine: '#374151',
   imported: '#f59e0b',
   lazy: '#2563eb',
   catapult: '#ea580c',
@@ -20,6 +21,37 @@ export const COLORS = {
 };
 
 export type Values = (number | null)[];
+
+/**
+ * One shared redraw clock for the whole page: updates are coalesced and applied together in one
+ * animation frame at most every REDRAW_MS, so streaming never floods the main thread (or, in
+ * software rendering, the compositor) with frames.
+ */
+export const REDRAW_MS = 100;
+const pendingDraws = new Map<object, () => void>();
+let drawTimer = 0;
+let drawFrame = 0;
+let lastDraw = -Infinity;
+
+export function scheduleDraw(key: object, fn: () => void): void {
+  pendingDraws.set(key, fn);
+  if (drawTimer || drawFrame) return;
+  const wait = Math.max(0, lastDraw + REDRAW_MS - performance.now());
+  drawTimer = window.setTimeout(() => {
+    drawTimer = 0;
+    drawFrame = requestAnimationFrame(() => {
+      drawFrame = 0;
+      lastDraw = performance.now();
+      const fns = Array.from(pendingDraws.values());
+      pendingDraws.clear();
+      for (const f of fns) f();
+    });
+  }, wait);
+}
+
+export function cancelDraw(key: object): void {
+  pendingDraws.delete(key);
+}
 
 export interface SeriesSpec {
   label: string;
@@ -48,6 +80,8 @@ export interface ChartSpec {
   draw?: (u: uPlot) => void;
   /** fixed y range */
   yRange?: [number, number];
+  /** plot height in CSS pixels (the legend comes below); default 230 */
+  height?: number;
 }
 
 const AXIS = { stroke: COLORS.axis, grid: { stroke: COLORS.grid, width: 1 }, ticks: { stroke: COLORS.grid, width: 1 }, font: '11px system-ui, sans-serif', labelFont: '12px system-ui, sans-serif' };
@@ -57,6 +91,16 @@ function fmtNum(v: number | null): string {
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(3);
   return Number(v.toPrecision(5)).toString();
+}
+
+/** Axis tick labels: compact (1e+8 rather than 100,000,000). */
+function axisValues(_u: uPlot, splits: number[]): string[] {
+  return splits.map((v) => {
+    if (v === null || v === undefined) return '';
+    const a = Math.abs(v);
+    if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(a >= 1e5 && Number.isInteger(Math.log10(a)) ? 0 : 1).replace('e+', 'e');
+    return String(Number(v.toPrecision(6)));
+  });
 }
 
 function drawRefLines(u: uPlot, spec: ChartSpec): void {
@@ -81,9 +125,9 @@ function drawRefLines(u: uPlot, spec: ChartSpec): void {
     ctx.setLineDash([]);
     ctx.fillStyle = h.color;
     ctx.textAlign = 'right';
-    ctx.fillText(h.label, left + width - 4 * px, y - 4 * px);
+    ctx.fillText(h.label, left + width - 4 * px, y + 13 * px);
   }
-  for (const v of spec.vLines ?? []) {
+  for (const [k, v] of (spec.vLines ?? []).entries()) {
     const x = u.valToPos(v.x, 'x', true);
     if (!(x >= left && x <= left + width)) continue;
     ctx.strokeStyle = v.color;
@@ -95,8 +139,10 @@ function drawRefLines(u: uPlot, spec: ChartSpec): void {
     ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = v.color;
-    ctx.textAlign = 'left';
-    ctx.fillText(v.label, x + 3 * px, top + 12 * px);
+    const right = x + 3 * px + ctx.measureText(v.label).width > left + width;
+    ctx.textAlign = right ? 'right' : 'left';
+    // alternate bottom / top so that neighbouring labels do not overlap
+    ctx.fillText(v.label, right ? x - 3 * px : x + 3 * px, k % 2 === 0 ? top + height - 5 * px : top + 12 * px);
   }
   ctx.restore();
 }
@@ -108,7 +154,6 @@ export class Chart {
   u: uPlot | null = null;
   spec: ChartSpec;
   private data: uPlot.AlignedData = [[]];
-  private frame = 0;
   redraws = 0;
   private ro: ResizeObserver;
 
@@ -140,8 +185,7 @@ export class Chart {
   }
 
   private size(): { width: number; height: number } {
-    const w = Math.max(200, Math.floor(this.body.clientWidth));
-    return { width: w, height: Math.max(160, Math.floor(this.body.clientHeight || 220)) };
+    return { width: Math.max(200, Math.floor(this.body.clientWidth)), height: this.spec.height ?? 230 };
   }
 
   private resize(): void {
@@ -150,8 +194,29 @@ export class Chart {
     if (s.width !== this.u.width || s.height !== this.u.height) this.u.setSize(s);
   }
 
-  /** (Re)build the chart for a new series layout and x values. */
+  private pendingSetup = 0;
+
+  /**
+   * (Re)build the chart in a task of its own, `delay` ms from now (building a uPlot takes a few ms;
+   * spreading the charts of a run over separate tasks keeps every main-thread task short).
+   * Data given to update() meanwhile is used when it is built.
+   */
+  setupSoon(spec: ChartSpec, data: uPlot.AlignedData, delay = 0): void {
+    clearTimeout(this.pendingSetup);
+    cancelDraw(this);
+    this.spec = spec;
+    this.data = data;
+    this.pendingSetup = window.setTimeout(() => {
+      this.pendingSetup = 0;
+      this.setup(this.spec, this.data);
+    }, delay);
+  }
+
+  /** (Re)build the chart for a new series layout and x values, now. */
   setup(spec: ChartSpec, data: uPlot.AlignedData): void {
+    clearTimeout(this.pendingSetup);
+    this.pendingSetup = 0;
+    cancelDraw(this);
     this.spec = spec;
     (this.el.querySelector('h3') as HTMLElement).textContent = spec.title;
     this.u?.destroy();
@@ -175,20 +240,21 @@ export class Chart {
       ...this.size(),
       series,
       scales: {
-        x: { time: false, distr: spec.xLog ? 3 : 1 },
+        // exactly the data's extent (uPlot's log scales would otherwise snap to powers of 10)
+        x: { time: false, distr: spec.xLog ? 3 : 1, range: (_u, min, max) => (min === max || min === null || max === null ? [min ?? 0, (max ?? 0) + 1] : [min, max]) },
         y: spec.yRange ? { distr: spec.yLog ? 3 : 1, range: spec.yRange } : { distr: spec.yLog ? 3 : 1 },
       },
       axes: [
-        { ...AXIS, label: spec.xLabel, size: 36, labelSize: 18 },
-        { ...AXIS, label: spec.yLabel, size: 56, labelSize: 18 },
+        { ...AXIS, label: spec.xLabel, size: 36, labelSize: 18, values: axisValues },
+        { ...AXIS, label: spec.yLabel, size: 56, labelSize: 18, values: axisValues },
       ],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
       hooks: {
         draw: [
           (u) => {
-            spec.draw?.(u);
-            drawRefLines(u, spec);
+            this.spec.draw?.(u);
+            drawRefLines(u, this.spec);
           },
         ],
       },
@@ -197,12 +263,11 @@ export class Chart {
     this.redraws++;
   }
 
-  /** Replace the data; drawn on the next animation frame (several updates per frame coalesce). */
+  /** Replace the data; drawn at the page's next redraw tick (updates in between coalesce). */
   update(data: uPlot.AlignedData): void {
     this.data = data;
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
+    if (this.pendingSetup) return;
+    scheduleDraw(this, () => {
       this.u?.setData(this.data);
       this.redraws++;
     });
@@ -210,8 +275,8 @@ export class Chart {
 
   /** Redraw now (e.g. after a run ends). */
   flush(): void {
-    if (this.frame) cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    cancelDraw(this);
+    if (this.pendingSetup) return;
     this.u?.setData(this.data);
     this.redraws++;
   }

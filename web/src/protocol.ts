@@ -30,7 +30,8 @@ export interface TheoryRequest {
   config: Record<string, unknown>;
   cs: number[];
   steps: number;
-  bifurcation: { variable: 'f' | 'lambda'; transient: number; keep: number; height: number };
+  /** late-time states of steps transient … transient+keep−1, rasterized to width × height pixels */
+  bifurcation: { variable: 'f' | 'lambda'; transient: number; keep: number; width: number; height: number };
   dataUrl: string;
 }
 
@@ -107,9 +108,12 @@ export interface TheoryDone {
   phase: Uint8Array;
   lambdaFinal: Float64Array;
   etaSharpnessFinal: Float64Array;
-  /** bifurcation density, width cs.length × height, row 0 at the top (y = yMax) */
+  /** bifurcation density, width × height pixels, row 0 at the top (y = yMax) */
   density: Uint8Array;
+  width: number;
   height: number;
+  /** phase code of the last c in each pixel column */
+  colPhase: Uint8Array;
   yMin: number;
   yMax: number;
   ms: number;

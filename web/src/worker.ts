@@ -142,19 +142,31 @@ async function run(req: RunRequest): Promise<void> {
   post({ type: 'done', id: req.id, summary, steps: summary.steps, trainMs, initMs });
 }
 
-/** Robust range of the finite values (0.5% … 99.5% quantiles of a sample), padded by 5%. */
+/**
+ * y range of a bifurcation diagram: from the per-c extremes of the late-time values (1% … 99%
+ * quantiles over c, so a few near-divergent columns do not flatten the rest), padded by 5%.
+ */
 function robustRange(values: Float64Array[]): [number, number] {
-  const sample: number[] = [];
-  let count = 0;
-  for (const v of values) for (const x of v) if (Number.isFinite(x)) count++;
-  const stride = Math.max(1, Math.floor(count / 20000));
-  let k = 0;
-  for (const v of values) for (const x of v) if (Number.isFinite(x) && k++ % stride === 0) sample.push(x);
-  if (sample.length === 0) return [-1, 1];
-  sample.sort((a, b) => a - b);
-  let lo = sample[Math.floor(0.005 * (sample.length - 1))]!;
-  let hi = sample[Math.ceil(0.995 * (sample.length - 1))]!;
-  if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
+  const mins: number[] = [];
+  const maxs: number[] = [];
+  for (const v of values) {
+    let lo = Infinity, hi = -Infinity;
+    for (const x of v) {
+      if (!Number.isFinite(x)) continue;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    if (lo <= hi) {
+      mins.push(lo);
+      maxs.push(hi);
+    }
+  }
+  if (mins.length === 0) return [-1, 1];
+  mins.sort((a, b) => a - b);
+  maxs.sort((a, b) => a - b);
+  let lo = mins[Math.floor(0.01 * (mins.length - 1))]!;
+  let hi = maxs[Math.ceil(0.99 * (maxs.length - 1))]!;
+  if (hi - lo < 1e-9 * Math.max(1, Math.abs(hi))) {
     lo -= 0.5 * Math.max(1e-3, Math.abs(lo));
     hi += 0.5 * Math.max(1e-3, Math.abs(hi));
   }
@@ -184,17 +196,23 @@ async function theory(req: TheoryRequest): Promise<void> {
   const branches = bifurcation(ts.setting, ts.f0, lambda0, req.cs, { transient, keep });
   const series = branches.map((b) => (variable === 'f' ? b.f : b.lambda));
   const [yMin, yMax] = robustRange(series);
-  const counts = new Uint16Array(n * height);
+  // Rasterize at about the plot's pixel size (the c grid is evenly spaced on the chart's x scale,
+  // so grid index maps linearly to columns); each pixel keeps the phase of its last c.
+  const width = Math.max(1, Math.min(n, req.bifurcation.width));
+  const counts = new Uint16Array(width * height);
+  const colPhase = new Uint8Array(width);
   series.forEach((vals, i) => {
+    const col = Math.min(width - 1, Math.floor((i * width) / n));
+    colPhase[col] = phase[i]!;
     for (const v of vals) {
       if (!Number.isFinite(v)) continue;
       const row = Math.floor(((yMax - v) / (yMax - yMin)) * height);
       if (row < 0 || row >= height) continue;
-      counts[row * n + i]++;
+      counts[row * width + col]++;
     }
   });
-  const density = new Uint8Array(n * height);
-  for (let i = 0; i < counts.length; i++) density[i] = counts[i] === 0 ? 0 : Math.min(255, 90 + counts[i]! * 40);
+  const density = new Uint8Array(width * height);
+  for (let i = 0; i < counts.length; i++) density[i] = counts[i] === 0 ? 0 : Math.min(255, 110 + counts[i]! * 30);
   const b = predictedBoundaries(ts.setting);
   const msg: WorkerMessage = {
     type: 'theory-done',
@@ -210,12 +228,14 @@ async function theory(req: TheoryRequest): Promise<void> {
     lambdaFinal,
     etaSharpnessFinal,
     density,
+    width,
+    colPhase,
     height,
     yMin,
     yMax,
     ms: performance.now() - t0,
   };
-  post(msg, [density.buffer, phase.buffer, lambdaFinal.buffer, etaSharpnessFinal.buffer]);
+  post(msg, [density.buffer, colPhase.buffer, phase.buffer, lambdaFinal.buffer, etaSharpnessFinal.buffer]);
 }
 
 ctx.onmessage = (e: MessageEvent<WorkerRequest>) => {

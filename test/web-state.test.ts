@@ -1,0 +1,120 @@
+/**
+ * The explorer's pure parts: URL state round trip, config building with the core's schema,
+ * run files (export / CLI import), and the MNIST subset asset (decoded = the core's loadMnistTask).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveConfig, buildProblem, Trainer, metricsToCsv } from '../src/index.ts';
+import { loadMnistTask } from '../src/data/mnistFiles.ts';
+import { cGrid, DEFAULT_STATE, FIELDS, MNIST_SUBSET, resolveState, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
+import { parseMetricsCsv, parseRunFiles, runToCsv, runToJson } from '../web/src/runFiles.ts';
+import { decodeMnistAsset, encodeMnistAsset, type MnistAssetMeta } from '../web/src/mnistAsset.ts';
+import { buildWebProblem, degenerateSetting, predictTheory } from '../web/src/problem.ts';
+
+test('the URL hash round-trips every state exactly', () => {
+  const s: ExplorerState = { ...DEFAULT_STATE, mode: 'sweep', data: 'gaussian', c: 0.1 + 0.2, p: 1 / 3, width: 321, noise: 0.05, cscale: 'lin', bvar: 'lambda', seed: 2 ** 40 + 1 };
+  const back = stateFromHash(stateToHash(s));
+  assert.deepEqual(back.rejected, []);
+  assert.deepEqual(back.state, s);
+  assert.deepEqual(stateFromHash('').state, DEFAULT_STATE);
+  for (const k of Object.keys(FIELDS)) assert.ok(stateToHash(DEFAULT_STATE).includes(`${k}=`), k);
+});
+
+test('bad URL values are rejected and keep their defaults', () => {
+  const r = stateFromHash('#c=-1&width=1.5&loss=hinge&p=2&steps=abc&bogus=1&c=');
+  assert.deepEqual(r.state, DEFAULT_STATE);
+  assert.deepEqual(r.rejected.sort(), ['bogus', 'c', 'c', 'loss', 'p', 'steps', 'width'].sort());
+});
+
+test('a state resolves with the core schema, as the CLI would', () => {
+  const cfg = resolveState(DEFAULT_STATE);
+  assert.deepEqual(cfg, resolveConfig(JSON.parse(JSON.stringify(cfg))));
+  assert.equal(cfg.data.kind, 'degenerate');
+  assert.equal(cfg.model.width, 1000);
+  assert.equal(cfg.curvature.every, 10);
+  assert.equal(cfg.curvature.gaussNewton, false);
+  assert.equal(resolveState(DEFAULT_STATE, 2.5).c, 2.5);
+  const mn = resolveState({ ...DEFAULT_STATE, data: 'mnist' });
+  assert.deepEqual(mn.data, { ...MNIST_SUBSET });
+  assert.throws(() => resolveState({ ...DEFAULT_STATE, depth: 3, width: 0 }));
+});
+
+test('c grids', () => {
+  assert.deepEqual(cGrid(1, 3, 3, 'lin'), [1, 2, 3]);
+  const g = cGrid(0.5, 50, 5, 'log');
+  assert.equal(g.length, 5);
+  assert.ok(Math.abs(g[2]! - 5) < 1e-12 && Math.abs(g[4]! - 50) < 1e-12);
+});
+
+test('run files: CSV export is the CLI format and parses back; JSON export imports', () => {
+  const cfg = resolveConfig({ model: { width: 30 }, data: { m: 20, d: 4 }, steps: 30, c: 6 });
+  const { problem, settings } = buildProblem(cfg);
+  const tr = new Trainer(problem, settings);
+  const summary = tr.run();
+  const csv = runToCsv(tr.metrics);
+  assert.equal(csv, metricsToCsv(tr.metrics));
+  assert.equal(metricsToCsv(parseMetricsCsv(csv)), csv);
+  const json = runToJson(cfg, summary, tr.metrics);
+  const imp = parseRunFiles([{ name: 'run.json', text: json }]);
+  assert.equal(metricsToCsv(imp.rows!), csv);
+  assert.equal(imp.summary?.phase, summary.phase);
+  const cli = parseRunFiles([
+    { name: 'metrics.csv', text: csv },
+    { name: 'summary.json', text: JSON.stringify(summary) },
+    { name: 'config.json', text: JSON.stringify({ ...cfg, configHash: 'x' }) },
+  ]);
+  assert.equal(cli.rows!.length, tr.metrics.length);
+  assert.equal(cli.summary?.lambda0, summary.lambda0);
+  assert.equal((cli.config?.model as { width: number }).width, 30);
+  assert.throws(() => parseRunFiles([{ name: 'summary.json', text: JSON.stringify(summary) }]), /no metrics/);
+  assert.throws(() => parseRunFiles([{ name: 'x.json', text: '{"a":1}' }]), /not a run file/);
+});
+
+test('the theory overlay follows the network on degenerate data (uv net)', () => {
+  for (const loss of ['logistic', 'squared'] as const) {
+    const cfg = resolveState({ ...DEFAULT_STATE, loss, width: 200, steps: 200, c: loss === 'logistic' ? 6 : 1.5 });
+    const { problem, settings } = buildWebProblem(cfg, null);
+    const ts = degenerateSetting(problem, loss)!;
+    assert.ok(ts, loss);
+    const tr = new Trainer(problem, settings);
+    tr.run();
+    const pr = predictTheory(ts, tr.lambda0, tr.eta, settings.steps);
+    assert.equal(pr.phase, tr.summary().phase, loss);
+    for (const row of tr.metrics) {
+      const t = row.step;
+      if (t >= pr.trajectory.loss.length) continue;
+      assert.ok(Math.abs(row.loss - pr.trajectory.loss[t]!) <= 1e-8 * Math.max(1, row.loss), `${loss} loss at step ${t}`);
+      if (Number.isFinite(row.lambda)) assert.ok(Math.abs(row.lambda - pr.trajectory.lambda[t]!) <= 1e-8 * row.lambda, `${loss} λ at step ${t}`);
+    }
+  }
+  const gauss = buildWebProblem(resolveState({ ...DEFAULT_STATE, data: 'gaussian' }), null);
+  assert.equal(degenerateSetting(gauss.problem, 'logistic'), null);
+});
+
+test('the MNIST asset decodes to exactly the core loadMnistTask data', () => {
+  const { positive, negative, trainSize, testSize, subsetSeed } = MNIST_SUBSET;
+  const task = { kind: 'pair' as const, positive, negative };
+  const ref = loadMnistTask({ task, trainSize, testSize, seed: subsetSeed, standardization: 'global' });
+  // rebuild the bytes the way scripts/prepare-web-data.ts does, through the public encoder
+  const raw = loadMnistTask({ task, trainSize, testSize, seed: subsetSeed, standardization: 'none' });
+  const bytes = (X: ArrayLike<number>) => Uint8Array.from(X as ArrayLike<number>, (x) => Math.round(x * 255));
+  const labels = (y: Float64Array) => Uint8Array.from(y, (v) => (v > 0 ? positive : negative));
+  const meta: MnistAssetMeta = {
+    format: 'catapult-lab/mnist-subset@1', positive, negative, shape: [28, 28], d: 784,
+    trainCount: raw.train.m, testCount: raw.test.m, trainName: ref.train.name, testName: ref.test.name,
+    mean: ref.standardization!.mean[0]!, std: ref.standardization!.std[0]!,
+  };
+  const dec = decodeMnistAsset(meta, encodeMnistAsset(meta, bytes(raw.train.X), bytes(raw.test.X), labels(raw.train.y), labels(raw.test.y)));
+  assert.equal(dec.train.m, 500);
+  assert.equal(dec.test.m, 200);
+  assert.deepEqual(dec.train.X, ref.train.X);
+  assert.deepEqual(dec.test.X, ref.test.X);
+  assert.deepEqual(dec.train.y, ref.train.y);
+  assert.equal(dec.train.name, ref.train.name);
+  assert.throws(() => decodeMnistAsset(meta, new Uint8Array(10)), /expected/);
+});
+
+test('explorer run input is plain JSON (what the page sends to its workers)', () => {
+  const input = stateToRunInput(DEFAULT_STATE);
+  assert.deepEqual(JSON.parse(JSON.stringify(input)), input);
+});
