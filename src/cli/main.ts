@@ -5,6 +5,7 @@ import { registerDemo } from './demoCommand.ts';
 import { registerSweep } from './sweepCommand.ts';
 import { registerTheory } from './theoryCommand.ts';
 import { registerPlot } from './plotCommand.ts';
+import { registerSeparability } from './separabilityCommand.ts';
 import { codeVersion } from '../io/version.ts';
 
 // `catapult theory | head` closes stdout early: that is not an error
@@ -25,6 +26,7 @@ registerDemo(program);
 registerSweep(program);
 registerTheory(program);
 registerPlot(program);
+registerSeparability(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -129,3 +129,28 @@ export function formatSeparabilityReport(ds: Dataset, r: SeparabilityReport): st
   lines.push(`  total time ${r.timeMs.toFixed(0)} ms`);
   return lines.join('\n');
 }
+
+/** `catapult separability [csv]` */
+export function registerSeparability(program: import('commander').Command): void {
+  program
+    .command('separability')
+    .description('is a data set linearly separable? maximal separable subset and non-separable subspace (LP, theory §7)')
+    .argument('[csv]', 'CSV file (features, then a label column)')
+    .option('--label-column <col>', 'CSV label column (name or 0-based index; default: last)')
+    .option('--data <kind>', 'generated data instead: degenerate | gaussian | two-gaussians')
+    .option('--m <m>', 'generated: samples', Number)
+    .option('--d <d>', 'generated: dimension', Number)
+    .option('--p <p>', 'degenerate: fraction of +1 labels', Number)
+    .option('--label-noise <q>', 'gaussian: label-flip probability', Number)
+    .option('--separation <s>', 'two-gaussians: distance between class means', Number)
+    .option('--seed <s>', 'generator seed', Number)
+    .option('--json', 'JSON output')
+    .option('--basis', 'with --json: include the basis of the non-separable subspace')
+    .action(async (csv: string | undefined, o: Record<string, unknown>) => {
+      if (!csv && !o.data) throw new Error('separability: give a CSV file or --data degenerate|gaussian|two-gaussians');
+      const opts: SeparabilityCommandOptions = { ...(o as SeparabilityCommandOptions) };
+      if (csv) opts.csv = csv;
+      if (typeof o.labelColumn === 'string') opts.labelColumn = /^-?\d+$/.test(o.labelColumn) ? Number(o.labelColumn) : o.labelColumn;
+      console.log(await separabilityCommand(opts));
+    });
+}
