@@ -102,8 +102,11 @@ export function symmetricEigen(A: Float64Array, n: number): SymmetricEigenResult
  */
 function rotate(a: Float64Array, vt: Float64Array, n: number, p: number, q: number, app: number, aqq: number, apq: number): void {
   const theta = (aqq - app) / (2 * apq);
-  // Smaller root of t² + 2θt − 1 = 0 (|φ| ≤ π/4); hypot avoids overflow of θ².
-  const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.hypot(1, theta));
+  // Smaller root of t² + 2θt − 1 = 0 (|φ| ≤ π/4). √(1 + θ²) is scaled by |θ| when |θ| > 1 so that
+  // θ² cannot overflow; written with × / √ only (Math.hypot's rounding is engine-dependent).
+  const at = Math.abs(theta);
+  const root = at > 1 ? at * Math.sqrt(1 + (1 / at) * (1 / at)) : Math.sqrt(1 + at * at);
+  const t = (theta >= 0 ? 1 : -1) / (at + root);
   const c = 1 / Math.sqrt(1 + t * t);
   const s = t * c;
   const tau = s / (1 + c);

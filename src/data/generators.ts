@@ -5,6 +5,7 @@
  * `deriveSeed(seed, label)`, so e.g. changing `labelNoise` leaves X and the teacher unchanged
  * and runs with different noise levels are paired.
  */
+import { exp } from '../linalg/detmath.ts';
 import { deriveSeed, Rng } from '../linalg/prng.ts';
 import { makeDataset, type Dataset } from './dataset.ts';
 
@@ -141,6 +142,6 @@ function erfc(x: number): number {
     -1.26551223 +
     t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
     t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  const r = t * Math.exp(-z * z + poly);
+  const r = t * exp(-z * z + poly);
   return x >= 0 ? r : 2 - r;
 }

@@ -137,7 +137,7 @@ export function globalStandardization(train: Dataset): Standardization {
   for (let i = 0; i < n; i++) sum += train.X[i]!;
   const mu = sum / n;
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += (train.X[i]! - mu) ** 2;
+  for (let i = 0; i < n; i++) ss += (train.X[i]! - mu) * (train.X[i]! - mu);
   const sd = Math.sqrt(ss / n) || 1;
   return { mean: new Float64Array(train.d).fill(mu), std: new Float64Array(train.d).fill(sd) };
 }

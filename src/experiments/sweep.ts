@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canonicalJson, configHash, resolveConfig, setPath, type RunConfig } from './config.ts';
+import { pow } from '../linalg/detmath.ts';
 
 /**
  * A sweep = a base run config + axes. Each axis is a dotted config path ("c", "model.width",
@@ -29,8 +30,8 @@ export function axisValues(axis: z.output<typeof AxisSchema>): AxisValue[] {
   if ('log' in axis) {
     const [a, b] = axis.log;
     if (axis.num === 1) return [a];
-    // exact endpoints; interior points from the log-linear formula
-    return Array.from({ length: axis.num }, (_, i) => (i === 0 ? a : i === axis.num - 1 ? b : a * Math.pow(b / a, i / (axis.num - 1))));
+    // exact endpoints; interior points from the log-linear formula (detmath's pow: the same grid in every engine)
+    return Array.from({ length: axis.num }, (_, i) => (i === 0 ? a : i === axis.num - 1 ? b : a * pow(b / a, i / (axis.num - 1))));
   }
   const [a, b] = axis.linear;
   if (axis.num === 1) return [a];

@@ -7,12 +7,15 @@
  * which may be any integer in [0, 2^53).
  *
  * Doubles: 53 random bits from two outputs, u ∈ [0, 1).
- * Gaussians: Marsaglia's polar method (needs only Math.log and Math.sqrt; sqrt is correctly
- * rounded everywhere and V8's log is the same fdlibm port in Node and Chromium).
+ * Gaussians: Marsaglia's polar method (needs only log and Math.sqrt; sqrt is correctly rounded
+ * everywhere, and log is detmath's fdlibm port, not Math.log, whose rounding differs between
+ * engines and engine versions).
  *
  * Independent streams for independent purposes (data, init, shuffling, Lanczos start) come from
  * `deriveSeed(seed, label)`, so adding a consumer never shifts another consumer's numbers.
  */
+
+import { log } from './detmath.ts';
 
 /** SplitMix32 step, used only to expand a seed into generator state. */
 function splitmix32(state: { s: number }): number {
@@ -107,7 +110,7 @@ export class Rng {
       v = 2 * this.uniform() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const k = Math.sqrt((-2 * Math.log(s)) / s);
+    const k = Math.sqrt((-2 * log(s)) / s);
     this.spare = v * k;
     this.hasSpare = true;
     return u * k;

@@ -1,3 +1,4 @@
+import { exp } from '../linalg/detmath.ts';
 import { log1pExp, sigmoid } from './scalar.ts';
 
 /**
@@ -36,9 +37,9 @@ const squared: Loss = {
 
 const exponential: Loss = {
   name: 'exponential',
-  value: (f, y) => Math.exp(-y * f),
-  d1: (f, y) => -y * Math.exp(-y * f),
-  d2: (f, y) => y * y * Math.exp(-y * f),
+  value: (f, y) => exp(-y * f),
+  d1: (f, y) => -y * exp(-y * f),
+  d2: (f, y) => y * y * exp(-y * f),
 };
 
 const LOSSES: Record<LossName, Loss> = { logistic, squared, exponential };

@@ -295,7 +295,7 @@ export class DeepLinear {
   kernelApply(theta: Float64Array, e: Float64Array[], r: Float64Array, z: Float64Array): Float64Array {
     const L = this.depth;
     const q = this.forwardChain(theta, r);
-    const w = (k: number) => dot(this.layers[k].rows, e[k + 1], 0, e[k + 1], 0) * this.layers[k].scale ** 2;
+    const w = (k: number) => dot(this.layers[k].rows, e[k + 1], 0, e[k + 1], 0) * this.layers[k].scale * this.layers[k].scale;
     let acc: Float64Array = new Float64Array(q[L - 1].length);
     for (let i = 0; i < acc.length; i++) acc[i] = w(L - 1) * q[L - 1][i];
     for (let k = L - 1; k >= 1; k--) {

@@ -1,8 +1,11 @@
 /**
  * Learning-rate policies, as multipliers of the base η (so c keeps its meaning at step 0):
  * η_t = η · factor(t). The set follows LRBench's functions (Wu et al. 2019) that make sense for
- * full-batch GD; curvature is tracked along whichever is used.
+ * full-batch GD; curvature is tracked along whichever is used. Powers and the cosine come from
+ * detmath (engine-independent), not Math.
  */
+import { cos, pow } from '../linalg/detmath.ts';
+
 export type Schedule =
   | { kind: 'constant' }
   /** ×factor once, at step `at` (annealing: a catapult-phase η for `at` steps, then smaller) */
@@ -32,13 +35,13 @@ export function scheduleFactor(s: Schedule, t: number): number {
       return f;
     }
     case 'exponential':
-      return Math.pow(s.gamma, t);
+      return pow(s.gamma, t);
     case 'inverse':
-      return 1 / Math.pow(1 + s.gamma * t, s.power);
+      return 1 / pow(1 + s.gamma * t, s.power);
     case 'polynomial':
-      return Math.max(s.min, Math.pow(Math.max(0, 1 - t / s.steps), s.power));
+      return Math.max(s.min, pow(Math.max(0, 1 - t / s.steps), s.power));
     case 'cosine':
-      return t >= s.steps ? s.min : s.min + (1 - s.min) * 0.5 * (1 + Math.cos((Math.PI * t) / s.steps));
+      return t >= s.steps ? s.min : s.min + (1 - s.min) * 0.5 * (1 + cos((Math.PI * t) / s.steps));
     case 'triangular': {
       const phase = (t % (2 * s.halfPeriod)) / s.halfPeriod; // 0..2
       const x = phase <= 1 ? 1 - phase : phase - 1; // 1 → 0 → 1: starts at the base η

@@ -1,4 +1,5 @@
 import { dot, maxAbs } from '../linalg/blas.ts';
+import { powInt } from '../linalg/detmath.ts';
 import { deriveSeed, Rng } from '../linalg/prng.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Loss } from '../losses/losses.ts';
@@ -330,7 +331,7 @@ export class Trainer {
     row.fMean = fSum / ev.f.length;
     row.marginMin = mMin;
     row.marginMean = mSum / ev.f.length;
-    row.normalizedMargin = mMin / pn ** model.depth;
+    row.normalizedMargin = mMin / powInt(pn, model.depth);
     if (test && Number.isFinite(ev.value)) {
       const ft = model.predict(this.theta, test, ev.e[0]);
       let s = 0;

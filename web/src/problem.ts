@@ -21,6 +21,7 @@ import {
   type TrainSettings,
 } from '../../src/index.ts';
 import type { Dataset } from '../../src/index.ts';
+import { pow } from '../../src/linalg/detmath.ts';
 import type { WebRunConfig } from './state.ts';
 
 export function buildWebProblem(cfg: WebRunConfig, mnist: (() => { train: Dataset; test: Dataset }) | null): { problem: TrainProblem; settings: TrainSettings } {
@@ -86,7 +87,7 @@ export interface TheoryPrediction {
 export function divergenceOnset(ts: TheorySetting, lambda0: number, steps: number, from: number): number | null {
   const cs: number[] = [];
   const lo = Math.max(from, 0.05), hi = 1e4;
-  for (let i = 0; i <= 120; i++) cs.push(lo * Math.pow(hi / lo, i / 120));
+  for (let i = 0; i <= 120; i++) cs.push(lo * pow(hi / lo, i / 120));
   const runs = sweepTheory(ts.setting, ts.f0, lambda0, cs, steps);
   const k = runs.findIndex((r) => r.phase === 'divergent');
   if (k < 0) return null;

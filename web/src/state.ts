@@ -4,6 +4,7 @@
  * Pure and browser/Node-agnostic: the e2e test imports it to rebuild the page's config in Node.
  */
 import { resolveConfig, type DataConfig, type RunConfig } from '../../src/index.ts';
+import { exp, log } from '../../src/linalg/detmath.ts';
 
 export type Mode = 'single' | 'sweep' | 'theory';
 export type DataKind = 'degenerate' | 'gaussian' | 'two-gaussians' | 'mnist';
@@ -222,13 +223,13 @@ export function resolveState(s: ExplorerState, c: number = s.c): WebRunConfig {
   return resolveWebConfig(stateToRunInput(s, c));
 }
 
-/** c values of a grid from lo to hi (inclusive), evenly spaced in log or linear scale. */
+/** c values of a grid from lo to hi (inclusive), evenly spaced in log or linear scale (detmath's exp/log: the same c in Node and every browser). */
 export function cGrid(lo: number, hi: number, n: number, scale: GridScale): number[] {
   if (n === 1) return [lo];
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = i / (n - 1);
-    out.push(scale === 'log' ? Math.exp(Math.log(lo) + t * (Math.log(hi) - Math.log(lo))) : lo + t * (hi - lo));
+    out.push(scale === 'log' ? exp(log(lo) + t * (log(hi) - log(lo))) : lo + t * (hi - lo));
   }
   return out;
 }
