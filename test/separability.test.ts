@@ -228,14 +228,47 @@ test('a box too small for the margin: peeling still finds all of I', async () =>
   assert.ok(small.rounds.length >= 2, `rounds: ${small.rounds.length}`);
   assert.ok(small.rounds[0].boxActive);
   assert.ok(small.objective < 1, 'the first LP could not reach s = 1');
-  // the default box: one round, objective 2
-  const big = await analyzeSeparability(ds);
+  // a box that fits the margin (u = (1, 1000) needs B ≥ 1000·(1 + ε) here): one round, objective 2
+  const big = await analyzeSeparability(ds, { box: 1e5 });
   assert.equal(big.separable, true);
   assert.equal(big.rounds.length, 1);
   assert.equal(big.objective, 2);
   // and with only one peeling round allowed, the answer is a strict subset (documented failure mode)
   const one = await analyzeSeparability(ds, { box: 10, maxRounds: 1 });
   assert.equal(one.separableCount, 1);
+});
+
+test('a box far too large (B = 1e6) upsets HiGHS on planted low-rank data; the free-u retry still gets it right', async () => {
+  // Data of rank k = 20 in d = 20; group A separable along a_1, group N (≈30%) in span(a_2, a_3, a_4) with
+  // random labels. With B = 1e6 HiGHS 1.15 ends this LP with status 'unknown' (it cannot clean up the final
+  // basis); with a moderate box (the default 1e3) or a free u it solves it.
+  const d = 20, k = 20, kn = 3;
+  const rng = new Rng(1);
+  const A = rng.fillNormal(new Float64Array(d * k));
+  const X = new Float64Array(300 * d), y = new Float64Array(300);
+  const truthN: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const g = new Float64Array(k);
+    y[i] = rng.uniform() < 0.5 ? 1 : -1;
+    if (rng.uniform() < 0.3) {
+      truthN.push(i);
+      for (let c = 1; c <= kn; c++) g[c] = rng.normal();
+    } else {
+      g[0] = y[i] * (0.05 + Math.abs(rng.normal()));
+      for (let c = 1; c < k; c++) g[c] = rng.normal();
+    }
+    for (let r = 0; r < d; r++) for (let c = 0; c < k; c++) X[i * d + r] += A[r * k + c] * g[c];
+  }
+  const ds = makeDataset(X, y, d, 'planted');
+  for (const box of [1e6, 1e3, Infinity]) {
+    const r = await analyzeSeparability(ds, { box });
+    checkConsistent(r);
+    assert.deepEqual(Array.from(r.nonSeparableIndices), truthN, `box ${box}`);
+    assert.equal(r.nonSeparableDim, kn);
+    if (box === 1e3) assert.equal(r.rounds.length, 1);
+    // (with the pinned highs 1.15.3 the B = 1e6 round ends 'unknown' and is retried with a free u)
+    if (box === 1e6) assert.ok(r.rounds.some((x) => x.status === 'unknown') && r.rounds.at(-1)!.box === Infinity);
+  }
 });
 
 test('zero samples are non-separable and add nothing to the subspace; labels must be ±1', async () => {

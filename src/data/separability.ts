@@ -16,25 +16,29 @@
  *     maximize Σ_α s_α   s.t.   ⟨u, ẑ_α⟩ − s_α ≥ 0,   0 ≤ s_α ≤ 1,   −B ≤ u_j ≤ B,
  * and I = {α : s_α > τ}.
  *
- * Scale. The LP is not scale-invariant (the box and the cap s ≤ 1 fix a scale), but I is invariant under a
- * positive rescaling of each z_α. So every row is normalized first, ẑ_α = z_α/‖z_α‖₂ (entries in [−1, 1];
- * entries with |ẑ_αj| ≤ 1e-12 are set to exactly 0, which HiGHS would drop anyway), and the box is in
- * these units: a sample with geometric margin γ = max_{‖u‖=1} min_{α∈I} ⟨u, ẑ_α⟩ can be pushed to s_α = 1
- * once B ≥ 1/γ (‖u‖∞ ≤ ‖u‖₂). Default B = 1e6: all of I gets s_α = 1, objective = |I| exactly, unless
- * the data have margins below 1e-6.
+ * Scale and box. The LP is not scale-invariant (the box and the cap s ≤ 1 fix a scale), but I is invariant
+ * under a positive rescaling of each z_α. So every row is normalized first, ẑ_α = z_α/‖z_α‖₂ (entries in
+ * [−1, 1]; entries with |ẑ_αj| ≤ 1e-12 are set to exactly 0, which HiGHS would drop anyway), and the box is
+ * in these units: a sample of I with geometric margin γ (max over unit u of min_{α∈I} ⟨u, ẑ_α⟩) can reach
+ * s_α = 1 once B ≥ 1/γ (‖u‖∞ ≤ ‖u‖₂). Default B = 1e3. NOT larger: with B = 1e6 HiGHS regularly ends
+ * with status 'unknown' on low-rank or partly separable data (the u_j sit at ±1e6 in directions the data
+ * barely touch and the final basis is ill-conditioned), and with HiGHS' default tolerances (1e-7) it even
+ * returned wrong separable points. B = 1e2…1e4 and a free u gave identical, correct answers on every test
+ * set; a round that still ends 'unknown' is retried once with a free u (B = ∞; the LP stays bounded by s ≤ 1).
  *
- * Robustness against a box that is too small: then the LP optimum may leave a separable point at s_α = 0
- * (e.g. ẑ_1 = (1, 0), ẑ_2 = (−1, ε)/‖·‖ with B·ε < 1). The strict sets compose (if u₁ is a weak separator
- * of everything with strict set I₁ and u₂ one of the rest N₁ with strict set J, then c·u₁ + u₂ for large c
- * is a weak separator of everything with strict set I₁ ∪ J), so the LP is re-solved on the remaining samples
- * ("peeling") as long as a round found new points AND the box was active (some |u_j| = B on a column
- * the remaining data use). If no u_j reaches the box, the optimum is interior and already equals |I|
- * (otherwise u + t·u_I would improve it). A round with no point above τ proves the rest non-separable.
+ * Margins below 1/B ("peeling"): the optimum may then leave a separable sample at s_α = 0 (e.g. ẑ_1 = (1, 0),
+ * ẑ_2 ∝ (−1, ε) with B·ε < 1). Strict sets compose (if u₁ is a weak separator of everything with strict set
+ * I₁ and u₂ one of the rest N₁ with strict set J, then c·u₁ + u₂ for large c is a weak separator of
+ * everything with strict set I₁ ∪ J), so the LP is re-solved on the remaining samples while a round finds new
+ * points AND the box binds. "Binds" is certified by the duals: boxGain = Σ |reduced cost| of the u_j at ±B
+ * is the right derivative of the optimal value in B (LP sensitivity; the value is concave and nondecreasing
+ * in B). If it is 0, no larger box helps, so the value already equals its B → ∞ limit |I| and every sample
+ * of I has s_α = 1. A round with no sample above τ proves that the rest holds no sample with margin above
+ * ~τ/B = 1e-9 (the detection limit).
  *
  * Tolerance τ = 1e-6 (option `threshold`). HiGHS runs with primal/dual feasibility tolerances 1e-9, so a
- * non-separable sample can show s_α of order 1e-9 × (conditioning), never near τ in practice; separable
- * samples have s_α = 1 (or, with margins below 1/B, about B·γ ≫ τ). In between: reported as
- * `fractionalCount`, a diagnostic that the box was active.
+ * non-separable sample shows s_α of order 1e-9 at most; separable samples have s_α = 1 or, with margins
+ * below 1/B, about B·γ. Samples with τ < s_α < 1 − τ are counted in `fractionalCount` (the box was active).
  *
  * Zero samples (x_α = 0) are never separable and add nothing to V; they are not sent to the LP.
  *
@@ -42,13 +46,21 @@
  * of the Gram matrix (Jacobi, `symmetricEigen`) when min(|N|, d) ≤ 200, counting σ_i > rankTol·σ_max;
  * otherwise by Gram–Schmidt with row pivoting (rank-revealing QR: repeatedly take the row farthest from
  * the current span), counting directions while that distance exceeds rankTol (rows have norm 1).
- * Default rankTol = 1e-6 (Gram eigenvalues are accurate to ~1e-16·λ_max, i.e. σ to ~1e-8·σ_max).
+ * Default rankTol = 1e-6. The Gram route resolves σ only down to ~1e-8·σ_max (eigenvalues of the squared
+ * matrix are accurate to ~ε·λ_max), so rankTol should not go below ~1e-7 there; pivoted GS resolves ~1e-15.
  *
- * Practical sizes (measured single-threaded, Node 20): m = 2000, d = 50 (102k nonzeros) solves in well
- * under a second; the LP has m rows, m + d columns and m·(d + 1) nonzeros (fewer for sparse data), so
- * m ≈ 10⁴ with d of a few hundred is still a matter of seconds to a minute; 10⁴ × 784 dense (MNIST-size,
- * ~8·10⁶ nonzeros) is the upper end (minutes, hundreds of MB of wasm memory — subsample first).
- * The rank step costs |N|·d·min(|N|, d) and is never the bottleneck below that.
+ * Practical sizes (HiGHS is single-threaded wasm; measured on a shared 2-core box, so ±2×). The LP has m rows,
+ * m + d columns and (nonzeros of X) + m entries. Separable data take few simplex iterations; non-separable
+ * data need about m iterations (the simplex has to prove the optimum 0 or |I|), which dominates:
+ *   2000 × 50 Gaussian: 0.2–0.4 s separable, 0.5–1.3 s with label noise (≈2000 iterations);
+ *   5000 × 100: 2.6 s / 7.6 s;  10⁴ × 200: 10 s / ~2 min;  10⁴ × 400 separable: 45 s;
+ *   5000 × 784 dense separable: 90 s;  MNIST parity (even vs odd digit), first 10⁴ training images × 784
+ *   (19% nonzero, 1.5·10⁶ entries): |I| = 1014, non-separable dimension 557, 140 s = 57 s LP + 60 s for a
+ *   second (confirming) peeling round, since 3 samples had margins below 1/B + 21 s pivoted GS.
+ *   (B = 1e6 gave the same I in one round.)
+ * Memory: ~300 bytes of wasm heap per LP nonzero and the heap is capped at 2 GB, so about 6·10⁶ nonzeros at
+ * most: 10⁴ × 784 DENSE (7.8·10⁶) aborts with out-of-memory (reported as an Error; the next call reloads
+ * HiGHS). Beyond a few thousand non-separable samples, subsample.
  */
 import type { Dataset } from './dataset.ts';
 import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
@@ -59,7 +71,7 @@ import { rowsDot, rowsDotThenCombine } from '../models/passes.ts';
 import type { Highs, InitOptions } from 'highs';
 
 export interface SeparabilityOptions {
-  /** Box half-width B for u, in units of unit-norm rows ẑ_α. Default 1e6. `Infinity` gives a free u. */
+  /** Box half-width B for u, in units of unit-norm rows ẑ_α. Default 1e3 (see the module comment). `Infinity`: free u. */
   box?: number;
   /** s_α > threshold puts α in I. Default 1e-6. */
   threshold?: number;
@@ -71,6 +83,8 @@ export interface SeparabilityOptions {
   maxRounds?: number;
   /** HiGHS time limit per LP round, seconds. Default none. */
   timeLimit?: number;
+  /** Extra HiGHS options for every round (e.g. { presolve: 'off' }); see the HiGHS option list. */
+  highsOptions?: Record<string, string | number | boolean>;
   /** Passed to the HiGHS loader on first use (browsers: `locateFile` or `wasmBinary` for highs.wasm). */
   loader?: InitOptions;
 }
@@ -78,6 +92,8 @@ export interface SeparabilityOptions {
 export interface LpRound {
   /** samples in this round's LP */
   rows: number;
+  /** the box B used (Infinity: free u, the fallback after an 'unknown' status) */
+  box: number;
   /** their nonzero count (plus one −1 per row for s_α) */
   nonzeros: number;
   status: string;
@@ -88,6 +104,11 @@ export interface LpRound {
   fractional: number;
   /** some |u_j| reached B on a column used by the data */
   boxActive: boolean;
+  /**
+   * Σ |reduced cost| of the u_j at ±B: the rate at which the objective would grow with B (Infinity if the
+   * duals are unavailable, 0 for a free u). 0 (≤ BOX_GAIN_TOL) certifies that no larger box helps.
+   */
+  boxGain: number;
   simplexIterations: number;
   timeMs: number;
 }
@@ -117,9 +138,12 @@ export interface SeparabilityReport {
    */
   spectrum: Float64Array;
   rankTol: number;
-  /** 'optimal' when every round was; 'skipped' when no LP was needed (no nonzero sample) */
+  /**
+   * 'optimal' (every round that counted was; a round ending 'unknown' is retried with a free u and both are
+   * listed in `rounds`), or 'skipped' when no LP was needed (no nonzero sample). Other statuses throw.
+   */
   lpStatus: string;
-  /** objective of the first LP round = |I| when the box is large enough */
+  /** objective of the first optimal LP round; = |I| when the box is large enough for every margin */
   objective: number;
   rounds: LpRound[];
   /** Σ over rounds of fractional s_α (nonzero ⇒ the box was active; the result is still exact by peeling) */
@@ -138,6 +162,10 @@ const SMALL_ENTRY = 1e-12;
 /** Jacobi on min(|N|, d) above this gets slow (O(n³), ~1 s at 200, ~35 s at 784). */
 const EIGEN_MAX = 200;
 const FEAS_TOL = 1e-9;
+/** Box half-width B (units of unit-norm rows). See the module comment for why not larger. */
+const DEFAULT_BOX = 1e3;
+/** boxGain above this (≈ the dual feasibility tolerance) triggers another peeling round: a spare round costs time, a missed one a wrong I. */
+const BOX_GAIN_TOL = 1e-9;
 
 let highsPromise: Promise<Highs> | null = null;
 
@@ -166,7 +194,7 @@ function checkPositive(name: string, v: number, allowInf = false): number {
  */
 export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions = {}): Promise<SeparabilityReport> {
   const t0 = performance.now();
-  const box = checkPositive('box', opts.box ?? 1e6, true);
+  const box = checkPositive('box', opts.box ?? DEFAULT_BOX, true);
   const threshold = opts.threshold ?? 1e-6;
   if (!(threshold > 0 && threshold < 0.5)) throw new RangeError(`analyzeSeparability: threshold must be in (0, 0.5), got ${threshold}`);
   const rankTol = opts.rankTol ?? 1e-6;
@@ -217,14 +245,20 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
     lpStatus = 'optimal';
     let remaining = nonzero;
     for (let r = 0; r < maxRounds && remaining.length > 0; r++) {
-      const res = solveRound(highs, Z, d, remaining, box, threshold, opts.timeLimit);
+      let res = solveRound(highs, Z, d, remaining, box, threshold, opts.timeLimit, opts.highsOptions);
+      if (res.round.status === 'unknown' && Number.isFinite(box)) {
+        // Numerical trouble (HiGHS could not clean up the final basis): retry once with a free u.
+        rounds.push(res.round);
+        lpTimeMs += res.round.timeMs;
+        res = solveRound(highs, Z, d, remaining, Infinity, threshold, opts.timeLimit, opts.highsOptions);
+      }
       rounds.push(res.round);
       lpTimeMs += res.round.timeMs;
       if (res.round.status !== 'optimal') {
-        throw new Error(`analyzeSeparability: HiGHS ended with status '${res.round.status}' on round ${r + 1} (${remaining.length} samples, d = ${d})`);
+        throw new Error(`analyzeSeparability: HiGHS ended with status '${res.round.status}' on round ${r + 1} (${remaining.length} samples, d = ${d}, box ${res.round.box})`);
       }
       for (const a of res.separable) inI[a] = 1;
-      if (res.separable.length === 0 || !res.round.boxActive) break;
+      if (res.separable.length === 0 || !(res.round.boxGain > BOX_GAIN_TOL)) break;
       remaining = remaining.filter((a) => inI[a] === 0);
     }
   }
@@ -250,7 +284,7 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
     spectrum: rank.spectrum,
     rankTol,
     lpStatus,
-    objective: rounds.length > 0 ? rounds[0].objective : 0,
+    objective: rounds.find((x) => x.status === 'optimal')?.objective ?? 0,
     rounds,
     fractionalCount: rounds.reduce((s, r) => s + r.fractional, 0),
     box,
@@ -275,6 +309,7 @@ function solveRound(
   box: number,
   threshold: number,
   timeLimit: number | undefined,
+  extraOptions: Record<string, string | number | boolean> = {},
 ): { round: LpRound; separable: number[] } {
   const t0 = performance.now();
   const n = rows.length;
@@ -306,33 +341,37 @@ function solveRound(
   const colCost = new Float64Array(numCols).fill(1, d);
   const colLower = new Float64Array(numCols).fill(-B, 0, d);
   const colUpper = new Float64Array(numCols).fill(B, 0, d).fill(1, d);
-  const model = highs.createModel({
-    numCols,
-    numRows: n,
-    sense: highs.constants.objectiveSense.maximize,
-    colCost,
-    colLower,
-    colUpper,
-    rowLower: new Float64Array(n),
-    rowUpper: new Float64Array(n).fill(inf),
-    matrix: { format: 'csr', numRows: n, numCols, starts, indices, values },
-  });
+  let model: ReturnType<Highs['createModel']> | null = null;
   try {
+    model = highs.createModel();
+    // Options first: small_matrix_value applies when the matrix is passed.
     model.options.set({
       output_flag: false,
       small_matrix_value: SMALL_ENTRY,
       primal_feasibility_tolerance: FEAS_TOL,
       dual_feasibility_tolerance: FEAS_TOL,
       random_seed: 0,
+      ...extraOptions,
     });
     if (timeLimit !== undefined) model.options.set('time_limit', timeLimit);
+    model.passModel({
+      numCols,
+      numRows: n,
+      sense: highs.constants.objectiveSense.maximize,
+      colCost,
+      colLower,
+      colUpper,
+      rowLower: new Float64Array(n),
+      rowUpper: new Float64Array(n).fill(inf),
+      matrix: { format: 'csr', numRows: n, numCols, starts, indices, values },
+    });
     model.run();
-    const code = model.getModelStatus();
-    const status = statusName(highs, code);
+    const status = statusName(highs, model.getModelStatus());
     const separable: number[] = [];
     let objective = NaN;
     let fractional = 0;
     let boxActive = false;
+    let boxGain = NaN;
     if (status === 'optimal') {
       objective = model.getObjectiveValue();
       const x = model.getSolution().colValue;
@@ -342,7 +381,17 @@ function solveRound(
         if (s > threshold && s < 1 - threshold) fractional++;
       }
       if (Number.isFinite(box)) {
-        for (let j = 0; j < d; j++) if (colUsed[j] && Math.abs(x[j]) >= box * (1 - 1e-9)) boxActive = true;
+        const sol = model.getSolution();
+        const dualsValid = Number(model.info.get('dual_solution_status')) === highs.constants.solutionStatus.feasible;
+        boxGain = 0;
+        for (let j = 0; j < d; j++) {
+          if (colUsed[j] && Math.abs(x[j]) >= box * (1 - 1e-9)) {
+            boxActive = true;
+            boxGain += dualsValid ? Math.abs(sol.colDual[j]) : Infinity;
+          }
+        }
+      } else {
+        boxGain = 0;
       }
     }
     let iterations = NaN;
@@ -353,10 +402,22 @@ function solveRound(
     }
     return {
       separable,
-      round: { rows: n, nonzeros: nnz, status, objective, newSeparable: separable.length, fractional, boxActive, simplexIterations: iterations, timeMs: performance.now() - t0 },
+      round: { rows: n, box, nonzeros: nnz, status, objective, newSeparable: separable.length, fractional, boxActive, boxGain, simplexIterations: iterations, timeMs: performance.now() - t0 },
     };
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) {
+      // An abort kills the Emscripten runtime: drop it so that the next call loads a fresh one.
+      highsPromise = null;
+      model = null;
+      throw new Error(
+        `analyzeSeparability: HiGHS aborted on an LP with ${n} rows, ${numCols} columns and ${nnz + n} nonzeros — most likely ` +
+          `out of WebAssembly memory (2 GB heap, ~300 bytes per nonzero: about 6·10⁶ nonzeros at most). Subsample the data.`,
+        { cause: err },
+      );
+    }
+    throw err;
   } finally {
-    model.dispose();
+    model?.dispose();
   }
 }
 
@@ -461,6 +522,8 @@ function pivotedGramSchmidt(Z: Float64Array, d: number, rows: number[], tol: num
   for (let i = 0; i < n; i++) R.set(Z.subarray(rows[i] * d, rows[i] * d + d), i * d);
   const norms = new Float64Array(n);
   for (let i = 0; i < n; i++) norms[i] = rowNorm(R, i, d);
+  /** the norm at the last exact recomputation */
+  const ref = Float64Array.from(norms);
   const active = new Uint8Array(n).fill(1);
   const basis: Float64Array[] = [];
   const pivots: number[] = [];
@@ -486,8 +549,15 @@ function pivotedGramSchmidt(Z: Float64Array, d: number, rows: number[], tol: num
       const o = i * d;
       let c = 0;
       for (let t = 0; t < d; t++) c += R[o + t] * q[t];
-      if (c !== 0) for (let t = 0; t < d; t++) R[o + t] -= c * q[t];
-      norms[i] = rowNorm(R, i, d);
+      if (c === 0) continue;
+      for (let t = 0; t < d; t++) R[o + t] -= c * q[t];
+      // Downdate ‖r_i‖² −= c² (Pythagoras); recompute when cancellation has eaten the digits (LAPACK xLAQP2).
+      const n2 = (norms[i] - c) * (norms[i] + c);
+      if (n2 > 0.01 * ref[i] * ref[i]) {
+        norms[i] = Math.sqrt(n2);
+      } else {
+        norms[i] = ref[i] = rowNorm(R, i, d);
+      }
       if (!(norms[i] > tol)) active[i] = 0;
     }
   }
