@@ -5,6 +5,7 @@ import { registerDemo } from './demoCommand.ts';
 import { registerSweep } from './sweepCommand.ts';
 import { registerTheory } from './theoryCommand.ts';
 import { registerPlot } from './plotCommand.ts';
+import { registerReproduce } from './reproduceCommand.ts';
 import { registerSeparability } from './separabilityCommand.ts';
 import { codeVersion } from '../io/version.ts';
 
@@ -26,6 +27,7 @@ registerDemo(program);
 registerSweep(program);
 registerTheory(program);
 registerPlot(program);
+registerReproduce(program);
 registerSeparability(program);
 
 try {

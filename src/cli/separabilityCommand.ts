@@ -29,7 +29,7 @@ export interface SeparabilityCommandOptions {
   separation?: number;
   /** generator seed (default 0) */
   seed?: number;
-  /** LP box half-width B (default 1e6, see analyzeSeparability) */
+  /** LP box half-width B (default 1e3, see analyzeSeparability) */
   box?: number;
   /** relative rank tolerance (default 1e-6) */
   rankTol?: number;
@@ -123,6 +123,8 @@ export function formatSeparabilityReport(ds: Dataset, r: SeparabilityReport): st
       : `  LP: ${r.solver}, ${r.rounds.length} round${r.rounds.length > 1 ? 's' : ''}, status ${r.lpStatus}, objective ${intOrG(r.objective)}, ` +
           `${iters} simplex iterations, ${r.lpTimeMs.toFixed(0)} ms (box B = ${g(r.box, 2)}, threshold s > ${g(r.threshold, 2)})`,
   );
+  const retried = r.rounds.filter((x) => x.status !== 'optimal').length;
+  if (retried > 0) lines.push(`  note: ${retried} LP round(s) ended '${r.rounds.find((x) => x.status !== 'optimal')!.status}' (numerical trouble) and were re-solved with a free u`);
   if (r.fractionalCount > 0) {
     lines.push(`  note: ${r.fractionalCount} sample(s) had 0 < s < 1 (margin below 1/B); recovered by ${r.rounds.length} LP rounds`);
   }
