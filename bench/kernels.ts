@@ -3,7 +3,11 @@
  * float64 and float32 storage, wasm vs JS backend. Prints ms per pass (median and min over repeats) and the
  * effective bandwidth X.byteLength / time.
  *
- * Run: npx tsx bench/kernels.ts [--m 10000] [--d 784] [--reps 30]
+ * Run: npx tsx bench/kernels.ts [--m 10000] [--d 784] [--reps 30] [--cold]
+ *
+ * By default X stays warm in the last-level cache between passes, as it does in training (the same X every
+ * step). --cold streams a 512 MB buffer before each timed pass so that X comes from DRAM.
+ * The machine is shared: compare min and median, and repeat.
  */
 import { rowsCombine, rowsDot, rowsDotThenCombine, setKernelBackend, wasmKernelAvailable } from '../src/models/passes.ts';
 
@@ -14,6 +18,12 @@ function arg(name: string, def: number): number {
 const m = arg('m', 10000);
 const d = arg('d', 784);
 const reps = arg('reps', 30);
+const cold = process.argv.includes('--cold');
+const flushBuf = cold ? new Float64Array(64 * 1024 * 1024) : null;
+function flush(): void {
+  if (flushBuf === null) return;
+  for (let k = 0; k < flushBuf.length; k += 8) flushBuf[k] += 1;
+}
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -24,9 +34,13 @@ function lcg(seed: number): () => number {
 }
 
 function time(fn: () => void): { med: number; min: number } {
-  for (let k = 0; k < 3; k++) fn(); // warm-up (and the wasm data copy)
+  // Warm-up: the wasm data copy, JIT tiering (V8 runs wasm in its baseline tier first and swaps in optimized code
+  // compiled in the background) and the cache state X settles into.
+  const tw = performance.now();
+  for (let k = 0; k < 10 || performance.now() - tw < 300; k++) fn();
   const t: number[] = [];
   for (let k = 0; k < reps; k++) {
+    flush();
     const t0 = performance.now();
     fn();
     t.push(performance.now() - t0);
@@ -45,7 +59,7 @@ const coef = new Float64Array(m).map(() => rnd());
 const f = new Float64Array(m);
 const r = new Float64Array(d);
 
-console.log(`m = ${m}, d = ${d}, reps = ${reps}; wasm SIMD available: ${wasmKernelAvailable()}`);
+console.log(`m = ${m}, d = ${d}, reps = ${reps}, ${cold ? 'cold (X evicted before each pass)' : 'warm'}; wasm SIMD available: ${wasmKernelAvailable()}`);
 
 // Reference: a plain JS sum over X (one read of X, no arithmetic to speak of).
 {

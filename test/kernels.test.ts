@@ -293,3 +293,38 @@ test('invalid rows are rejected by both backends', () => {
     assert.throws(() => rowsDot(X, d, null, 31, w, new Float64Array(31)), RangeError);
   }
 });
+
+test('kernel shapes (rows per group) do not change the results', { skip: noWasm }, () => {
+  const rnd = lcg(31337);
+  for (const shape of [{ dotRows: 1, scatterRows: 1 }, { dotRows: 3, scatterRows: 5 }, { dotRows: 4, scatterRows: 8 }]) {
+    const memory = new WebAssembly.Memory({ initial: 8 });
+    const k = new WebAssembly.Instance(new WebAssembly.Module(buildKernelModule(shape)), { env: { memory } }).exports as unknown as
+      Record<'dot_f64' | 'dot_f32', (...a: number[]) => void> & Record<'scat_f64' | 'scat_f32', (...a: number[]) => void>;
+    for (const d of [1, 2, 3, 5, 7, 8, 9, 17, 100]) {
+      for (const f32 of [false, true]) {
+        const m = 29, n = 1 + Math.floor((rnd() + 0.5) * 23);
+        const X64 = randArray(m * d, rnd);
+        const X: Data = f32 ? Float32Array.from(X64) : X64;
+        const w = randArray(d, rnd), coef = randArray(n, rnd);
+        const rows = Int32Array.from({ length: n }, () => Math.floor((rnd() + 0.5) * m) % m);
+        const base = 65536, wP = 1024, outP = 8192, rP = 16384, coefP = 32768, rowsP = 40960;
+        const buf = memory.buffer;
+        (f32 ? new Float32Array(buf, base, X.length) : new Float64Array(buf, base, X.length)).set(X);
+        new Float64Array(buf, wP, d).set(w);
+        new Int32Array(buf, rowsP, n).set(rows);
+        new Float64Array(buf, coefP, n).set(coef);
+        new Float64Array(buf, rP, d).fill(0);
+        (f32 ? k.dot_f32 : k.dot_f64)(base, d, rowsP, 0, n, wP, outP);
+        (f32 ? k.scat_f32 : k.scat_f64)(base, d, rowsP, coefP, n, rP);
+        setKernelBackend('js');
+        const o = new Float64Array(n), r = new Float64Array(d);
+        rowsDot(X, d, rows, n, w, o);
+        rowsCombine(X, d, rows, n, coef, r);
+        setKernelBackend('auto');
+        const what = `shape ${JSON.stringify(shape)}, d = ${d}, ${f32 ? 'f32' : 'f64'}`;
+        assert.deepEqual(new Float64Array(buf, outP, n), o, what);
+        assert.deepEqual(new Float64Array(buf, rP, d), r, what);
+      }
+    }
+  }
+});

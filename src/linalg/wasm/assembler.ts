@@ -1,5 +1,5 @@
 /**
- * A tiny WebAssembly binary emitter: just enough of the format (types, functions, one exported memory,
+ * A tiny WebAssembly binary emitter: just enough of the format (types, one imported memory, functions,
  * exports, code) and of the instruction set (i32/f64 scalars, structured control flow, a few SIMD
  * f64x2 ops) to write the data-pass kernels in `kernelSource.ts`.
  *
@@ -152,7 +152,7 @@ export interface FuncDef {
  * A module that imports its memory as `env.memory` (at least `minPages` pages, no maximum) and exports functions
  * without results. (Importing the memory lets several builds of the kernels share one memory, e.g. to compare them.)
  */
-export function assembleModule(funcs: FuncDef[], minPages: number): Uint8Array {
+export function assembleModule(funcs: FuncDef[], minPages: number): Uint8Array<ArrayBuffer> {
   // One function type per distinct parameter list.
   const typeKeys: string[] = [];
   const typeOf = funcs.map((f) => {

@@ -1,7 +1,8 @@
 /**
  * Source of the WebAssembly SIMD data-pass kernels (build time only; see `scripts/gen-wasm.ts`).
  *
- * Exports of the module: `memory` and, for E ∈ {f64, f32} (the element type of X; all arithmetic is f64):
+ * The module imports its memory (`env.memory`) and exports, for E ∈ {f64, f32} (the element type of X; all
+ * arithmetic is f64):
  *
  *   dot_E(x, d, rows, first, n, w, out)
  *     for i in [0, n): row = rows ? i32[rows + 4(first+i)] : first + i;
@@ -20,8 +21,13 @@
  *   Tail: t = +0, then t = t + x[j]·w[j] for j = D .. d−1 in order. Result: main + t.
  *
  * SCATTER ORDER: rows are applied in list order; each element r[j] gets r[j] + c·x[j] (product rounded, then sum
- * rounded) once per row. The kernel keeps four consecutive rows' updates of r[j] in a register before storing,
- * which is the same sequence of roundings as four separate passes.
+ * rounded) once per row. The kernel keeps G consecutive rows' updates of r[j] in a register before storing,
+ * which is the same sequence of roundings as G separate passes.
+ *
+ * Shapes (rows per group: 2 for the dot, 4 for the scatter) are performance knobs only; the results do not depend
+ * on them. They were picked by measurement: more dot rows = more concurrent memory streams (helps when X comes
+ * from DRAM) but more accumulator spills in V8's code (hurts when X is cached); 2 was the best compromise, and
+ * keeps the module under 4 KB (Chrome's limit for synchronous compilation on the main thread).
  */
 import { ctl, f32, f64, f64x2, i32, Locals, v128, assembleModule, type Code, type FuncDef } from './assembler.ts';
 
@@ -38,64 +44,71 @@ function loadX1(e: Elem, addr: Code): Code {
 const shiftOf = (e: Elem): number => (e === 'f64' ? 3 : 2);
 
 /**
- * dot_E: R rows at a time (interleaved streams, each w vector loaded once for the R rows), then the remaining
- * rows one at a time. Each row has its own four accumulators, so the order is the canonical one.
+ * dot_E: R rows at a time (R interleaved streams from memory; each w vector is loaded once for the R rows). A last
+ * incomplete group repeats its first row in the missing slots and stores those duplicates onto that row's own
+ * output (same value), so there is a single code path. Each row has its own four accumulators: the order is the
+ * canonical one.
  */
 export function dotKernel(e: Elem, R = 2): FuncDef {
-  const ks = (g: number): number[] => Array.from({ length: g }, (_, k) => k);
+  const ks = Array.from({ length: R }, (_, k) => k);
   const L = new Locals(
     [['x', 'i32'], ['d', 'i32'], ['rows', 'i32'], ['first', 'i32'], ['n', 'i32'], ['w', 'i32'], ['out', 'i32']],
-    [['i', 'i32'], ['q', 'i32'], ['rb', 'i32'], ['wMain', 'i32'], ['wEnd', 'i32'],
-      ...ks(R).map((k) => [`p${k}`, 'i32'] as [string, 'i32']),
-      ...ks(R).flatMap((k) => [0, 1, 2, 3].map((a) => [`a${k}_${a}`, 'v128'] as [string, 'v128'])),
+    [['i', 'i32'], ['q', 'i32'], ['rb', 'i32'], ['wMain', 'i32'], ['wEnd', 'i32'], ['pos', 'i32'],
+      ...ks.map((k) => [`p${k}`, 'i32'] as [string, 'i32']),
+      ...ks.map((k) => [`o${k}`, 'i32'] as [string, 'i32']),
+      ...ks.flatMap((k) => [0, 1, 2, 3].map((a) => [`a${k}_${a}`, 'v128'] as [string, 'v128'])),
       ['wv', 'v128'], ['v', 'v128'],
-      ...ks(R).map((k) => [`t${k}`, 'f64'] as [string, 'f64']), ['wt', 'f64']],
+      ...ks.map((k) => [`t${k}`, 'f64'] as [string, 'f64']), ['wt', 'f64']],
   );
   const { get, set } = L;
   const sh = shiftOf(e);
   const es = 1 << sh;
-  const group = (g: number): Code[] => {
-    const out: Code[] = [];
-    for (const k of ks(g)) {
-      const pos = i32.add(i32.add(get('first'), get('i')), i32.const(k));
-      const row = ctl.ifElseI32(i32.ne(get('rows'), i32.const(0)), i32.load(i32.add(get('rows'), i32.shl(pos, i32.const(2)))), pos);
-      out.push(set(`p${k}`, i32.add(get('x'), i32.mul(row, get('rb')))));
-      for (let a = 0; a < 4; a++) out.push(set(`a${k}_${a}`, v128.zero()));
-      out.push(set(`t${k}`, f64.const(0)));
-    }
-    out.push(set('q', get('w')));
-    const step: Code[] = [];
-    for (let a = 0; a < 4; a++) {
-      step.push(set('wv', v128.load(get('q'), 16 * a)));
-      for (const k of ks(g)) {
-        step.push(set(`a${k}_${a}`, f64x2.add(get(`a${k}_${a}`), f64x2.mul(loadX2(e, get(`p${k}`), 2 * es * a), get('wv')))));
-      }
-    }
-    for (const k of ks(g)) step.push(set(`p${k}`, i32.add(get(`p${k}`), i32.const(8 * es))));
-    step.push(set('q', i32.add(get('q'), i32.const(64))));
-    out.push(ctl.while(i32.ltU(get('q'), get('wMain')), ...step));
-    const tail: Code[] = [set('wt', f64.load(get('q')))];
-    for (const k of ks(g)) {
-      tail.push(set(`t${k}`, f64.add(get(`t${k}`), f64.mul(loadX1(e, get(`p${k}`)), get('wt')))));
-      tail.push(set(`p${k}`, i32.add(get(`p${k}`), i32.const(es))));
-    }
-    tail.push(set('q', i32.add(get('q'), i32.const(8))));
-    out.push(ctl.while(i32.ltU(get('q'), get('wEnd')), ...tail));
-    for (const k of ks(g)) {
-      out.push(set('v', f64x2.add(f64x2.add(get(`a${k}_0`), get(`a${k}_1`)), f64x2.add(get(`a${k}_2`), get(`a${k}_3`)))));
-      out.push(f64.store(i32.add(get('out'), i32.shl(get('i'), i32.const(3))),
-        f64.add(f64.add(f64x2.extractLane(get('v'), 0), f64x2.extractLane(get('v'), 1)), get(`t${k}`)), 8 * k));
-    }
-    out.push(set('i', i32.add(get('i'), i32.const(g))));
-    return out;
+  /** Address of row `pos` (local) of the selection. */
+  const rowAddr = (): Code => {
+    const row = ctl.ifElseI32(i32.ne(get('rows'), i32.const(0)), i32.load(i32.add(get('rows'), i32.shl(get('pos'), i32.const(2)))), get('pos'));
+    return i32.add(get('x'), i32.mul(row, get('rb')));
   };
+  const group: Code[] = [];
+  group.push(set('pos', i32.add(get('first'), get('i'))), set('p0', rowAddr()), set('o0', i32.add(get('out'), i32.shl(get('i'), i32.const(3)))));
+  for (const k of ks.slice(1)) {
+    const inRange = i32.ltU(i32.add(get('i'), i32.const(k)), get('n'));
+    group.push(set('pos', i32.add(i32.add(get('first'), get('i')), i32.const(k))));
+    group.push(set(`p${k}`, ctl.ifElseI32(inRange, rowAddr(), get('p0'))));
+    group.push(set(`o${k}`, ctl.ifElseI32(inRange, i32.add(get('o0'), i32.const(8 * k)), get('o0'))));
+  }
+  for (const k of ks) {
+    for (let a = 0; a < 4; a++) group.push(set(`a${k}_${a}`, v128.zero()));
+    group.push(set(`t${k}`, f64.const(0)));
+  }
+  group.push(set('q', get('w')));
+  const step: Code[] = [];
+  for (let a = 0; a < 4; a++) {
+    step.push(set('wv', v128.load(get('q'), 16 * a)));
+    for (const k of ks) {
+      step.push(set(`a${k}_${a}`, f64x2.add(get(`a${k}_${a}`), f64x2.mul(loadX2(e, get(`p${k}`), 2 * es * a), get('wv')))));
+    }
+  }
+  for (const k of ks) step.push(set(`p${k}`, i32.add(get(`p${k}`), i32.const(8 * es))));
+  step.push(set('q', i32.add(get('q'), i32.const(64))));
+  group.push(ctl.while(i32.ltU(get('q'), get('wMain')), ...step));
+  const tail: Code[] = [set('wt', f64.load(get('q')))];
+  for (const k of ks) {
+    tail.push(set(`t${k}`, f64.add(get(`t${k}`), f64.mul(loadX1(e, get(`p${k}`)), get('wt')))));
+    tail.push(set(`p${k}`, i32.add(get(`p${k}`), i32.const(es))));
+  }
+  tail.push(set('q', i32.add(get('q'), i32.const(8))));
+  group.push(ctl.while(i32.ltU(get('q'), get('wEnd')), ...tail));
+  for (const k of ks) {
+    group.push(set('v', f64x2.add(f64x2.add(get(`a${k}_0`), get(`a${k}_1`)), f64x2.add(get(`a${k}_2`), get(`a${k}_3`)))));
+    group.push(f64.store(get(`o${k}`), f64.add(f64.add(f64x2.extractLane(get('v'), 0), f64x2.extractLane(get('v'), 1)), get(`t${k}`))));
+  }
+  group.push(set('i', i32.add(get('i'), i32.const(R))));
   const body: Code = [
     ...set('rb', i32.shl(get('d'), i32.const(sh))),
     ...set('wMain', i32.add(get('w'), i32.shl(i32.and(get('d'), i32.const(-8)), i32.const(3)))),
     ...set('wEnd', i32.add(get('w'), i32.shl(get('d'), i32.const(3)))),
     ...set('i', i32.const(0)),
-    ...(R > 1 ? ctl.while(i32.leU(i32.add(get('i'), i32.const(R)), get('n')), ...group(R)) : []),
-    ...ctl.while(i32.ltU(get('i'), get('n')), ...group(1)),
+    ...ctl.while(i32.ltU(get('i'), get('n')), ...group),
   ];
   return { name: `dot_${e}`, locals: L, body };
 }
@@ -160,7 +173,7 @@ export interface KernelShape { dotRows: number; scatterRows: number }
 export const DEFAULT_SHAPE: KernelShape = { dotRows: 2, scatterRows: 4 };
 
 /** The kernel module's bytes. */
-export function buildKernelModule(shape: KernelShape = DEFAULT_SHAPE): Uint8Array {
+export function buildKernelModule(shape: KernelShape = DEFAULT_SHAPE): Uint8Array<ArrayBuffer> {
   const { dotRows: R, scatterRows: G } = shape;
   return assembleModule([dotKernel('f64', R), dotKernel('f32', R), scatterKernel('f64', G), scatterKernel('f32', G)], 1);
 }

@@ -3,7 +3,7 @@
  * first-fit heap that grows on demand) and the cache of data matrices copied into it.
  *
  * Portable: the module bytes are embedded (`kernelBytes.ts`), compiled synchronously with
- * `new WebAssembly.Module` (the module is ~2 KB, under Chrome's 4 KB limit for synchronous compilation on the
+ * `new WebAssembly.Module` (the module is ~3.5 KB, under Chrome's 4 KB limit for synchronous compilation on the
  * main thread), no file loading, no fetch. If WebAssembly or its SIMD proposal is missing, `wasmKernel()` is
  * null and the callers use their JS code.
  *
