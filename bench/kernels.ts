@@ -19,10 +19,14 @@ const m = arg('m', 10000);
 const d = arg('d', 784);
 const reps = arg('reps', 30);
 const cold = process.argv.includes('--cold');
-const flushBuf = cold ? new Float64Array(64 * 1024 * 1024) : null;
+const flushBuf = cold ? new Float64Array(64 * 1024 * 1024).fill(1) : null;
+let flushSink = 0;
+/** Reads (does not write: dirty lines would cost write-backs inside the timed pass) 512 MB to evict X. */
 function flush(): void {
   if (flushBuf === null) return;
-  for (let k = 0; k < flushBuf.length; k += 8) flushBuf[k] += 1;
+  let s = 0;
+  for (let k = 0; k < flushBuf.length; k += 8) s += flushBuf[k];
+  flushSink += s;
 }
 
 function lcg(seed: number): () => number {
