@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { configHash } from '../experiments/config.ts';
 import { PROFILES, type Profile } from '../experiments/recipeFiles.ts';
 import { RECIPES, recipeByName, runRecipe, type RecipeRun } from '../experiments/recipes.ts';
-import { parseResultsCsv, phaseOnsets, type Onset, type ResultRow } from '../experiments/results.ts';
+import { parseResultsCsv, phaseOnsets, splitCsvLine, type Onset, type ResultRow } from '../experiments/results.ts';
 import { catapultOnset, fmt, onsetVerdict, bracketText, type Verdict } from '../experiments/verdicts.ts';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
@@ -127,33 +127,16 @@ export function verdictLines(verdicts: { recipe: string; verdict: Verdict }[]): 
 // ---------------------------------------------------------------------------------------------
 // catapult report <sweep-dir>
 
-function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let cur = '', q = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (q) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-      else if (ch === '"') q = false;
-      else cur += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ',') { out.push(cur); cur = ''; }
-    else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 const cellValue = (raw: string): unknown => (raw === '' ? null : !Number.isNaN(Number(raw)) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw);
 
 /** onsets.csv → Onset[] (refined onsets as the sweep wrote them). */
 export function parseOnsetsCsv(text: string): Onset[] {
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
   if (lines.length === 0) return [];
-  const header = splitCsv(lines[0]);
+  const header = splitCsvLine(lines[0]);
   const fields = ['cLoss', 'cLossBelow', 'cSharp', 'cSharpBelow', 'cMax', 'cMaxBelow'];
   return lines.slice(1).map((l) => {
-    const cells = splitCsv(l);
+    const cells = splitCsvLine(l);
     const o: Record<string, unknown> = { group: {} };
     header.forEach((h, i) => {
       const v = cellValue(cells[i] ?? '');

@@ -50,7 +50,8 @@ export function parseResultsCsv(text: string): { axes: string[]; rows: ResultRow
   return { axes, rows };
 }
 
-function splitCsvLine(line: string): string[] {
+/** Split one CSV line (double-quoted cells may hold commas and "" escapes). */
+export function splitCsvLine(line: string): string[] {
   const out: string[] = [];
   let cur = '', q = false;
   for (let i = 0; i < line.length; i++) {
