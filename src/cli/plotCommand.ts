@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parseResultsCsv, type ResultRow } from '../experiments/results.ts';
+import { parseOnsetsCsv, parseResultsCsv, phaseOnsets, type ResultRow } from '../experiments/results.ts';
 import { predictedBoundaries, sweepTheory } from '../theory/degenerate.ts';
 import { boundariesFromPrediction, curvatureVsCSpec, metricVsCSpec, phaseDiagramSpec, trajectorySpec, type Boundary, type RunSeries, type SweepRowLike } from '../report/specs.ts';
 import { writeFigure } from '../report/render.ts';
@@ -57,8 +57,12 @@ export async function plotDir(dir: string): Promise<string[]> {
   const groups = axes.filter((a) => a !== 'c' && a !== 'eta');
   await emit('curvature-vs-c', curvatureVsCSpec(data, { boundaries, title }));
   if (rows.some((r) => typeof r.summary.testAccuracyFinal === 'number')) await emit('test-accuracy-vs-c', metricVsCSpec(data, 'testAccuracyFinal', { boundaries, title, yTitle: 'final test accuracy' }));
+  const onsets = existsSync(join(dir, 'onsets.csv')) ? parseOnsetsCsv(readFileSync(join(dir, 'onsets.csv'), 'utf8')) : phaseOnsets(rows);
   for (const y of ['width', 'depth'] as const) {
-    if (groups.includes(`model.${y}`)) await emit(`phase-diagram-${y}`, phaseDiagramSpec(data, { y, boundaries, title }));
+    if (!groups.includes(`model.${y}`)) continue;
+    // onset curves only where the groups differ in this axis alone
+    const curves = groups.length === 1 ? onsets.map((o) => ({ y: Number(o.group[`model.${y}`]), cLoss: o.cLoss, cSharp: o.cSharp, cMax: o.cMax })) : undefined;
+    await emit(`phase-diagram-${y}`, phaseDiagramSpec(data, { y, boundaries, title, ...(curves ? { onsets: curves } : {}) }));
   }
   // trajectories of up to one run per phase and two more, from the first group
   const withRuns = rows.filter((r) => existsSync(join(dir, 'runs', r.hash, 'metrics.csv')));

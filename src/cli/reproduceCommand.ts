@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { configHash } from '../experiments/config.ts';
 import { PROFILES, type Profile } from '../experiments/recipeFiles.ts';
 import { RECIPES, recipeByName, runRecipe, type RecipeRun } from '../experiments/recipes.ts';
-import { parseResultsCsv, phaseOnsets, splitCsvLine, type Onset, type ResultRow } from '../experiments/results.ts';
+import { parseOnsetsCsv, parseResultsCsv, phaseOnsets, type Onset, type ResultRow } from '../experiments/results.ts';
 import { catapultOnset, fmt, onsetVerdict, bracketText, type Verdict } from '../experiments/verdicts.ts';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
@@ -126,26 +126,6 @@ export function verdictLines(verdicts: { recipe: string; verdict: Verdict }[]): 
 
 // ---------------------------------------------------------------------------------------------
 // catapult report <sweep-dir>
-
-const cellValue = (raw: string): unknown => (raw === '' ? null : !Number.isNaN(Number(raw)) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw);
-
-/** onsets.csv → Onset[] (refined onsets as the sweep wrote them). */
-export function parseOnsetsCsv(text: string): Onset[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  if (lines.length === 0) return [];
-  const header = splitCsvLine(lines[0]);
-  const fields = ['cLoss', 'cLossBelow', 'cSharp', 'cSharpBelow', 'cMax', 'cMaxBelow'];
-  return lines.slice(1).map((l) => {
-    const cells = splitCsvLine(l);
-    const o: Record<string, unknown> = { group: {} };
-    header.forEach((h, i) => {
-      const v = cellValue(cells[i] ?? '');
-      if (fields.includes(h)) o[h] = v;
-      else (o.group as Record<string, unknown>)[h] = v;
-    });
-    return o as unknown as Onset;
-  });
-}
 
 /** Onset verdicts for a sweep of the uv net on degenerate data (theory §5); [] otherwise. */
 export function sweepOnsetVerdicts(cfg: Record<string, any> | null, onsets: Onset[], rows: ResultRow[]): Verdict[] {

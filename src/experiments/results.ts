@@ -125,3 +125,23 @@ export function onsetsToCsv(onsets: Onset[]): string {
   for (const o of onsets) lines.push([...groupKeys.map((k) => o.group[k]), ...fields.map((f) => o[f])].map(cell).join(','));
   return lines.join('\n') + '\n';
 }
+
+const cellValue = (raw: string): unknown => (raw === '' ? null : !Number.isNaN(Number(raw)) ? Number(raw) : raw === 'true' ? true : raw === 'false' ? false : raw);
+
+/** onsets.csv → Onset[] (refined onsets as the sweep wrote them). */
+export function parseOnsetsCsv(text: string): Onset[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  if (lines.length === 0) return [];
+  const header = splitCsvLine(lines[0]);
+  const fields = ['cLoss', 'cLossBelow', 'cSharp', 'cSharpBelow', 'cMax', 'cMaxBelow'];
+  return lines.slice(1).map((l) => {
+    const cells = splitCsvLine(l);
+    const o: Record<string, unknown> = { group: {} };
+    header.forEach((h, i) => {
+      const v = cellValue(cells[i] ?? '');
+      if (fields.includes(h)) o[h] = v;
+      else (o.group as Record<string, unknown>)[h] = v;
+    });
+    return o as unknown as Onset;
+  });
+}
