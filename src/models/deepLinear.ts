@@ -1,4 +1,4 @@
-import { axpy, dot, gemv, gemvT } from '../linalg/blas.ts';
+import { addRowsScaled, axpy, dot, dotThenAxpy, gemv, gemvT, setRankTwoRow } from '../linalg/blas.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Loss } from '../losses/losses.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
@@ -55,6 +55,9 @@ export interface Evaluation {
    */
   q: Float64Array[] | null;
 }
+
+/** Rows per block in the HVP's weight passes (a performance knob only: results do not depend on it). */
+const HVP_ROW_BLOCK = 16;
 
 export class DeepLinear {
   readonly kind = 'deep-linear';
@@ -182,8 +185,8 @@ export class DeepLinear {
 
   /**
    * θ ← θ − η ∇L, applied as one rank-one update per layer (no dense gradient is formed). When the
-   * forward vectors were not needed yet, each row of W_k is read once: q_{k+1}[i] from the old
-   * row, then the row is updated while in cache (same arithmetic as forwardChain + addRankOne,
+   * forward vectors were not needed yet, each row of W_k is swept once (dotThenAxpy): q_{k+1}[i]
+   * from the old row while the row is updated (same arithmetic as forwardChain + addRankOne,
    * so the result is bit-identical either way). The evaluation is stale afterwards.
    */
   descend(ev: Evaluation, eta: number): void {
@@ -200,9 +203,14 @@ export class DeepLinear {
       const next = last ? null : new Float64Array(l.rows);
       for (let i = 0; i < l.rows; i++) {
         const o = l.offset + i * l.cols;
-        if (next !== null) next[i] = l.scale * dot(l.cols, theta, o, qk, 0);
         const c = -eta * ek[i] * l.scale;
-        if (c !== 0) axpy(l.cols, c, qk, 0, theta, o);
+        if (next === null) {
+          if (c !== 0) axpy(l.cols, c, qk, 0, theta, o);
+        } else if (c !== 0) {
+          next[i] = l.scale * dotThenAxpy(l.cols, c, qk, 0, theta, o);
+        } else {
+          next[i] = l.scale * dot(l.cols, theta, o, qk, 0);
+        }
       }
       if (next !== null) qk = next;
     }
@@ -231,50 +239,75 @@ export class DeepLinear {
   }
 
   /**
-   * Directional derivative of the backward chain: Δe_k for a parameter direction Δθ
-   * (product rule: Δe_k = (ΔW_kᵀ e_{k+1} + W_kᵀ Δe_{k+1}) / √cols_k). Returns Δe, Δe[0] = Δβ.
-   */
-  private backwardTangent(theta: Float64Array, e: Float64Array[], dir: Float64Array): Float64Array[] {
-    const L = this.depth;
-    const de: Float64Array[] = new Array(L + 1);
-    de[L] = new Float64Array(1);
-    for (let k = L - 1; k >= 0; k--) {
-      const l = this.layers[k];
-      const out = gemvT(l.rows, l.cols, l.scale, dir, l.offset, e[k + 1], new Float64Array(l.cols));
-      const tmp = gemvT(l.rows, l.cols, l.scale, theta, l.offset, de[k + 1], new Float64Array(l.cols));
-      for (let j = 0; j < l.cols; j++) out[j] += tmp[j];
-      de[k] = out;
-    }
-    return de;
-  }
-
-  /**
    * Exact Hessian-vector product ∇²L · dir (Pearlmutter's R-operator over the rank-one
-   * gradient, theory §3). One pass over the data, like a gradient.
+   * gradient, theory §3). One pass over the data, like a gradient, and two passes over the weights:
+   *  1. layers L−1..0, row i of W_k and of ΔW_k (= dir) read together: the backward tangent
+   *     Δe_k = (ΔW_kᵀ e_{k+1} + W_kᵀ Δe_{k+1}) / √cols_k (two gemvT accumulations, summed at the end of the
+   *     layer) and a_k = ΔW_k q_k / √cols_k (q from the evaluation, known before the data pass);
+   *  2. after the data pass gives Δq_0 = Δr, layers 0..L−1: Δq_{k+1} = a_k + W_k Δq_k / √cols_k and the output
+   *     row i of layer k written once, out = (Δe_{k+1}[i] q_k + e_{k+1}[i] Δq_k) / √cols_k.
+   * Each quantity has the arithmetic of the unfused formulation (gemvT, gemv, two rank-one adds into a zeroed
+   * `out`, in that order), so the result does not depend on the fusion.
    */
   hvp(ev: Evaluation, dir: Float64Array, out: Float64Array = new Float64Array(this.numParams)): Float64Array {
     this.checkTheta(dir);
+    this.checkTheta(out);
     const { theta, e, data } = ev;
+    const L = this.depth;
     const q = this.forward(ev);
     const d2 = this.secondDerivatives(ev);
-    const de = this.backwardTangent(theta, e, dir);
+    // pass 1
+    const de: Float64Array[] = new Array(L + 1);
+    const a: (Float64Array | null)[] = new Array(L).fill(null);
+    de[L] = new Float64Array(1);
+    for (let k = L - 1; k >= 0; k--) {
+      const l = this.layers[k];
+      const acc = new Float64Array(l.cols);
+      const tmp = new Float64Array(l.cols);
+      const ak = k < L - 1 ? new Float64Array(l.rows) : null;
+      const ek = e[k + 1], dek = de[k + 1];
+      // Rows in blocks: the block of dir is still in cache for the gemv after the two accumulations (each
+      // accumulation sees the rows in order, so blocking does not change any rounding).
+      const B = HVP_ROW_BLOCK;
+      for (let i0 = 0; i0 < l.rows; i0 += B) {
+        const nb = Math.min(B, l.rows - i0);
+        const o = l.offset + i0 * l.cols;
+        addRowsScaled(nb, l.cols, l.scale, dir, o, ek.subarray(i0, i0 + nb), acc);
+        addRowsScaled(nb, l.cols, l.scale, theta, o, dek.subarray(i0, i0 + nb), tmp);
+        if (ak !== null) gemv(nb, l.cols, l.scale, dir, o, q[k], ak.subarray(i0, i0 + nb));
+      }
+      for (let j = 0; j < l.cols; j++) acc[j] += tmp[j];
+      de[k] = acc;
+      a[k] = ak;
+    }
     const count = ev.f.length;
     const inv = 1 / count;
     const dr = new Float64Array(data.d);
     // Δf_α = x_α·Δβ; Δr = Σ ℓ''_α Δf_α x_α / m.  (Full batch only: Lanczos runs on the full set.)
     rowsDotThenCombine(data.X, data.d, null, count, de[0], (i, s) => d2[i] * s * inv, dr);
-    // Δq_0 = Δr, Δq_{k+1} = (ΔW_k q_k + W_k Δq_k)/√cols_k
-    const dq: Float64Array[] = [dr];
-    for (let k = 0; k < this.depth - 1; k++) {
+    // pass 2
+    let dqk = dr;
+    for (let k = 0; k < L; k++) {
       const l = this.layers[k];
-      const a = gemv(l.rows, l.cols, l.scale, dir, l.offset, q[k], new Float64Array(l.rows));
-      const b = gemv(l.rows, l.cols, l.scale, theta, l.offset, dq[k], new Float64Array(l.rows));
-      for (let i = 0; i < l.rows; i++) a[i] += b[i];
-      dq.push(a);
+      const ak = a[k];
+      const next = ak === null ? null : new Float64Array(l.rows);
+      const qk = q[k], dek = de[k + 1], ek = e[k + 1];
+      const B = HVP_ROW_BLOCK;
+      for (let i0 = 0; i0 < l.rows; i0 += B) {
+        const nb = Math.min(B, l.rows - i0);
+        if (next !== null) {
+          // Δq_{k+1}[i] = a_k[i] + (W_k Δq_k)[i]/√cols_k: gemv, then the sum
+          gemv(nb, l.cols, l.scale, theta, l.offset + i0 * l.cols, dqk, next.subarray(i0, i0 + nb));
+          for (let i = i0; i < i0 + nb; i++) next[i] = ak![i] + next[i];
+        }
+        for (let i = i0; i < i0 + nb; i++) {
+          const c1 = dek[i] * l.scale; // = 1 · Δe[i] · scale of the rank-one add (1·x = x exactly)
+          const c2 = ek[i] * l.scale;
+          setRankTwoRow(l.cols, c1, qk, c2, dqk, out, l.offset + i * l.cols);
+        }
+      }
+      if (next !== null) dqk = next;
     }
-    out.fill(0);
-    this.addRankOne(out, de, q, 1);
-    this.addRankOne(out, e, dq, 1);
     return out;
   }
 
