@@ -4,4 +4,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/main.ts');
+if (process.argv[2] === '__worker') {
+  // sweep pool workers skip the CLI (and its plotting imports): faster start-up
+  const { workerMain } = await import('../src/experiments/pool.ts');
+  workerMain();
+} else {
+  await import('../src/cli/main.ts');
+}

@@ -7,6 +7,9 @@ import { randomBytes } from 'node:crypto';
  * partial file: write a temp file in the same directory, fsync, rename over the target (rename
  * is atomic within one file system). A killed process leaves at most a stray temp file.
  */
+/** fsync before rename survives power loss too; a killed process is covered by the rename alone. */
+const FSYNC = process.env.CATAPULT_FSYNC === "1";
+
 export function atomicWrite(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -16,7 +19,7 @@ export function atomicWrite(path: string, data: string | Uint8Array): void {
       const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       let off = 0;
       while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-      fsyncSync(fd);
+      if (FSYNC) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
