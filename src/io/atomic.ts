@@ -2,14 +2,14 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/** CATAPULT_FSYNC=1: fsync before the rename, so results also survive a power loss (slower sweeps). */
+const FSYNC = process.env.CATAPULT_FSYNC === '1';
+
 /**
  * Write a file so that readers see either the old content or the complete new content, never a
- * partial file: write a temp file in the same directory, fsync, rename over the target (rename
+ * partial file: write a temp file in the same directory, then rename it over the target (rename
  * is atomic within one file system). A killed process leaves at most a stray temp file.
  */
-/** fsync before rename survives power loss too; a killed process is covered by the rename alone. */
-const FSYNC = process.env.CATAPULT_FSYNC === "1";
-
 export function atomicWrite(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
