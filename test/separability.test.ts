@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeSeparability, restrictedCurvature, type SeparabilityReport } from '../src/data/separability.ts';
+import { analyzeSeparability, type SeparabilityReport } from '../src/data/separability.ts';
+import { restrictedCurvature } from '../src/curvature/restricted.ts';
 import { degenerateData, gaussianTeacherData } from '../src/data/generators.ts';
 import { makeDataset, type Dataset } from '../src/data/dataset.ts';
 import { toFloat32 } from '../src/data/transforms.ts';

@@ -3,22 +3,12 @@
  * URL prefix), ES-module workers. `npm run build:web` builds it; `npm run explore` builds and serves.
  */
 import { fileURLToPath } from 'node:url';
-import { createLogger, defineConfig } from 'vite';
+import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
-// The core's optional LP solver (`highs`, used only for restricted curvature, never by the explorer)
-// mentions node:module; vite warns about it on every build. Everything else is reported as usual.
-const logger = createLogger('warn', { allowClearScreen: false });
-const warn = logger.warn.bind(logger);
-logger.warn = (msg, opts) => {
-  if (msg.includes('externalized for browser compatibility') && msg.includes('node_modules/highs/')) return;
-  warn(msg, opts);
-};
-
 export default defineConfig({
-  customLogger: logger,
   root,
   base: './',
   publicDir: 'public',

@@ -8,7 +8,7 @@ import { measureCurvature, type CurvatureEstimate, type CurvatureKind } from '..
 import { classifyPhase, type Phase } from '../theory/phase.ts';
 import { accuracy, emptyRow, type MetricRow } from './metrics.ts';
 import { scheduleFactor, type Schedule } from './schedules.ts';
-import { restrictedCurvature } from '../data/separability.ts';
+import { restrictedCurvature } from '../curvature/restricted.ts';
 
 /** Learning rate: η directly, or c with η = 2c/λ0 (λ0 measured at init, theory §1). */
 export type LearningRate = { eta: number } | { c: number };
