@@ -5,7 +5,7 @@ import { nodeLoaders, writeWeightsFile } from '../io/loaders.ts';
 import { codeVersion } from '../io/version.ts';
 import { metricsToCsv } from '../train/metrics.ts';
 import { Trainer, type RunSummary, type TrainProgress } from '../train/trainer.ts';
-import { configHash, type RunConfig } from './config.ts';
+import { canonicalJson, configHash, type RunConfig } from './config.ts';
 import { buildProblem } from './problem.ts';
 import { analyzeSeparability } from '../data/separability.ts';
 
@@ -45,6 +45,21 @@ export interface ExecuteOptions {
   saveWeights?: boolean;
 }
 
+/**
+ * The non-separable subspace depends only on the training data, which the data config and seed
+ * determine: a sweep over c or width solves the LP once per data set and process, not per run.
+ */
+const basisCache = new Map<string, Promise<Float64Array[]>>();
+function nonSeparableBasis(cfg: RunConfig, train: Parameters<typeof analyzeSeparability>[0]): Promise<Float64Array[]> {
+  const key = canonicalJson({ data: cfg.data, seed: cfg.seed });
+  let basis = basisCache.get(key);
+  if (!basis) {
+    basis = analyzeSeparability(train).then((r) => r.basis);
+    basisCache.set(key, basis);
+  }
+  return basis;
+}
+
 export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptions = {}): Promise<RunRecord> {
   const hash = configHash(cfg);
   if (!opts.force) {
@@ -54,7 +69,7 @@ export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptio
   const { problem, settings } = buildProblem(cfg, nodeLoaders);
   atomicWriteJson(join(dir, 'config.json'), { ...cfg, configHash: hash, code: codeVersion(), data_resolved: { train: problem.train.name, m: problem.train.m, d: problem.train.d, test: problem.test?.name ?? null } });
   // the non-separable subspace (an LP, theory §7) is computed once, before training
-  if (cfg.curvature.restricted) problem.nonSeparableBasis = (await analyzeSeparability(problem.train)).basis;
+  if (cfg.curvature.restricted) problem.nonSeparableBasis = await nonSeparableBasis(cfg, problem.train);
   const trainer = new Trainer(problem, settings);
   const summary = trainer.run(opts.onProgress);
   atomicWrite(join(dir, 'metrics.csv'), metricsToCsv(trainer.metrics));
