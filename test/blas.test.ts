@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addRowsScaled, axpy, axpy4, dot, dotThenAxpy, gemv, gemvT, setRankTwoRow } from '../src/linalg/blas.ts';
+import { addRowsScaled, axpy, axpy4, dot, dotLanes8, dotThenAxpy, gemv, gemvT, setRankTwoRow } from '../src/linalg/blas.ts';
 import { DeepLinear, type Evaluation } from '../src/models/deepLinear.ts';
 import { gaussianInit } from '../src/models/init.ts';
 import { getLoss } from '../src/losses/losses.ts';
@@ -61,14 +61,14 @@ test('gemvT / addRowsScaled = one axpy per nonzero row in row order (naive loop)
   }
 });
 
-test('dotThenAxpy = dot (old values) then axpy, bit for bit', () => {
+test('dotThenAxpy = dotLanes8 (old values) then axpy, bit for bit', () => {
   const rng = new Rng(3);
-  for (let n = 0; n <= 19; n++) {
+  for (let n = 0; n <= 35; n++) {
     const x = vec(n + 1, rng, 0.1);
     const y = vec(n + 4, rng, 0.1);
     for (const a of [0, rng.normal(), -1e-9]) {
       const ref = y.slice();
-      const s = dot(n, ref, 4 - 0, x, 1);
+      const s = dotLanes8(n, ref, 4, x, 1);
       axpy(n, a, x, 1, ref, 4);
       const got = y.slice();
       const t = dotThenAxpy(n, a, x, 1, got, 4);
@@ -150,5 +150,19 @@ test('the fused two-pass HVP is bit-identical to the unfused formulation', () =>
     const got = model.hvp(model.evaluate(theta, data, loss), dir);
     const ref = hvpUnfused(model, model.evaluate(theta, data, loss), dir);
     assertSameBits(got, ref, `d=${d} width=${width} depth=${depth}`);
+  }
+});
+
+test('dotLanes8 is the canonical 8-lane order written out naively', () => {
+  const rng = new Rng(5);
+  for (let n = 0; n <= 41; n++) {
+    const x = vec(n + 3, rng, 0.1), y = vec(n + 2, rng, 0.1);
+    const D = n - (n % 8);
+    const s = new Float64Array(8);
+    for (let j = 0; j < D; j++) s[j % 8] = s[j % 8] + x[3 + j] * y[2 + j];
+    let t = 0;
+    for (let j = D; j < n; j++) t = t + x[3 + j] * y[2 + j];
+    const ref = ((s[0] + s[2]) + (s[4] + s[6])) + ((s[1] + s[3]) + (s[5] + s[7])) + t;
+    assert.ok(Object.is(dotLanes8(n, x, 3, y, 2), ref), `n=${n}`);
   }
 });

@@ -165,17 +165,38 @@ test('bad shapes are clear errors', () => {
   assert.throws(() => model.predict(new Float64Array(16), randomData(2, 4, 1)), /d = 4 features but the network expects d = 3/);
 });
 
-test('the fused forward-and-update descend is bit-identical to forward chain + rank-one update', () => {
+test('the fused forward-and-update descend is bit-identical to forward chain + one axpy per row', () => {
   const model = new DeepLinear({ d: 9, width: 7, depth: 4 });
   const data = randomData(12, 9, 4);
   const a = gaussianInit(model, 6);
   const b = a.slice();
   const loss = getLoss('logistic');
+  const eta = 0.7;
   for (let t = 0; t < 5; t++) {
-    model.descend(model.evaluate(a, data, loss), 0.7); // fused: q not computed yet
+    model.descend(model.evaluate(a, data, loss), eta);
     const ev = model.evaluate(b, data, loss);
-    model.forward(ev); // forces the separate forward chain
-    model.descend(ev, 0.7);
+    const q = model.forwardChain(b, ev.r);
+    for (let k = 0; k < model.depth; k++) {
+      const l = model.layers[k];
+      for (let i = 0; i < l.rows; i++) {
+        const c = -eta * ev.e[k + 1][i] * l.scale;
+        if (c !== 0) for (let j = 0; j < l.cols; j++) b[l.offset + i * l.cols + j] += c * q[k][j];
+      }
+    }
   }
   assert.deepEqual(Array.from(a), Array.from(b));
+});
+
+test('valueAndD1 = value and d1, bit for bit, for every loss (extremes included)', () => {
+  const rng = new Rng(9);
+  const fs = [0, -0, 1e-300, -1e-300, 800, -800, 36.7, -36.7, 1e308, -1e308, ...Array.from({ length: 200 }, () => rng.normal() * 10)];
+  for (const name of LOSS_NAMES) {
+    const loss = getLoss(name);
+    const out = new Float64Array(1);
+    for (const f of fs) for (const y of [1, -1, 0.3]) {
+      const v = loss.valueAndD1(f, y, out, 0);
+      assert.ok(Object.is(v, loss.value(f, y)), `${name} value at f=${f}, y=${y}`);
+      assert.ok(Object.is(out[0], loss.d1(f, y)), `${name} d1 at f=${f}, y=${y}`);
+    }
+  }
 });

@@ -10,8 +10,9 @@ import {
   wasmKernelAvailable,
 } from '../src/models/passes.ts';
 import { wasmKernel } from '../src/linalg/wasm/runtime.ts';
-import { KERNEL_WASM } from '../src/linalg/wasm/kernelBytes.ts';
-import { buildKernelModule } from '../src/linalg/wasm/kernelSource.ts';
+import { KERNEL_F32_WASM, KERNEL_WASM, WEIGHT_WASM } from '../src/linalg/wasm/kernelBytes.ts';
+import { buildWeightModule } from '../src/linalg/wasm/weightKernelSource.ts';
+import { buildKernelModule, DEFAULT_SHAPE } from '../src/linalg/wasm/kernelSource.ts';
 import { maxRelErrVec } from './helpers.ts';
 
 const noWasm = !wasmKernelAvailable();
@@ -103,8 +104,12 @@ function problem(d: number, seed: number) {
 }
 
 test('committed kernelBytes.ts matches the kernel source', () => {
-  assert.deepEqual(Array.from(KERNEL_WASM), Array.from(buildKernelModule()));
-  assert.ok(KERNEL_WASM.length < 4096, 'small enough for synchronous compilation on a browser main thread');
+  assert.deepEqual(Array.from(KERNEL_WASM), Array.from(buildKernelModule(DEFAULT_SHAPE, ['f64'])));
+  assert.deepEqual(Array.from(KERNEL_F32_WASM), Array.from(buildKernelModule(DEFAULT_SHAPE, ['f32'])));
+  assert.deepEqual(Array.from(WEIGHT_WASM), Array.from(buildWeightModule()));
+  for (const bytes of [KERNEL_WASM, KERNEL_F32_WASM, WEIGHT_WASM]) {
+    assert.ok(bytes.length < 4096, 'each module is small enough for synchronous compilation on a browser main thread');
+  }
 });
 
 test('backend selection', { skip: noWasm }, () => {

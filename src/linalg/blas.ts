@@ -35,30 +35,66 @@ export function axpy(n: number, a: number, x: ArrayLike<number>, xo: number, y: 
 }
 
 /**
- * Returns x·y (exactly `dot(n, x, xo, y, yo)`, old values of y) and then applies y += a·x (exactly `axpy`), in one
- * sweep that reads each y element once.
+ * x·y in the CANONICAL 8-LANE ORDER shared with the WebAssembly kernels (src/linalg/wasm/kernelSource.ts): with
+ * D = n − n mod 8, partial sums s_t = Σ_{j<D, j≡t (mod 8)} x_j y_j from +0 in increasing j, combined as
+ * ((s0+s2) + (s4+s6)) + ((s1+s3) + (s5+s7)), plus the tail Σ_{D≤j<n} x_j y_j summed in order from +0.
+ * Used wherever a JS loop and a wasm kernel must agree bit for bit (matrix rows, data rows).
+ */
+export function dotLanes8(n: number, x: ArrayLike<number>, xo: number, y: ArrayLike<number>, yo: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+  const D = n - (n & 7);
+  let j = 0;
+  for (; j < D; j += 8) {
+    const p = xo + j, q = yo + j;
+    s0 += x[p] * y[q];
+    s1 += x[p + 1] * y[q + 1];
+    s2 += x[p + 2] * y[q + 2];
+    s3 += x[p + 3] * y[q + 3];
+    s4 += x[p + 4] * y[q + 4];
+    s5 += x[p + 5] * y[q + 5];
+    s6 += x[p + 6] * y[q + 6];
+    s7 += x[p + 7] * y[q + 7];
+  }
+  let t = 0;
+  for (; j < n; j++) t += x[xo + j] * y[yo + j];
+  return ((s0 + s2) + (s4 + s6)) + ((s1 + s3) + (s5 + s7)) + t;
+}
+
+/**
+ * Returns x·y (exactly `dotLanes8(n, x, xo, y, yo)`, old values of y) and then applies y += a·x (exactly `axpy`),
+ * in one sweep that reads each y element once.
  */
 export function dotThenAxpy(n: number, a: number, x: ArrayLike<number>, xo: number, y: Vec, yo: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const y0 = y[yo + i], y1 = y[yo + i + 1], y2 = y[yo + i + 2], y3 = y[yo + i + 3];
-    const x0 = x[xo + i], x1 = x[xo + i + 1], x2 = x[xo + i + 2], x3 = x[xo + i + 3];
-    s0 += x0 * y0;
-    s1 += x1 * y1;
-    s2 += x2 * y2;
-    s3 += x3 * y3;
-    y[yo + i] = y0 + a * x0;
-    y[yo + i + 1] = y1 + a * x1;
-    y[yo + i + 2] = y2 + a * x2;
-    y[yo + i + 3] = y3 + a * x3;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+  const D = n - (n & 7);
+  let j = 0;
+  for (; j < D; j += 8) {
+    const p = xo + j, q = yo + j;
+    const x0 = x[p], x1 = x[p + 1], x2 = x[p + 2], x3 = x[p + 3], x4 = x[p + 4], x5 = x[p + 5], x6 = x[p + 6], x7 = x[p + 7];
+    const y0 = y[q], y1 = y[q + 1], y2 = y[q + 2], y3 = y[q + 3], y4 = y[q + 4], y5 = y[q + 5], y6 = y[q + 6], y7 = y[q + 7];
+    s0 += x0 * y0; s1 += x1 * y1; s2 += x2 * y2; s3 += x3 * y3;
+    s4 += x4 * y4; s5 += x5 * y5; s6 += x6 * y6; s7 += x7 * y7;
+    y[q] = y0 + a * x0; y[q + 1] = y1 + a * x1; y[q + 2] = y2 + a * x2; y[q + 3] = y3 + a * x3;
+    y[q + 4] = y4 + a * x4; y[q + 5] = y5 + a * x5; y[q + 6] = y6 + a * x6; y[q + 7] = y7 + a * x7;
   }
-  for (; i < n; i++) {
-    const yi = y[yo + i], xi = x[xo + i];
-    s0 += xi * yi;
-    y[yo + i] = yi + a * xi;
+  let t = 0;
+  for (; j < n; j++) {
+    const yj = y[yo + j], xj = x[xo + j];
+    t += xj * yj;
+    y[yo + j] = yj + a * xj;
   }
-  return s0 + s1 + (s2 + s3);
+  return ((s0 + s2) + (s4 + s6)) + ((s1 + s3) + (s5 + s7)) + t;
+}
+
+/**
+ * For each row i of A (rows×cols at ao): out[i] = A_i·x with the old row (dotLanes8), then A_i += coef[i]·x unless
+ * coef[i] = 0. One sweep over A: a layer's forward vector and its rank-one update together.
+ */
+export function rowsDotThenAxpy(rows: number, cols: number, A: Vec, ao: number, x: Vec, coef: ArrayLike<number>, out: Vec): void {
+  for (let i = 0; i < rows; i++) {
+    const c = coef[i], o = ao + i * cols;
+    out[i] = c !== 0 ? dotThenAxpy(cols, c, x, 0, A, o) : dotLanes8(cols, A, o, x, 0);
+  }
 }
 
 /**
@@ -77,9 +113,9 @@ export function setRankTwoRow(n: number, a: number, x: ArrayLike<number>, b: num
   }
 }
 
-/** out = alpha · A x, A (rows×cols) stored row-major at offset ao. */
+/** out = alpha · A x, A (rows×cols) stored row-major at offset ao; each row's dot in the canonical order (dotLanes8). */
 export function gemv(rows: number, cols: number, alpha: number, A: Vec, ao: number, x: Vec, out: Vec): Vec {
-  for (let i = 0; i < rows; i++) out[i] = alpha * dot(cols, A, ao + i * cols, x, 0);
+  for (let i = 0; i < rows; i++) out[i] = alpha * dotLanes8(cols, A, ao + i * cols, x, 0);
   return out;
 }
 
@@ -120,6 +156,11 @@ export function addRowsScaled(rows: number, cols: number, alpha: number, A: Vec,
   if (n > 0) axpy(cols, c0, A, o0, out, 0);
   if (n > 1) axpy(cols, c1, A, o1, out, 0);
   if (n > 2) axpy(cols, c2, A, o2, out, 0);
+}
+
+/** Rows i of Y (rows×cols at yo) set to a[i]·x + b[i]·z with the roundings of `setRankTwoRow`. */
+export function setRankTwoRows(rows: number, cols: number, a: ArrayLike<number>, x: ArrayLike<number>, b: ArrayLike<number>, z: ArrayLike<number>, Y: Vec, yo: number): void {
+  for (let i = 0; i < rows; i++) setRankTwoRow(cols, a[i], x, b[i], z, Y, yo + i * cols);
 }
 
 /** out = alpha · Aᵀ x, A (rows×cols) row-major at offset ao; out has length cols. */

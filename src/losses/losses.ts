@@ -1,4 +1,4 @@
-import { exp } from '../linalg/detmath.ts';
+import { exp, log1p } from '../linalg/detmath.ts';
 import { log1pExp, sigmoid } from './scalar.ts';
 
 /**
@@ -16,6 +16,11 @@ export interface Loss {
   d1(f: number, y: number): number;
   /** ∂²ℓ/∂f² */
   d2(f: number, y: number): number;
+  /**
+   * value(f, y), with d1(f, y) written to d1Out[i]: the same bits as the two calls, sharing their exp (the per-sample
+   * work of a training step).
+   */
+  valueAndD1(f: number, y: number, d1Out: Float64Array, i: number): number;
 }
 
 const logistic: Loss = {
@@ -26,6 +31,14 @@ const logistic: Loss = {
     const z = y * f;
     return sigmoid(z) * sigmoid(-z);
   },
+  valueAndD1: (f, y, d1Out, i) => {
+    // log1pExp(x) and σ(x) at x = −y·f, written out around their common e^{−|x|}
+    const x = -y * f;
+    const e = exp(-Math.abs(x));
+    d1Out[i] = -y * (x >= 0 ? 1 / (1 + e) : e / (1 + e));
+    const l = log1p(e);
+    return x > 0 ? x + l : l;
+  },
 };
 
 const squared: Loss = {
@@ -33,6 +46,10 @@ const squared: Loss = {
   value: (f, y) => 0.5 * (f - y) * (f - y),
   d1: (f, y) => f - y,
   d2: () => 1,
+  valueAndD1: (f, y, d1Out, i) => {
+    d1Out[i] = f - y;
+    return 0.5 * (f - y) * (f - y);
+  },
 };
 
 const exponential: Loss = {
@@ -40,6 +57,11 @@ const exponential: Loss = {
   value: (f, y) => exp(-y * f),
   d1: (f, y) => -y * exp(-y * f),
   d2: (f, y) => y * y * exp(-y * f),
+  valueAndD1: (f, y, d1Out, i) => {
+    const e = exp(-y * f);
+    d1Out[i] = -y * e;
+    return e;
+  },
 };
 
 const LOSSES: Record<LossName, Loss> = { logistic, squared, exponential };

@@ -1,4 +1,7 @@
-import { addRowsScaled, axpy, dot, dotThenAxpy, gemv, gemvT, setRankTwoRow } from '../linalg/blas.ts';
+import { axpy, dot } from '../linalg/blas.ts';
+import { addRowsScaled, gemv, gemvT, rowsDotThenAxpy, setRankTwoRows } from '../linalg/rowOps.ts';
+import { backendChoice } from '../linalg/wasm/backend.ts';
+import { createWorkspace, workspaceOf, type Workspace } from '../linalg/wasm/workspace.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Loss } from '../losses/losses.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
@@ -57,7 +60,12 @@ export interface Evaluation {
 }
 
 /** Rows per block in the HVP's weight passes (a performance knob only: results do not depend on it). */
-const HVP_ROW_BLOCK = 16;
+const HVP_ROW_BLOCK = 32;
+/**
+ * Networks with at least this many parameters keep θ (and the HVP's vectors) in a wasm workspace in 'auto' mode,
+ * so the weight passes run as WebAssembly SIMD; smaller ones stay plain Float64Arrays (same results).
+ */
+const WORKSPACE_MIN_PARAMS = 16384;
 
 export class DeepLinear {
   readonly kind = 'deep-linear';
@@ -66,6 +74,8 @@ export class DeepLinear {
   readonly depth: number;
   readonly layers: readonly LayerInfo[];
   readonly numParams: number;
+  /** Resident input/output vectors for HVPs whose arguments are plain arrays (created on first use). */
+  private hvpVectors: Workspace | null | undefined;
 
   constructor(spec: DeepLinearSpec) {
     const { d, width, depth } = spec;
@@ -91,6 +101,29 @@ export class DeepLinear {
 
   spec(): DeepLinearSpec {
     return { d: this.d, width: this.width, depth: this.depth };
+  }
+
+  /**
+   * A parameter vector for this network (a copy of `init` if given, else zeros). In the default 'auto' backend,
+   * large networks get a vector that lives in a WebAssembly workspace, so that steps, HVPs and NTK products on it
+   * run the SIMD weight kernels; otherwise a plain Float64Array. Results are identical either way.
+   */
+  allocParams(init?: Float64Array): Float64Array {
+    if (init !== undefined) this.checkTheta(init);
+    const ws = this.wantsWorkspace() ? createWorkspace(this.numParams, 1, this.scratchBytes()) : null;
+    const theta = ws !== null ? ws.vectors[0] : new Float64Array(this.numParams);
+    if (init !== undefined) theta.set(init);
+    return theta;
+  }
+
+  private wantsWorkspace(): boolean {
+    const choice = backendChoice();
+    return choice === 'wasm' || (choice === 'auto' && this.numParams >= WORKSPACE_MIN_PARAMS);
+  }
+
+  /** Scratch for one row operation: a few vectors of the longest layer dimension. */
+  private scratchBytes(): number {
+    return 8 * 8 * (Math.max(this.d, this.width) + 64);
   }
 
   /** A view of layer k inside θ. */
@@ -152,10 +185,8 @@ export class DeepLinear {
     rowsDotThenCombine(data.X, data.d, rows, count, e[0], (i, s) => {
       const yi = y[rows === null ? i : rows[i]];
       f[i] = s;
-      total += loss.value(s, yi);
-      const g = loss.d1(s, yi);
-      d1[i] = g;
-      return g * inv;
+      total += loss.valueAndD1(s, yi, d1, i);
+      return d1[i] * inv;
     }, r);
     return { theta, data, loss, value: total * inv, f, d1, d2: null, e, r, q: null };
   }
@@ -184,35 +215,22 @@ export class DeepLinear {
   }
 
   /**
-   * θ ← θ − η ∇L, applied as one rank-one update per layer (no dense gradient is formed). When the
-   * forward vectors were not needed yet, each row of W_k is swept once (dotThenAxpy): q_{k+1}[i]
-   * from the old row while the row is updated (same arithmetic as forwardChain + addRankOne,
-   * so the result is bit-identical either way). The evaluation is stale afterwards.
+   * θ ← θ − η ∇L, applied as one rank-one update per layer (no dense gradient is formed). Each row of W_k is swept
+   * once (rowsDotThenAxpy): q_{k+1}[i] from the old row while the row is updated, the same arithmetic as
+   * forwardChain followed by the rank-one updates. The evaluation is stale afterwards.
    */
   descend(ev: Evaluation, eta: number): void {
-    if (ev.q !== null) {
-      this.addRankOne(ev.theta, ev.e, ev.q, -eta);
-      return;
-    }
     const theta = ev.theta;
     let qk = ev.r;
     for (let k = 0; k < this.depth; k++) {
       const l = this.layers[k];
       const ek = ev.e[k + 1];
-      const last = k === this.depth - 1;
-      const next = last ? null : new Float64Array(l.rows);
-      for (let i = 0; i < l.rows; i++) {
-        const o = l.offset + i * l.cols;
-        const c = -eta * ek[i] * l.scale;
-        if (next === null) {
-          if (c !== 0) axpy(l.cols, c, qk, 0, theta, o);
-        } else if (c !== 0) {
-          next[i] = l.scale * dotThenAxpy(l.cols, c, qk, 0, theta, o);
-        } else {
-          next[i] = l.scale * dot(l.cols, theta, o, qk, 0);
-        }
-      }
-      if (next !== null) qk = next;
+      const coef = new Float64Array(l.rows);
+      for (let i = 0; i < l.rows; i++) coef[i] = -eta * ek[i] * l.scale;
+      const next = new Float64Array(l.rows);
+      rowsDotThenAxpy(l.rows, l.cols, theta, l.offset, qk, coef, next);
+      for (let i = 0; i < l.rows; i++) next[i] = l.scale * next[i];
+      qk = next;
     }
   }
 
@@ -252,6 +270,23 @@ export class DeepLinear {
   hvp(ev: Evaluation, dir: Float64Array, out: Float64Array = new Float64Array(this.numParams)): Float64Array {
     this.checkTheta(dir);
     this.checkTheta(out);
+    // When θ runs on the wasm kernels, plain-array arguments go through resident copies (two memcpy's, far
+    // cheaper than running the weight passes in JS).
+    if (workspaceOf(ev.theta) !== null && (workspaceOf(dir) === null || workspaceOf(out) === null)) {
+      const ws = (this.hvpVectors ??= createWorkspace(this.numParams, 2, this.scratchBytes()));
+      if (ws !== null) {
+        const [rdir, rout] = ws.vectors;
+        if (workspaceOf(dir) === null) rdir.set(dir);
+        const target = workspaceOf(out) === null ? rout : out;
+        this.hvpResident(ev, workspaceOf(dir) === null ? rdir : dir, target);
+        if (target !== out) out.set(target);
+        return out;
+      }
+    }
+    return this.hvpResident(ev, dir, out);
+  }
+
+  private hvpResident(ev: Evaluation, dir: Float64Array, out: Float64Array): Float64Array {
     const { theta, e, data } = ev;
     const L = this.depth;
     const q = this.forward(ev);
@@ -292,6 +327,9 @@ export class DeepLinear {
       const ak = a[k];
       const next = ak === null ? null : new Float64Array(l.rows);
       const qk = q[k], dek = de[k + 1], ek = e[k + 1];
+      // out row i = (Δe_{k+1}[i] q_k + e_{k+1}[i] Δq_k)/√cols_k (1 · Δe[i] · scale of the rank-one add = Δe[i] · scale)
+      const c1 = new Float64Array(l.rows), c2 = new Float64Array(l.rows);
+      for (let i = 0; i < l.rows; i++) { c1[i] = dek[i] * l.scale; c2[i] = ek[i] * l.scale; }
       const B = HVP_ROW_BLOCK;
       for (let i0 = 0; i0 < l.rows; i0 += B) {
         const nb = Math.min(B, l.rows - i0);
@@ -300,11 +338,7 @@ export class DeepLinear {
           gemv(nb, l.cols, l.scale, theta, l.offset + i0 * l.cols, dqk, next.subarray(i0, i0 + nb));
           for (let i = i0; i < i0 + nb; i++) next[i] = ak![i] + next[i];
         }
-        for (let i = i0; i < i0 + nb; i++) {
-          const c1 = dek[i] * l.scale; // = 1 · Δe[i] · scale of the rank-one add (1·x = x exactly)
-          const c2 = ek[i] * l.scale;
-          setRankTwoRow(l.cols, c1, qk, c2, dqk, out, l.offset + i * l.cols);
-        }
+        setRankTwoRows(nb, l.cols, c1.subarray(i0, i0 + nb), qk, c2.subarray(i0, i0 + nb), dqk, out, l.offset + i0 * l.cols);
       }
       if (next !== null) dqk = next;
     }

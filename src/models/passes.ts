@@ -1,4 +1,5 @@
-import type { DataArray } from '../linalg/blas.ts';
+import { dotLanes8, type DataArray } from '../linalg/blas.ts';
+import { backendChoice, setBackendChoice, type KernelBackendChoice } from '../linalg/wasm/backend.ts';
 import { forgetWasmData, wasmKernel, type WasmKernel } from '../linalg/wasm/runtime.ts';
 
 /**
@@ -24,9 +25,7 @@ import { forgetWasmData, wasmKernel, type WasmKernel } from '../linalg/wasm/runt
  * coefOf per row, wasm scatters the block's rows (re-read from cache) into r.
  */
 
-export type KernelBackendChoice = 'js' | 'wasm' | 'auto';
-
-let choice: KernelBackendChoice = 'auto';
+export type { KernelBackendChoice };
 
 /** Whether the WebAssembly SIMD kernel can run in this engine. */
 export function wasmKernelAvailable(): boolean {
@@ -39,14 +38,12 @@ export function wasmKernelAvailable(): boolean {
  * Throws if 'wasm' is requested and WebAssembly SIMD is unavailable.
  */
 export function setKernelBackend(b: KernelBackendChoice): void {
-  if (b !== 'js' && b !== 'wasm' && b !== 'auto') throw new Error(`unknown kernel backend ${String(b)}`);
-  if (b === 'wasm' && wasmKernel() === null) throw new Error('WebAssembly SIMD is not available in this engine');
-  choice = b;
+  setBackendChoice(b, wasmKernel() !== null);
 }
 
 /** The backend in use for passes of realistic size. */
 export function kernelBackend(): 'js' | 'wasm' {
-  return choice !== 'js' && wasmKernel() !== null ? 'wasm' : 'js';
+  return backendChoice() !== 'js' && wasmKernel() !== null ? 'wasm' : 'js';
 }
 
 /** Drops the cached wasm copy of X (only needed if X is mutated after being passed to a pass). */
@@ -65,6 +62,7 @@ const MIN_BLOCK_ROWS = 8;
 const MAX_BLOCK_ROWS = 4096;
 
 function kernelFor(count: number, d: number): WasmKernel | null {
+  const choice = backendChoice();
   if (choice === 'js' || count === 0 || d === 0) return null;
   if (choice === 'auto' && count * d < AUTO_MIN_ELEMENTS) return null;
   const K = wasmKernel();
@@ -131,27 +129,9 @@ export function rowsDotThenCombine(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// JS backend: the canonical order, written out.
+// JS backend: the canonical dot (dotLanes8) and the elementwise scatter.
 
-function dotJs(X: DataArray, o: number, d: number, w: Float64Array): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-  const D = d - (d & 7);
-  let j = 0;
-  for (; j < D; j += 8) {
-    const p = o + j;
-    s0 += X[p] * w[j];
-    s1 += X[p + 1] * w[j + 1];
-    s2 += X[p + 2] * w[j + 2];
-    s3 += X[p + 3] * w[j + 3];
-    s4 += X[p + 4] * w[j + 4];
-    s5 += X[p + 5] * w[j + 5];
-    s6 += X[p + 6] * w[j + 6];
-    s7 += X[p + 7] * w[j + 7];
-  }
-  let t = 0;
-  for (; j < d; j++) t += X[o + j] * w[j];
-  return ((s0 + s2) + (s4 + s6)) + ((s1 + s3) + (s5 + s7)) + t;
-}
+const dotJs = (X: DataArray, o: number, d: number, w: Float64Array): number => dotLanes8(d, X, o, w, 0);
 
 function scatterJs(X: DataArray, o: number, d: number, c: number, r: Float64Array): void {
   let j = 0;

@@ -161,7 +161,8 @@ export class Trainer {
     }
     this.problem = problem;
     this.settings = settings;
-    this.theta = problem.theta0.slice();
+    // In kernel memory for large networks (see DeepLinear.allocParams): the weight passes then run as wasm SIMD.
+    this.theta = model.allocParams(problem.theta0);
     this.batchRng = new Rng(deriveSeed(settings.seed, 'batches'));
     this.ev = model.evaluate(this.theta, train, problem.loss);
     this.lossInitial = this.ev.value;
@@ -244,7 +245,8 @@ export class Trainer {
       status: this.status,
       steps: this.step,
       eta: this.eta,
-      c: (this.eta * this.lambda0) / 2,
+      // the configured c exactly when the rate was given as c (η·λ0/2 need not round-trip to it)
+      c: 'c' in this.settings.lr ? this.settings.lr.c : (this.eta * this.lambda0) / 2,
       lambda0: this.lambda0,
       sharpness0: this.sharpness0,
       sharpnessGN0: this.sharpnessGN0,

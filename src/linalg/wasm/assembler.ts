@@ -89,6 +89,7 @@ export const ctl = {
   br: (depth: number): Code => [0x0c, ...uleb(depth)],
   brIf: (depth: number, cond: Code): Code => [...cond, 0x0d, ...uleb(depth)],
   if: (cond: Code, then: Code[]): Code => cat(cond, [0x04, 0x40], ...then, [0x0b]),
+  ifElse: (cond: Code, then: Code[], otherwise: Code[]): Code => cat(cond, [0x04, 0x40], ...then, [0x05], ...otherwise, [0x0b]),
   ifElseI32: (cond: Code, then: Code, otherwise: Code): Code => cat(cond, [0x04, 0x7f], then, [0x05], otherwise, [0x0b]),
   /** while (cond) { body }: block { loop { br_if 1 (!cond); body; br 0 } }. Body must not branch out. */
   while: (cond: Code, ...body: Code[]): Code =>
@@ -120,6 +121,7 @@ export const f64 = {
   },
   load: (addr: Code, offset = 0): Code => cat(addr, [0x2b], memarg(3, offset)),
   store: (addr: Code, value: Code, offset = 0): Code => cat(addr, value, [0x39], memarg(3, offset)),
+  ne: (a: Code, b: Code): Code => cat(a, b, [0x62]),
   add: (a: Code, b: Code): Code => cat(a, b, [0xa0]),
   mul: (a: Code, b: Code): Code => cat(a, b, [0xa2]),
   promoteF32: (a: Code): Code => cat(a, [0xbb]),

@@ -3,8 +3,8 @@
  * first-fit heap that grows on demand) and the cache of data matrices copied into it.
  *
  * Portable: the module bytes are embedded (`kernelBytes.ts`), compiled synchronously with
- * `new WebAssembly.Module` (the module is ~3.5 KB, under Chrome's 4 KB limit for synchronous compilation on the
- * main thread), no file loading, no fetch. If WebAssembly or its SIMD proposal is missing, `wasmKernel()` is
+ * `new WebAssembly.Module` (two modules, f64 and f32 kernels, each under Chrome's 4 KB limit for synchronous
+ * compilation on the main thread), no file loading, no fetch. If WebAssembly or its SIMD proposal is missing, `wasmKernel()` is
  * null and the callers use their JS code.
  *
  * Data cache: a data matrix X is copied into wasm memory on first use and the copy is reused for as long as
@@ -16,7 +16,7 @@
  * the buffer changed; callers take views only after all allocations of a call.
  */
 import type { DataArray } from '../blas.ts';
-import { KERNEL_WASM } from './kernelBytes.ts';
+import { KERNEL_F32_WASM, KERNEL_WASM } from './kernelBytes.ts';
 
 type DotFn = (x: number, d: number, rows: number, first: number, n: number, w: number, out: number) => void;
 type ScatFn = (x: number, d: number, idx: number, coef: number, n: number, r: number) => void;
@@ -204,10 +204,11 @@ export function wasmKernel(): WasmKernel | null {
   if (instance !== undefined) return instance;
   instance = null;
   try {
-    if (typeof WebAssembly === 'object' && WebAssembly.validate(KERNEL_WASM)) {
-      const mod = new WebAssembly.Module(KERNEL_WASM);
+    if (typeof WebAssembly === 'object' && WebAssembly.validate(KERNEL_WASM) && WebAssembly.validate(KERNEL_F32_WASM)) {
+      // Two modules (f64 and f32 kernels), each small enough for synchronous compilation, on one memory.
       const memory = new WebAssembly.Memory({ initial: 1 });
-      const exports = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports;
+      const load = (bytes: Uint8Array<ArrayBuffer>) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+      const exports = { ...load(KERNEL_WASM), ...load(KERNEL_F32_WASM) } as unknown as KernelExports;
       instance = new WasmKernel(exports, memory);
     }
   } catch {

@@ -1,0 +1,148 @@
+/**
+ * The WebAssembly weight kernels (src/linalg/wasm/weightKernelSource.ts) against their JS forms in blas.ts, bit for
+ * bit, and whole networks with θ in a workspace against plain arrays: the backend must never change a result.
+ */
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as blas from '../src/linalg/blas.ts';
+import * as rowOps from '../src/linalg/rowOps.ts';
+import { createWorkspace, workspaceOf, workspacesAvailable } from '../src/linalg/wasm/workspace.ts';
+import { setKernelBackend } from '../src/models/passes.ts';
+import { DeepLinear } from '../src/models/deepLinear.ts';
+import { gaussianInit } from '../src/models/init.ts';
+import { getLoss } from '../src/losses/losses.ts';
+import { makeDataset } from '../src/data/dataset.ts';
+import { Rng } from '../src/linalg/prng.ts';
+import { lanczosTop } from '../src/curvature/lanczos.ts';
+import { hessianOperator } from '../src/curvature/modelOperators.ts';
+
+const skip = !workspacesAvailable();
+afterEach(() => setKernelBackend('auto'));
+
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  assert.equal(a.length, b.length, `${what}: lengths`);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${what}: entry ${i}: ${a[i]} vs ${b[i]}`);
+}
+
+/** Normal entries with exact zeros, a −0, and optionally a NaN/∞ (the zero-skipping rules must agree too). */
+function vec(n: number, rng: Rng, zeros = 0.2): Float64Array {
+  const v = rng.fillNormal(new Float64Array(n));
+  for (let i = 0; i < n; i++) if (rng.uniform() < zeros) v[i] = rng.uniform() < 0.5 ? 0 : -0;
+  return v;
+}
+
+/** A matrix in a workspace and the same matrix as a plain array. */
+function pair(rows: number, cols: number, rng: Rng): [Float64Array, Float64Array] {
+  const ws = createWorkspace(rows * cols + 3, 1, 8 * 8 * (rows + cols + 64));
+  assert.ok(ws !== null);
+  const A = ws.vectors[0];
+  A.set(vec(A.length, rng, 0.1));
+  return [A, A.slice()];
+}
+
+const SHAPES: [number, number][] = [[1, 1], [3, 7], [5, 8], [4, 9], [7, 17], [33, 31], [16, 64], [9, 123], [70, 90]];
+
+
+test('gemv, gemvT, addRowsScaled: wasm = JS, bit for bit', { skip }, () => {
+  setKernelBackend('wasm');
+  const rng = new Rng(1);
+  for (const [rows, cols] of SHAPES) {
+    const [A, Aj] = pair(rows, cols, rng);
+    const ao = 3 % (A.length - rows * cols + 1);
+    const x = vec(cols, rng), xr = vec(rows, rng, 0.3);
+    const alpha = rng.normal();
+    sameBits(rowOps.gemv(rows, cols, alpha, A, ao, x, new Float64Array(rows)), blas.gemv(rows, cols, alpha, Aj, ao, x, new Float64Array(rows)), `gemv ${rows}×${cols}`);
+    sameBits(rowOps.gemvT(rows, cols, alpha, A, ao, xr, new Float64Array(cols)), blas.gemvT(rows, cols, alpha, Aj, ao, xr, new Float64Array(cols)), `gemvT ${rows}×${cols}`);
+    const o1 = vec(cols, rng), o2 = o1.slice();
+    rowOps.addRowsScaled(rows, cols, alpha, A, ao, xr, o1);
+    blas.addRowsScaled(rows, cols, alpha, Aj, ao, xr, o2);
+    sameBits(o1, o2, `addRowsScaled ${rows}×${cols}`);
+    sameBits(A, Aj, 'A unchanged');
+  }
+});
+
+test('rowsDotThenAxpy: wasm = JS (dots and updated rows), bit for bit, zero and NaN coefficients included', { skip }, () => {
+  setKernelBackend('wasm');
+  const rng = new Rng(2);
+  for (const [rows, cols] of SHAPES) {
+    const [A, Aj] = pair(rows, cols, rng);
+    const x = vec(cols, rng);
+    const coef = vec(rows, rng, 0.3);
+    if (rows > 2) coef[1] = NaN;
+    const o1 = new Float64Array(rows), o2 = new Float64Array(rows);
+    rowOps.rowsDotThenAxpy(rows, cols, A, 2 % (A.length - rows * cols + 1), x, coef, o1);
+    blas.rowsDotThenAxpy(rows, cols, Aj, 2 % (A.length - rows * cols + 1), x, coef, o2);
+    sameBits(o1, o2, `dots ${rows}×${cols}`);
+    sameBits(A, Aj, `updated rows ${rows}×${cols}`);
+  }
+});
+
+test('setRankTwoRows: wasm = JS, bit for bit, zero coefficients and −0 included', { skip }, () => {
+  setKernelBackend('wasm');
+  const rng = new Rng(3);
+  for (const [rows, cols] of SHAPES) {
+    const [Y, Yj] = pair(rows, cols, rng);
+    const x = vec(cols, rng), z = vec(cols, rng);
+    const a = vec(rows, rng, 0.3), b = vec(rows, rng, 0.3);
+    rowOps.setRankTwoRows(rows, cols, a, x, b, z, Y, 1 % (Y.length - rows * cols + 1));
+    blas.setRankTwoRows(rows, cols, a, x, b, z, Yj, 1 % (Y.length - rows * cols + 1));
+    sameBits(Y, Yj, `rank two ${rows}×${cols}`);
+  }
+});
+
+test('a network with θ in a workspace gives the same bits as with plain arrays: steps, HVP, NTK, Lanczos', { skip }, () => {
+  for (const [d, width, depth, m] of [[13, 21, 2, 30], [37, 29, 3, 40], [24, 33, 4, 25]]) {
+    const rng = new Rng(10 + depth);
+    const X = rng.fillNormal(new Float64Array(m * d));
+    const y = new Float64Array(m).map(() => (rng.uniform() < 0.5 ? -1 : 1));
+    const data = makeDataset(X, y, d, 'random');
+    const model = new DeepLinear({ d, width, depth });
+    const loss = getLoss('logistic');
+    const init = gaussianInit(model, 3);
+    const run = (backend: 'js' | 'wasm') => {
+      setKernelBackend(backend);
+      const theta = model.allocParams(init);
+      assert.equal(workspaceOf(theta) !== null, backend === 'wasm', 'θ placement follows the backend');
+      const losses: number[] = [];
+      for (let t = 0; t < 15; t++) {
+        const ev = model.evaluate(theta, data, loss);
+        losses.push(ev.value);
+        model.descend(ev, 0.7);
+      }
+      const ev = model.evaluate(theta, data, loss);
+      const dir = new Rng(5).fillNormal(new Float64Array(model.numParams));
+      const hvPlain = model.hvp(ev, dir);
+      const resident = model.allocParams(dir);
+      const hvResident = model.hvp(ev, resident, model.allocParams());
+      const u = new Rng(6).fillNormal(new Float64Array(m));
+      const ntk = new Float64Array(m);
+      model.ntkApply(ev, u, ntk);
+      const top = lanczosTop(hessianOperator(model, ev), { maxIter: 20, seed: 1 });
+      return { theta: theta.slice(), losses, hvPlain, hvResident: hvResident.slice(), ntk, top: top.value };
+    };
+    const js = run('js'), wasm = run('wasm');
+    const what = `d=${d} width=${width} depth=${depth}`;
+    sameBits(wasm.losses, js.losses, `${what}: losses over 15 steps`);
+    sameBits(wasm.theta, js.theta, `${what}: θ after 15 steps`);
+    sameBits(wasm.hvPlain, js.hvPlain, `${what}: HVP (plain arguments)`);
+    sameBits(wasm.hvResident, js.hvPlain, `${what}: HVP (resident arguments)`);
+    sameBits(wasm.ntk, js.ntk, `${what}: NTK matvec`);
+    assert.ok(Object.is(wasm.top, js.top), `${what}: Hessian top eigenvalue ${wasm.top} vs ${js.top}`);
+  }
+});
+
+test('workspaces: views never detach, subarrays keep their memory, each workspace has its own memory', { skip }, () => {
+  const a = createWorkspace(1000, 2, 4096)!, b = createWorkspace(1000, 1, 4096)!;
+  assert.notEqual(a.memory, b.memory);
+  const [v0, v1] = a.vectors;
+  v0.fill(1);
+  v1.fill(2);
+  assert.equal(workspaceOf(v0), a);
+  assert.equal(workspaceOf(v1.subarray(10, 20)), a);
+  assert.equal(workspaceOf(b.vectors[0]), b);
+  assert.equal(workspaceOf(new Float64Array(5)), null);
+  for (let k = 0; k < 100; k++) a.put(new Float64Array(8), 8), a.resetScratch();
+  assert.equal(v0.length, 1000);
+  assert.equal(v0[999] + v1[0], 3, 'vectors are untouched by scratch use');
+  assert.throws(() => a.alloc(1 << 20), /scratch overflow/);
+});
