@@ -170,7 +170,7 @@ export function scatterKernel(e: Elem, G = 4): FuncDef {
 
 /** Rows per group of the kernels (performance knobs only: results do not depend on them). */
 export interface KernelShape { dotRows: number; scatterRows: number }
-export const DEFAULT_SHAPE: KernelShape = { dotRows: 4, scatterRows: 4 };
+export const DEFAULT_SHAPE: KernelShape = { dotRows: 4, scatterRows: 8 };
 
 /**
  * A kernel module with the kernels for the given element types of X. The runtime loads the f64 and the f32 kernels
