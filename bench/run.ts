@@ -16,24 +16,36 @@ import * as passes from '../src/models/passes.ts';
 const m = Number(process.env.BENCH_M ?? 10000), d = 784, width = 512, depth = 4;
 const reps = Number(process.env.BENCH_REPS ?? 20);
 
-/** Median and minimum ms per call over n timed calls (the machine is shared: the median is the figure to quote). */
-function time(fn: () => void, n: number): { med: number; min: number } {
-  for (let i = 0; i < 5; i++) fn(); // warm-up: V8 tiers up JS and wasm
-  const t: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
+interface Timing { med: number; min: number }
+
+/**
+ * Median and minimum ms per call of each function, timed in interleaved rounds (one call of each per round), so
+ * that the shared machine's changing memory bandwidth hits all of them alike.
+ */
+function timeInterleaved(fns: Record<string, () => void>, rounds: number): Record<string, Timing> {
+  for (let i = 0; i < 3; i++) for (const fn of Object.values(fns)) fn(); // warm-up: V8 tiers up JS and wasm
+  const t: Record<string, number[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const t0 = performance.now();
+      fn();
+      (t[name] ??= []).push(performance.now() - t0);
+    }
   }
-  t.sort((a, b) => a - b);
-  return { med: t[n >> 1], min: t[0] };
+  const out: Record<string, Timing> = {};
+  for (const [name, v] of Object.entries(t)) {
+    v.sort((a, b) => a - b);
+    out[name] = { med: v[v.length >> 1], min: v[0] };
+  }
+  return out;
 }
-const fmt = (x: { med: number; min: number }, w: number): string => `${x.med.toFixed(2)} (${x.min.toFixed(2)})`.padStart(w);
+const fmt = (x: Timing, w: number): string => `${x.med.toFixed(2)} (${x.min.toFixed(2)})`.padStart(w);
 
 const backend = (passes as { kernelBackend?: () => string }).kernelBackend?.() ?? 'js';
 console.log(`deep linear net: m = ${m}, d = ${d}, width ${width}, depth ${depth}, ${new DeepLinear({ d, width, depth }).numParams} parameters; data-pass backend: ${backend}`);
-console.log(`median (min) ms over ${reps} calls; θ from model.allocParams (in a wasm workspace); HVP on resident vectors, and on plain Float64Arrays (copied in and out)`);
-console.log('storage        ms/step          ms/HVP    ms/HVP (plain)   ms/NTK-matvec   GB/s (X per step)');
+console.log(`median (min) ms over ${reps} interleaved rounds. θ from model.allocParams (in a wasm workspace); HVP on resident`);
+console.log('vectors, and on plain Float64Arrays (copied in and out). "read X" = one dot pass over X alone: the floor of a step.');
+console.log('storage        ms/step          ms/HVP    ms/HVP (plain)   ms/NTK-matvec       ms/read X   GB/s (X per step)');
 for (const storage of ['float64', 'float32'] as const) {
   const rng = new Rng(1);
   const X = storage === 'float64' ? new Float64Array(m * d) : new Float32Array(m * d);
@@ -43,18 +55,22 @@ for (const storage of ['float64', 'float32'] as const) {
   const model = new DeepLinear({ d, width, depth });
   const theta = model.allocParams(gaussianInit(model, 1));
   const loss = getLoss('logistic');
-  const step = time(() => model.descend(model.evaluate(theta, data, loss), 1e-9), reps);
   const ev = model.evaluate(theta, data, loss);
   const dir = new Rng(2).fillNormal(new Float64Array(model.numParams));
   const dirResident = model.allocParams(dir), outResident = model.allocParams();
-  const hvp = time(() => model.hvp(ev, dirResident, outResident), reps);
   const out = new Float64Array(model.numParams);
-  const hvpPlain = time(() => model.hvp(ev, dir, out), reps);
   const u = new Rng(3).fillNormal(new Float64Array(m));
   const o = new Float64Array(m);
-  const ntk = time(() => model.ntkApply(ev, u, o), reps);
-  const gbs = (X.byteLength / 1e9) / (step.med / 1000);
-  console.log(`${storage.padEnd(8)} ${fmt(step, 14)} ${fmt(hvp, 15)} ${fmt(hvpPlain, 17)} ${fmt(ntk, 15)} ${gbs.toFixed(2).padStart(12)}`);
+  const beta = model.endToEnd(theta);
+  const T = timeInterleaved({
+    step: () => model.descend(model.evaluate(theta, data, loss), 1e-9),
+    hvp: () => model.hvp(ev, dirResident, outResident),
+    hvpPlain: () => model.hvp(ev, dir, out),
+    ntk: () => model.ntkApply(ev, u, o),
+    readX: () => passes.rowsDot(X, d, null, m, beta, o),
+  }, reps);
+  const gbs = (X.byteLength / 1e9) / (T.step.med / 1000);
+  console.log(`${storage.padEnd(8)} ${fmt(T.step, 14)} ${fmt(T.hvp, 15)} ${fmt(T.hvpPlain, 17)} ${fmt(T.ntk, 15)} ${fmt(T.readX, 15)} ${gbs.toFixed(2).padStart(12)}`);
 }
 
 // theory recursion throughput (target ≥ 1e6 steps/s)

@@ -10,6 +10,8 @@ export * from './losses/scalar.ts';
 export * from './models/deepLinear.ts';
 export * from './models/init.ts';
 export * from './models/weightsFormat.ts';
+export { setKernelBackend, kernelBackend, wasmKernelAvailable, type KernelBackendChoice } from './models/passes.ts';
+export { workspacesAvailable } from './linalg/wasm/workspace.ts';
 export * from './curvature/index.ts';
 export * from './curvature/modelOperators.ts';
 export * from './data/index.ts';
