@@ -24,7 +24,7 @@ const shapes = [
 
 for (const spec of shapes) {
   for (const lossName of LOSS_NAMES) {
-    test(`gradient vs central differences: depth ${spec.depth}, ${lossName}`, () => {
+    test(`gradient vs central differences: depth ${spec.depth}, ${lossName}`, (tc) => {
       const model = new DeepLinear(spec);
       const data = randomData(7, spec.d, 11);
       const loss = getLoss(lossName);
@@ -43,6 +43,7 @@ for (const spec of shapes) {
         fd[i] = (up - dn) / (2 * h);
       }
       const err = maxRelErrVec(g, fd);
+      tc.diagnostic(`max relative error vs central differences: ${err.toExponential(2)}`);
       assert.ok(err < 1e-6, `max relative gradient error ${err}`);
       // the rank-one norm formula agrees with the dense gradient
       const dense = Math.hypot(...g);
@@ -55,7 +56,7 @@ for (const spec of shapes) {
       }
     });
 
-    test(`HVP vs dense finite-difference Hessian: depth ${spec.depth}, ${lossName}`, () => {
+    test(`HVP vs dense finite-difference Hessian: depth ${spec.depth}, ${lossName}`, (tc) => {
       const model = new DeepLinear(spec);
       const data = randomData(6, spec.d, 5);
       const loss = getLoss(lossName);
@@ -74,6 +75,7 @@ for (const spec of shapes) {
         for (let i = 0; i < P; i++) H[i * P + j] = (gp[i] - gm[i]) / (2 * h);
       }
       const rng = new Rng(1);
+      let worst = 0;
       for (let trial = 0; trial < 3; trial++) {
         const dir = rng.fillNormal(new Float64Array(P));
         const hv = model.hvp(ev, dir);
@@ -84,8 +86,10 @@ for (const spec of shapes) {
           ref[i] = s;
         }
         const err = maxRelErrVec(hv, ref);
+        worst = Math.max(worst, err);
         assert.ok(err < 1e-6, `HVP relative error ${err}`);
       }
+      tc.diagnostic(`max relative error vs dense FD Hessian: ${worst.toExponential(2)}`);
     });
   }
 }
