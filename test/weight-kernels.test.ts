@@ -13,7 +13,7 @@ import { gaussianInit } from '../src/models/init.ts';
 import { getLoss } from '../src/losses/losses.ts';
 import { makeDataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
-import { lanczosTop } from '../src/curvature/lanczos.ts';
+import { KrylovBasis, lanczosTop } from '../src/curvature/lanczos.ts';
 import { hessianOperator } from '../src/curvature/modelOperators.ts';
 
 const skip = !workspacesAvailable();
@@ -145,4 +145,57 @@ test('workspaces: views never detach, subarrays keep their memory, each workspac
   assert.equal(v0.length, 1000);
   assert.equal(v0[999] + v1[0], 3, 'vectors are untouched by scratch use');
   assert.throws(() => a.alloc(1 << 20), /scratch overflow/);
+});
+
+test('Lanczos basis: wasm workspace, JS matrix and separate arrays give the same bits', { skip }, () => {
+  const n = 301, m = 12;
+  const run = (backend: 'js' | 'wasm', maxStoreBytes?: number) => {
+    setKernelBackend(backend);
+    const K = new KrylovBasis(n, m, maxStoreBytes);
+    const rng = new Rng(4);
+    const h = new Float64Array(m);
+    const out: number[] = [];
+    const q0 = K.row(0);
+    rng.fillNormal(q0);
+    const n0 = Math.hypot(...q0);
+    for (let i = 0; i < n; i++) q0[i] /= n0;
+    for (let j = 1; j < m; j++) {
+      rng.fillNormal(K.w);
+      for (let i = 0; i < n; i += 7) K.w[i] = 0;
+      out.push(K.orthogonalize(j, h));
+      const q = K.row(j);
+      q.set(K.w);
+      const nq = Math.hypot(...q);
+      for (let i = 0; i < n; i++) q[i] /= nq;
+    }
+    const extra = rng.fillNormal(new Float64Array(n));
+    out.push(K.project(m, extra, h, 2));
+    for (let i = 0; i < m; i++) {
+      const qi = K.row(i);
+      const c = qi.reduce((acc, v, k) => acc + v * extra[k], 0);
+      assert.ok(Math.abs(c) < 1e-13, `projected vector · q_${i} = ${c}`);
+    }
+    const s = rng.fillNormal(new Float64Array(m));
+    s[3] = 0;
+    return [...out, ...extra, ...K.combine(s)];
+  };
+  const wasm = run('wasm'), js = run('js'), separate = run('js', 0);
+  sameBits(wasm, js, 'workspace vs JS matrix');
+  sameBits(separate, js, 'separate arrays vs JS matrix');
+});
+
+test('lanczosTop gives the same bits with its basis in a workspace (breakdown restart included)', { skip }, () => {
+  // rank-3 operator on R^40: the Krylov space is invariant after 3 steps, so Lanczos restarts from a random vector
+  const n = 40, rng = new Rng(8);
+  const U = Array.from({ length: 3 }, () => rng.fillNormal(new Float64Array(n)));
+  const op = { dim: n, apply(x: Float64Array, y: Float64Array) {
+    y.fill(0);
+    U.forEach((u, k) => { const c = (k + 1) * u.reduce((s, ui, i) => s + ui * x[i], 0); for (let i = 0; i < n; i++) y[i] += c * u[i]; });
+  } };
+  const solve = (backend: 'js' | 'wasm') => {
+    setKernelBackend(backend);
+    const r = lanczosTop(op, { maxIter: 10, k: 2, tol: 1e-12, seed: 3 });
+    return [...r.values, ...r.residuals, ...r.vectors[0], ...r.vectors[1]];
+  };
+  sameBits(solve('wasm'), solve('js'), 'lanczosTop');
 });

@@ -14,7 +14,10 @@
  * eigenvector never sees it (e.g. a warm start that is exactly another eigenvector), and of a
  * multiple eigenvalue only one copy is found.
  */
-import { axpy, dot, norm2 } from '../linalg/blas.ts';
+import { axpy, dot, dotLanes8, norm2 } from '../linalg/blas.ts';
+import { addRowsScaled, gemv } from '../linalg/rowOps.ts';
+import { backendChoice } from '../linalg/wasm/backend.ts';
+import { createWorkspace } from '../linalg/wasm/workspace.ts';
 import { Rng } from '../linalg/prng.ts';
 import { symmetricEigen } from './jacobi.ts';
 import type { EigResult, LinearOperator } from './operator.ts';
@@ -75,13 +78,15 @@ export function lanczosTop(op: LinearOperator, opts: LanczosOptions = {}): Lancz
   if (k > m) throw new RangeError(`lanczosTop: k = ${k} exceeds the Krylov dimension min(maxIter, dim) = ${m}`);
   const rng = new Rng(opts.seed ?? 0);
 
+  const store = new KrylovBasis(n, m);
   const basis: Float64Array[] = [];
   const alpha: number[] = [];
   /** beta[i] couples q_i and q_{i+1}; 0 where an invariant subspace was found. */
   const beta: number[] = [];
-  const w = new Float64Array(n);
+  const w = store.w;
   const h = new Float64Array(m);
-  let q = initialVector(n, rng, opts.start, 'lanczosTop');
+  let q = store.row(0);
+  q.set(initialVector(n, rng, opts.start, 'lanczosTop'));
   let matvecs = 0;
   let ritz: RitzPairs | undefined;
 
@@ -92,7 +97,7 @@ export function lanczosTop(op: LinearOperator, opts: LanczosOptions = {}): Lancz
     matvecs++;
     const normAq = norm2(w);
     // The q_j coefficient of A q_j is α_j; the others are β_{j−1} (already in T) and round-off.
-    const a = orthogonalize(w, basis, h, n);
+    const a = store.orthogonalize(j, h);
     const b = norm2(w);
     if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error('lanczosTop: operator produced non-finite values');
     const breakdown = b <= BREAKDOWN * normAq;
@@ -108,10 +113,12 @@ export function lanczosTop(op: LinearOperator, opts: LanczosOptions = {}): Lancz
     if (breakdown) {
       // Eigenpairs outside the invariant subspace are still wanted: continue from a fresh
       // random direction orthogonal to it (T gets a zero coupling, i.e. a new block).
-      q = rng.fillNormal(new Float64Array(n));
-      orthogonalize(q, basis, h, n);
+      q = store.row(j);
+      rng.fillNormal(q);
+      store.project(j, q, h, 2);
     } else {
-      q = w.slice();
+      q = store.row(j);
+      q.set(w);
     }
     const nq = norm2(q);
     for (let i = 0; i < n; i++) q[i] /= nq;
@@ -123,8 +130,7 @@ export function lanczosTop(op: LinearOperator, opts: LanczosOptions = {}): Lancz
   const Ay = new Float64Array(n);
   // The loop only exits right after a check (j === m always checks), so `ritz` matches the final T.
   for (const s of ritz!.coeffs) {
-    const y = new Float64Array(n);
-    for (let i = 0; i < s.length; i++) axpy(n, s[i], basis[i], 0, y, 0);
+    const y = store.combine(s);
     const ny = norm2(y);
     for (let i = 0; i < n; i++) y[i] /= ny;
     op.apply(y, Ay);
@@ -177,19 +183,99 @@ function ritzPairs(alpha: number[], beta: number[], which: 'largest' | 'smallest
   return out;
 }
 
+/** A Gram–Schmidt pass is repeated when it leaves less than this fraction of ‖w‖ (Daniel–Gragg–Kaufman–Stewart). */
+const DGKS = Math.SQRT1_2;
+/** Operators of at least this dimension keep the basis in a wasm workspace in 'auto' mode (SIMD sweeps). */
+const WORKSPACE_MIN_DIM = 16384;
+/** Largest basis kept in one array (larger ones, or ones a wasm memory cannot hold, use one array per vector). */
+const MAX_STORE_BYTES = 2 ** 31;
+
 /**
- * w ← (I − QQᵀ) w by classical Gram–Schmidt applied twice; returns the total coefficient of w
- * along the last basis vector. `h` is scratch of length ≥ basis.length.
+ * The Lanczos basis q_0..q_{m−1} and the work vector w, as rows of one matrix when it fits (in a wasm workspace for
+ * big operators, so that the Gram–Schmidt sweeps run as SIMD kernels on it in place), else as separate arrays.
+ * Every path has the arithmetic of rowOps.gemv / rowOps.addRowsScaled (dotLanes8 dots, row-ordered elementwise
+ * updates), so where the basis lives does not change any result.
  */
-function orthogonalize(w: Float64Array, basis: Float64Array[], h: Float64Array, n: number): number {
-  const j = basis.length;
-  let last = 0;
-  for (let pass = 0; pass < 2; pass++) {
-    for (let i = 0; i < j; i++) h[i] = dot(n, basis[i], 0, w, 0);
-    for (let i = 0; i < j; i++) axpy(n, -h[i], basis[i], 0, w, 0);
-    last += h[j - 1];
+export class KrylovBasis {
+  /** The matrix of rows 0..m (row m = w), or null when the rows are separate arrays. */
+  private readonly Q: Float64Array | null;
+  private readonly rows: Float64Array[];
+  readonly w: Float64Array;
+
+  /** m basis vectors of dimension n; `maxStoreBytes` (a test hook) caps the one-matrix layout. */
+  constructor(private readonly n: number, m: number, maxStoreBytes = MAX_STORE_BYTES) {
+    const bytes = 8 * n * (m + 1);
+    let Q: Float64Array | null = null;
+    if (bytes <= maxStoreBytes) {
+      const choice = backendChoice();
+      const resident = choice === 'wasm' || (choice === 'auto' && n >= WORKSPACE_MIN_DIM);
+      Q = (resident ? createWorkspace(n * (m + 1), 1, 8 * 16 * (m + 64))?.vectors[0] : undefined) ?? new Float64Array(n * (m + 1));
+    }
+    this.Q = Q;
+    this.rows = Array.from({ length: m + 1 }, (_, i) => (Q !== null ? Q.subarray(i * n, (i + 1) * n) : new Float64Array(n)));
+    this.w = this.rows[m];
   }
-  return last;
+
+  row(i: number): Float64Array {
+    return this.rows[i];
+  }
+
+  /** h[k] = q_{i0+k} · v for k < count. */
+  private dots(i0: number, count: number, v: Float64Array, h: Float64Array): void {
+    if (this.Q !== null) gemv(count, this.n, 1, this.Q, i0 * this.n, v, h);
+    else for (let k = 0; k < count; k++) h[k] = 1 * dotLanes8(this.n, this.rows[i0 + k], 0, v, 0);
+  }
+
+  /** v += Σ_{k<count} (alpha·h[k]) q_{i0+k}, in row order (rows with h[k] = 0 skipped). */
+  private addRows(i0: number, count: number, alpha: number, h: Float64Array, v: Float64Array): void {
+    if (this.Q !== null) addRowsScaled(count, this.n, alpha, this.Q, i0 * this.n, h, v);
+    else for (let k = 0; k < count; k++) if (h[k] !== 0) axpy(this.n, alpha * h[k], this.rows[i0 + k], 0, v, 0);
+  }
+
+  /**
+   * w ← (I − QQᵀ) w for the new Krylov vector w = A q_{j−1}; returns its total coefficient along q_{j−1} (α).
+   * First the two large components, along q_{j−1} and q_{j−2}, are removed directly (the three-term recurrence);
+   * what is left along the rest of the basis is round-off, which one classical Gram–Schmidt pass over the whole
+   * basis removes (repeated only when it cancels much of w: the DGKS test). For a big operator the basis does not
+   * fit in any cache, so a step is bounded by reading the basis: two sweeps, where Gram–Schmidt twice needs four.
+   */
+  orthogonalize(j: number, h: Float64Array): number {
+    const w = this.w;
+    const h1 = h.subarray(0, 1);
+    this.dots(j - 1, 1, w, h1);
+    const a = h1[0];
+    this.addRows(j - 1, 1, -1, h1, w);
+    if (j >= 2) {
+      this.dots(j - 2, 1, w, h1);
+      this.addRows(j - 2, 1, -1, h1, w);
+    }
+    return a + this.project(j, w, h, 1);
+  }
+
+  /**
+   * Classical Gram–Schmidt passes v ← v − Q_j(Q_jᵀv) against q_0..q_{j−1}: at least `minPasses`, then again while a
+   * pass cancels more than 1 − DGKS of ‖v‖ (at most three). Returns the total coefficient along q_{j−1}.
+   */
+  project(j: number, v: Float64Array, h: Float64Array, minPasses: number): number {
+    let last = 0;
+    let before = norm2(v);
+    for (let pass = 0; pass < 3; pass++) {
+      this.dots(0, j, v, h);
+      this.addRows(0, j, -1, h, v);
+      last += h[j - 1];
+      const after = norm2(v);
+      if (pass + 1 >= minPasses && !(after < DGKS * before)) break;
+      before = after;
+    }
+    return last;
+  }
+
+  /** A new array y = Σ_i s[i] q_i (a Ritz vector; uses w as the accumulator). */
+  combine(s: Float64Array): Float64Array {
+    this.w.fill(0);
+    this.addRows(0, s.length, 1, s, this.w);
+    return this.w.slice();
+  }
 }
 
 // Shared with power.ts.

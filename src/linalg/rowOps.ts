@@ -1,7 +1,8 @@
 /**
  * Row operations on the weight matrices of a network, with the arithmetic of their JS forms in blas.ts and a
  * WebAssembly SIMD backend used when the matrix lives in a workspace (src/linalg/wasm/workspace.ts). Both backends
- * give the same bits; the small vectors (length rows or cols) are copied into the workspace's scratch per call.
+ * give the same bits; the vectors (length rows or cols) are copied into the workspace's scratch per call unless
+ * they live in the same workspace as the matrix (then the kernels use them in place).
  * Each operation reads (and for the updates writes) the matrix once.
  */
 import * as blas from './blas.ts';
@@ -22,11 +23,16 @@ function residentOf(A: Vec, elements: number): Workspace | null {
   return ws;
 }
 
+/** Address of v's first n entries in ws: v itself when it lives there, else a scratch copy. */
+function addressIn(ws: Workspace, v: Vec, n: number): number {
+  return workspaceOf(v) === ws ? v.byteOffset : ws.put(v, n);
+}
+
 /** out = alpha · A x (A rows×cols at offset ao). */
 export function gemv(rows: number, cols: number, alpha: number, A: Vec, ao: number, x: Vec, out: Vec): Vec {
   const ws = residentOf(A, rows * cols);
   if (ws === null) return blas.gemv(rows, cols, alpha, A, ao, x, out);
-  const px = ws.put(x, cols), po = ws.alloc(8 * rows);
+  const px = addressIn(ws, x, cols), po = ws.alloc(8 * rows);
   ws.exports.dot_f64(A.byteOffset + 8 * ao, cols, 0, 0, rows, px, po);
   const F = ws.f64, o = po >> 3;
   for (let i = 0; i < rows; i++) out[i] = alpha * F[o + i];
@@ -46,6 +52,10 @@ export function addRowsScaled(rows: number, cols: number, alpha: number, A: Vec,
     I[io + k] = i;
     F[co + k] = alpha * xi;
     k++;
+  }
+  if (workspaceOf(out) === ws) {
+    ws.exports.scat_f64(A.byteOffset + 8 * ao, cols, pidx, pcoef, k, out.byteOffset); // in place
+    return;
   }
   const pr = ws.put(out, cols);
   ws.exports.scat_f64(A.byteOffset + 8 * ao, cols, pidx, pcoef, k, pr);
