@@ -76,9 +76,16 @@ export function lanczosTop(op: LinearOperator, opts: LanczosOptions = {}): Lancz
   }
   const k = checkCount('lanczosTop', 'k', opts.k ?? 1);
   if (k > m) throw new RangeError(`lanczosTop: k = ${k} exceeds the Krylov dimension min(maxIter, dim) = ${m}`);
-  const rng = new Rng(opts.seed ?? 0);
+  const store = KrylovBasis.acquire(n, m);
+  try {
+    return lanczosWith(store, op, n, m, tol, which, k, opts);
+  } finally {
+    KrylovBasis.release(store);
+  }
+}
 
-  const store = new KrylovBasis(n, m);
+function lanczosWith(store: KrylovBasis, op: LinearOperator, n: number, m: number, tol: number, which: 'largest' | 'smallest', k: number, opts: LanczosOptions): LanczosResult {
+  const rng = new Rng(opts.seed ?? 0);
   const basis: Float64Array[] = [];
   const alpha: number[] = [];
   /** beta[i] couples q_i and q_{i+1}; 0 where an invariant subspace was found. */
@@ -187,6 +194,8 @@ function ritzPairs(alpha: number[], beta: number[], which: 'largest' | 'smallest
 const DGKS = Math.SQRT1_2;
 /** Operators of at least this dimension keep the basis in a wasm workspace in 'auto' mode (SIMD sweeps). */
 const WORKSPACE_MIN_DIM = 16384;
+/** Bytes of bases kept for reuse between solves (a trainer alternates sample-space and parameter-space solves). */
+const SPARE_MAX_BYTES = 512 * 2 ** 20;
 /** Largest basis kept in one array (larger ones, or ones a wasm memory cannot hold, use one array per vector). */
 const MAX_STORE_BYTES = 2 ** 31;
 
@@ -202,14 +211,41 @@ export class KrylovBasis {
   private readonly rows: Float64Array[];
   readonly w: Float64Array;
 
-  /** m basis vectors of dimension n; `maxStoreBytes` (a test hook) caps the one-matrix layout. */
-  constructor(private readonly n: number, m: number, maxStoreBytes = MAX_STORE_BYTES) {
+  /** Bases of finished solves, most recent first, reused by the next solves of the same shape (no fresh pages). */
+  private static spares: KrylovBasis[] = [];
+
+  /** A basis for a solve (a spare one when one fits, else a new one); give it back with `release`. */
+  static acquire(n: number, m: number): KrylovBasis {
+    const resident = KrylovBasis.wantsResident(n);
+    const k = KrylovBasis.spares.findIndex((s) => s.n === n && s.m === m && s.resident === resident);
+    if (k >= 0) return KrylovBasis.spares.splice(k, 1)[0];
+    return new KrylovBasis(n, m);
+  }
+
+  /** Keeps b for reuse, within SPARE_MAX_BYTES in all (the least recently used ones are dropped). */
+  static release(b: KrylovBasis): void {
+    const spares = [b, ...KrylovBasis.spares];
+    let total = 0;
+    KrylovBasis.spares = spares.filter((s) => (total += 8 * s.n * (s.m + 1)) <= SPARE_MAX_BYTES);
+  }
+
+  private static wantsResident(n: number): boolean {
+    const choice = backendChoice();
+    return choice === 'wasm' || (choice === 'auto' && n >= WORKSPACE_MIN_DIM);
+  }
+
+  private readonly resident: boolean;
+
+  /**
+   * m basis vectors of dimension n; `maxStoreBytes` (a test hook) caps the one-matrix layout. Rows are written
+   * before they are read, so a basis can be reused without clearing.
+   */
+  constructor(private readonly n: number, private readonly m: number, maxStoreBytes = MAX_STORE_BYTES) {
     const bytes = 8 * n * (m + 1);
     let Q: Float64Array | null = null;
+    this.resident = KrylovBasis.wantsResident(n);
     if (bytes <= maxStoreBytes) {
-      const choice = backendChoice();
-      const resident = choice === 'wasm' || (choice === 'auto' && n >= WORKSPACE_MIN_DIM);
-      Q = (resident ? createWorkspace(n * (m + 1), 1, 8 * 16 * (m + 64))?.vectors[0] : undefined) ?? new Float64Array(n * (m + 1));
+      Q = (this.resident ? createWorkspace(n * (m + 1), 1, 8 * 16 * (m + 64))?.vectors[0] : undefined) ?? new Float64Array(n * (m + 1));
     }
     this.Q = Q;
     this.rows = Array.from({ length: m + 1 }, (_, i) => (Q !== null ? Q.subarray(i * n, (i + 1) * n) : new Float64Array(n)));
