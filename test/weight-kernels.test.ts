@@ -201,7 +201,7 @@ test('lanczosTop gives the same bits with its basis in a workspace (breakdown re
 });
 
 test('lanczosTop reuses its basis between solves without carrying anything over', () => {
-  const n = 50, rng = new Rng(21);
+  const n = 50;
   const sym = (seed: number) => {
     const r = new Rng(seed), A = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] = A[j * n + i] = r.normal();
@@ -213,6 +213,6 @@ test('lanczosTop reuses its basis between solves without carrying anything over'
     return [...r.values, ...r.residuals, ...r.vectors[0]];
   };
   const first = solve(a, 5);
-  solve(b, rng.uniform() < 2 ? 9 : 0); // same shape: the next solve of `a` gets this basis back
+  solve(b, 9); // same shape: the next solve of `a` gets this basis back
   sameBits(solve(a, 5), first, 'a solve after another one on the reused basis');
 });
