@@ -2,12 +2,13 @@
  * Extreme eigenpairs of a symmetric operator by Lanczos with full reorthogonalization.
  *
  * The Krylov basis q_1..q_j is kept (O(maxIter·dim) memory) and every new vector is
- * orthogonalized against all of it twice (classical Gram–Schmidt, "twice is enough"), so no
- * ghost eigenvalues appear and the tridiagonal T_j = QᵀAQ is accurate. No restarts: the basis
+ * orthogonalized against all of it (after the three-term step, one classical Gram–Schmidt pass,
+ * repeated when it cancels much: the DGKS test), so no ghost eigenvalues appear and the tridiagonal
+ * T_j = QᵀAQ is accurate. No restarts: the basis
  * grows until the Ritz pairs converge or maxIter is reached.
  *
  * Convergence is judged on the cheap estimate ‖A y − θ y‖ = |β_j s_j| (y = Q s a Ritz vector,
- * s_j its last component) every CHECK_EVERY steps; the answer is then verified with one fresh
+ * s_j its last component) every CHECK_EVERY steps (every step for big operators); the answer is then verified with one fresh
  * matvec per returned pair, and `residual` / `converged` report that true residual.
  *
  * Limits of any single-vector Krylov method: a start vector with no component along an
@@ -46,8 +47,10 @@ export interface LanczosResult extends EigResult {
   residuals: number[];
 }
 
-/** Check convergence every few steps: the small eigenproblem costs O(j³), a matvec may be cheap. */
+/** Check convergence every few steps: the small eigenproblem costs O(j³), a matvec may be cheap... */
 const CHECK_EVERY = 5;
+/** ...but from this dimension on, a step (matvec and sweeps over the basis) costs far more than the check. */
+const CHECK_EVERY_STEP_DIM = 4096;
 /** ‖w‖ ≤ this·‖A q_j‖ after reorthogonalization: A q_j lies in the basis, i.e. an invariant subspace. */
 const BREAKDOWN = 1e-12;
 /** Stands in for |μ| = 0 in relative tolerances. */
@@ -111,7 +114,7 @@ function lanczosWith(store: KrylovBasis, op: LinearOperator, n: number, m: numbe
     alpha.push(a);
     beta.push(breakdown ? 0 : b);
 
-    if (j % CHECK_EVERY === 0 || j === m || breakdown) {
+    if (j % (n >= CHECK_EVERY_STEP_DIM ? 1 : CHECK_EVERY) === 0 || j === m || breakdown) {
       const pairs = ritzPairs(alpha, beta, which, Math.min(k, j));
       ritz = pairs;
       if (j >= k && pairs.estimates.every((e, i) => e <= tol * Math.max(Math.abs(pairs.values[i]), TINY))) break;
