@@ -216,3 +216,29 @@ test('lanczosTop reuses its basis between solves without carrying anything over'
   solve(b, 9); // same shape: the next solve of `a` gets this basis back
   sameBits(solve(a, 5), first, 'a solve after another one on the reused basis');
 });
+
+test('row operations whose vectors do not fit in the scratch fall back to JS (same bits, no error)', { skip }, () => {
+  setKernelBackend('wasm');
+  const rows = 3, cols = 5000, rng = new Rng(30);
+  const ws = createWorkspace(rows * cols, 1, 1024)!; // far too little scratch for vectors of 5000 entries
+  const A = ws.vectors[0];
+  A.set(rng.fillNormal(new Float64Array(rows * cols)));
+  const x = rng.fillNormal(new Float64Array(cols)), y = rng.fillNormal(new Float64Array(rows));
+  sameBits(rowOps.gemv(rows, cols, 0.5, A, 0, x, new Float64Array(rows)), blas.gemv(rows, cols, 0.5, A.slice(), 0, x, new Float64Array(rows)), 'gemv');
+  sameBits(rowOps.gemvT(rows, cols, 0.5, A, 0, y, new Float64Array(cols)), blas.gemvT(rows, cols, 0.5, A.slice(), 0, y, new Float64Array(cols)), 'gemvT');
+});
+
+test('Hessian Lanczos of a wide net (basis in a workspace, HVP rows on it) = JS, bit for bit', { skip }, () => {
+  // uv net with 9000 hidden units: the HVP's row operations on a Lanczos basis row need vectors of 9000 entries
+  const d = 3, width = 9000, m = 20, rng = new Rng(31);
+  const data = makeDataset(rng.fillNormal(new Float64Array(m * d)), new Float64Array(m).map(() => (rng.uniform() < 0.5 ? -1 : 1)), d, 'wide');
+  const model = new DeepLinear({ d, width, depth: 2 });
+  const init = gaussianInit(model, 2);
+  const top = (backend: 'js' | 'auto') => {
+    setKernelBackend(backend);
+    const ev = model.evaluate(model.allocParams(init), data, getLoss('squared'));
+    const r = lanczosTop(hessianOperator(model, ev), { maxIter: 15, seed: 2 });
+    return [r.value, r.residual, ...r.vector];
+  };
+  sameBits(top('auto'), top('js'), 'Hessian top pair');
+});

@@ -248,7 +248,10 @@ export class KrylovBasis {
     let Q: Float64Array | null = null;
     this.resident = KrylovBasis.wantsResident(n);
     if (bytes <= maxStoreBytes) {
-      Q = (this.resident ? createWorkspace(n * (m + 1), 1, 8 * 16 * (m + 64))?.vectors[0] : undefined) ?? new Float64Array(n * (m + 1));
+      // Scratch for the row operations of an operator applied to a basis row (a model's HVP works on the rows of
+      // its direction, which is a basis row here): four vectors of up to n entries. Untouched pages cost nothing.
+      const scratch = 4 * (8 * n + 64);
+      Q = (this.resident ? createWorkspace(n * (m + 1), 1, scratch)?.vectors[0] : undefined) ?? new Float64Array(n * (m + 1));
     }
     this.Q = Q;
     this.rows = Array.from({ length: m + 1 }, (_, i) => (Q !== null ? Q.subarray(i * n, (i + 1) * n) : new Float64Array(n)));

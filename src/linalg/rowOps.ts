@@ -14,13 +14,17 @@ type Vec = Float64Array;
 /** In 'auto' mode, matrices with fewer elements than this stay in JS (call overhead would dominate). */
 const AUTO_MIN_ELEMENTS = 4096;
 
-/** The workspace to run on, or null for the JS backend. */
-function residentOf(A: Vec, elements: number): Workspace | null {
+/**
+ * The workspace to run on, or null for the JS backend: when A is not in a workspace, or the call's vectors
+ * (`scratchVectors` f64 vectors of up to `longest` entries, copied in) do not fit in that workspace's scratch.
+ */
+function residentOf(A: Vec, elements: number, scratchVectors: number, longest: number): Workspace | null {
   const choice = backendChoice();
   if (choice === 'js' || (choice === 'auto' && elements < AUTO_MIN_ELEMENTS)) return null;
   const ws = workspaceOf(A);
-  if (ws !== null) ws.resetScratch();
-  return ws;
+  if (ws === null) return null;
+  ws.resetScratch();
+  return ws.scratchLeft() >= scratchVectors * (8 * longest + 64) ? ws : null;
 }
 
 /** Address of v's first n entries in ws: v itself when it lives there, else a scratch copy. */
@@ -30,7 +34,7 @@ function addressIn(ws: Workspace, v: Vec, n: number): number {
 
 /** out = alpha · A x (A rows×cols at offset ao). */
 export function gemv(rows: number, cols: number, alpha: number, A: Vec, ao: number, x: Vec, out: Vec): Vec {
-  const ws = residentOf(A, rows * cols);
+  const ws = residentOf(A, rows * cols, 2, Math.max(rows, cols));
   if (ws === null) return blas.gemv(rows, cols, alpha, A, ao, x, out);
   const px = addressIn(ws, x, cols), po = ws.alloc(8 * rows);
   ws.exports.dot_f64(A.byteOffset + 8 * ao, cols, 0, 0, rows, px, po);
@@ -41,7 +45,7 @@ export function gemv(rows: number, cols: number, alpha: number, A: Vec, ao: numb
 
 /** out += Σ_i (alpha·x_i) A_i over the rows with x_i ≠ 0, in row order (blas.addRowsScaled). */
 export function addRowsScaled(rows: number, cols: number, alpha: number, A: Vec, ao: number, x: Vec, out: Vec): void {
-  const ws = residentOf(A, rows * cols);
+  const ws = residentOf(A, rows * cols, 3, Math.max(rows, cols));
   if (ws === null) return blas.addRowsScaled(rows, cols, alpha, A, ao, x, out);
   const pidx = ws.alloc(4 * rows), pcoef = ws.alloc(8 * rows);
   const I = ws.i32, F = ws.f64, io = pidx >> 2, co = pcoef >> 3;
@@ -72,7 +76,7 @@ export function gemvT(rows: number, cols: number, alpha: number, A: Vec, ao: num
 
 /** out[i] = A_i·x (old row), then A_i += coef[i]·x unless coef[i] = 0 (blas.rowsDotThenAxpy). */
 export function rowsDotThenAxpy(rows: number, cols: number, A: Vec, ao: number, x: Vec, coef: ArrayLike<number>, out: Vec): void {
-  const ws = residentOf(A, rows * cols);
+  const ws = residentOf(A, rows * cols, 3, Math.max(rows, cols));
   if (ws === null) return blas.rowsDotThenAxpy(rows, cols, A, ao, x, coef, out);
   const px = ws.put(x, cols), pc = ws.put(coef, rows), po = ws.alloc(8 * rows);
   ws.exports.dot_axpy(A.byteOffset + 8 * ao, cols, rows, px, pc, po);
@@ -82,7 +86,7 @@ export function rowsDotThenAxpy(rows: number, cols: number, A: Vec, ao: number, 
 
 /** Rows i of Y (rows×cols at yo) = a[i]·x + b[i]·z (blas.setRankTwoRows). */
 export function setRankTwoRows(rows: number, cols: number, a: ArrayLike<number>, x: Vec, b: ArrayLike<number>, z: Vec, Y: Vec, yo: number): void {
-  const ws = residentOf(Y, rows * cols);
+  const ws = residentOf(Y, rows * cols, 4, Math.max(rows, cols));
   if (ws === null) return blas.setRankTwoRows(rows, cols, a, x, b, z, Y, yo);
   const pa = ws.put(a, rows), pb = ws.put(b, rows), px = ws.put(x, cols), pz = ws.put(z, cols);
   ws.exports.rank2(Y.byteOffset + 8 * yo, cols, rows, pa, px, pb, pz);

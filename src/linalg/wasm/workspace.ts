@@ -82,6 +82,11 @@ export class Workspace {
     this.top = this.scratchBase;
   }
 
+  /** Scratch bytes a call can still allocate (each allocation is rounded up to 64 bytes). */
+  scratchLeft(): number {
+    return this.scratchEnd - this.top;
+  }
+
   /** Address of `bytes` scratch bytes (64-byte aligned). */
   alloc(bytes: number): number {
     const p = this.top;
