@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeepLinear } from '../src/models/deepLinear.ts';
 import { gaussianInit } from '../src/models/init.ts';
-import { getLoss, LOSS_NAMES } from '../src/losses/losses.ts';
+import { getLoss, lossValueAndD1, LOSS_NAMES, type Loss } from '../src/losses/losses.ts';
 import { makeDataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
 import { maxRelErrVec } from './helpers.ts';
@@ -198,9 +198,25 @@ test('valueAndD1 = value and d1, bit for bit, for every loss (extremes included)
     const loss = getLoss(name);
     const out = new Float64Array(1);
     for (const f of fs) for (const y of [1, -1, 0.3]) {
-      const v = loss.valueAndD1(f, y, out, 0);
+      const v = loss.valueAndD1!(f, y, out, 0);
       assert.ok(Object.is(v, loss.value(f, y)), `${name} value at f=${f}, y=${y}`);
       assert.ok(Object.is(out[0], loss.d1(f, y)), `${name} d1 at f=${f}, y=${y}`);
     }
   }
+});
+
+test('a user-defined loss without valueAndD1 trains the same as with it', () => {
+  const base = getLoss('logistic');
+  const plain: Loss = { name: 'logistic', value: base.value, d1: base.d1, d2: base.d2 };
+  const out = new Float64Array(1);
+  assert.equal(lossValueAndD1(plain, 0.3, -1, out, 0), base.value(0.3, -1));
+  assert.equal(out[0], base.d1(0.3, -1));
+  const model = new DeepLinear({ d: 5, width: 6, depth: 3 });
+  const data = randomData(9, 5, 12);
+  const a = gaussianInit(model, 1), b = a.slice();
+  for (let t = 0; t < 4; t++) {
+    model.descend(model.evaluate(a, data, base), 0.5);
+    model.descend(model.evaluate(b, data, plain), 0.5);
+  }
+  assert.deepEqual(Array.from(a), Array.from(b));
 });

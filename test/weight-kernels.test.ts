@@ -24,10 +24,11 @@ function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): voi
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) assert.fail(`${what}: entry ${i}: ${a[i]} vs ${b[i]}`);
 }
 
-/** Normal entries with exact zeros, a −0, and optionally a NaN/∞ (the zero-skipping rules must agree too). */
-function vec(n: number, rng: Rng, zeros = 0.2): Float64Array {
+/** Normal entries with exact zeros and −0 (the zero-skipping rules must agree too), and optionally NaN/±∞. */
+function vec(n: number, rng: Rng, zeros = 0.2, special = 0): Float64Array {
   const v = rng.fillNormal(new Float64Array(n));
   for (let i = 0; i < n; i++) if (rng.uniform() < zeros) v[i] = rng.uniform() < 0.5 ? 0 : -0;
+  for (let i = 0; i < n; i++) if (rng.uniform() < special) v[i] = [NaN, Infinity, -Infinity, 5e-324][Math.floor(rng.uniform() * 4)];
   return v;
 }
 
@@ -200,6 +201,62 @@ test('lanczosTop gives the same bits with its basis in a workspace (breakdown re
   sameBits(solve('wasm'), solve('js'), 'lanczosTop');
 });
 
+test('row operations agree with NaN, ±∞ and denormals in the matrix, the vectors and the coefficients', { skip }, () => {
+  setKernelBackend('wasm');
+  const rng = new Rng(40);
+  for (const [rows, cols] of SHAPES) {
+    const ws = createWorkspace(rows * cols, 1, 8 * 8 * (rows + cols + 64))!;
+    const A = ws.vectors[0];
+    A.set(vec(A.length, rng, 0.1, 0.05));
+    const Aj = A.slice();
+    const x = vec(cols, rng, 0.2, 0.1), z = vec(cols, rng, 0.2, 0.1), r = vec(rows, rng, 0.3, 0.1), r2 = vec(rows, rng, 0.3, 0.1);
+    const what = `${rows}×${cols}`;
+    sameBits(rowOps.gemv(rows, cols, 1.5, A, 0, x, new Float64Array(rows)), blas.gemv(rows, cols, 1.5, Aj, 0, x, new Float64Array(rows)), `gemv ${what}`);
+    sameBits(rowOps.gemvT(rows, cols, 1.5, A, 0, r, new Float64Array(cols)), blas.gemvT(rows, cols, 1.5, Aj, 0, r, new Float64Array(cols)), `gemvT ${what}`);
+    const o1 = new Float64Array(rows), o2 = new Float64Array(rows);
+    rowOps.rowsDotThenAxpy(rows, cols, A, 0, x, r, o1);
+    blas.rowsDotThenAxpy(rows, cols, Aj, 0, x, r, o2);
+    sameBits(o1, o2, `rowsDotThenAxpy dots ${what}`);
+    sameBits(A, Aj, `rowsDotThenAxpy rows ${what}`);
+    rowOps.setRankTwoRows(rows, cols, r, x, r2, z, A, 0);
+    blas.setRankTwoRows(rows, cols, r, x, r2, z, Aj, 0);
+    sameBits(A, Aj, `setRankTwoRows ${what}`);
+  }
+});
+
+test('row operations: an input vector in the matrix\'s own workspace is used in place; bad shapes are errors', { skip }, () => {
+  setKernelBackend('wasm');
+  const rows = 6, cols = 37, rng = new Rng(41);
+  const ws = createWorkspace(rows * cols + cols, 1, 8 * 8 * (rows + cols + 64))!;
+  const V = ws.vectors[0];
+  V.set(vec(V.length, rng));
+  const x = V.subarray(rows * cols); // after the matrix block, same memory
+  const ref = blas.gemv(rows, cols, 2, V.slice(), 0, x.slice(), new Float64Array(rows));
+  sameBits(rowOps.gemv(rows, cols, 2, V, 0, x, new Float64Array(rows)), ref, 'gemv with a resident input');
+  const out = new Float64Array(rows);
+  assert.throws(() => rowOps.gemv(rows + 2, cols, 1, V, 0, x, new Float64Array(rows + 2)), /does not fit/);
+  assert.throws(() => rowOps.gemv(rows, cols, 1, V, 0, new Float64Array(cols - 1), out), /length 36 where 37/);
+  assert.throws(() => rowOps.setRankTwoRows(rows, cols, new Float64Array(rows), x, new Float64Array(rows - 1), x, V, 0), /where 6/);
+  setKernelBackend('js');
+  assert.throws(() => rowOps.addRowsScaled(rows, cols, 1, V, cols + 1, new Float64Array(rows), new Float64Array(cols)), /does not fit/);
+});
+
+test('workspaces above 2 GB: scratch addresses past 2^31 work (unsigned arithmetic)', { skip }, (t) => {
+  setKernelBackend('wasm');
+  const n = 2 ** 28 + 64; // a 2 GB vector: the scratch starts above 2^31
+  const ws = createWorkspace(n, 1, 8 * 8 * 200);
+  if (ws === null) {
+    t.diagnostic('could not allocate a 2 GB wasm memory here; skipped');
+    return;
+  }
+  const rows = 4, cols = 16;
+  const A = ws.vectors[0].subarray(n - rows * cols);
+  for (let i = 0; i < A.length; i++) A[i] = (i % 7) - 2.5;
+  const x = Float64Array.from({ length: cols }, (_, j) => j + 1), r = Float64Array.of(1, -2, 3, 0);
+  sameBits(rowOps.gemv(rows, cols, 1, A, 0, x, new Float64Array(rows)), blas.gemv(rows, cols, 1, A.slice(), 0, x, new Float64Array(rows)), 'gemv');
+  sameBits(rowOps.gemvT(rows, cols, 1, A, 0, r, new Float64Array(cols)), blas.gemvT(rows, cols, 1, A.slice(), 0, r, new Float64Array(cols)), 'gemvT');
+});
+
 test('lanczosTop reuses its basis between solves without carrying anything over', () => {
   const n = 50;
   const sym = (seed: number) => {
@@ -212,9 +269,15 @@ test('lanczosTop reuses its basis between solves without carrying anything over'
     const r = lanczosTop(op, { maxIter: 30, k: 2, seed });
     return [...r.values, ...r.residuals, ...r.vectors[0]];
   };
-  const first = solve(a, 5);
-  solve(b, 9); // same shape: the next solve of `a` gets this basis back
-  sameBits(solve(a, 5), first, 'a solve after another one on the reused basis');
+  for (const backend of skip ? (['js'] as const) : (['js', 'wasm'] as const)) {
+    setKernelBackend(backend);
+    const first = solve(a, 5);
+    const allocated = KrylovBasis.allocations;
+    solve(b, 9); // same shape: reuses the basis `a` left, and leaves it for the next solve of `a`
+    const again = solve(a, 5);
+    assert.equal(KrylovBasis.allocations, allocated, `${backend}: the two later solves allocate no basis`);
+    sameBits(again, first, `${backend}: a solve after another one on the reused basis`);
+  }
 });
 
 test('row operations whose vectors do not fit in the scratch fall back to JS (same bits, no error)', { skip }, () => {

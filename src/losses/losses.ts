@@ -17,10 +17,10 @@ export interface Loss {
   /** ∂²ℓ/∂f² */
   d2(f: number, y: number): number;
   /**
-   * value(f, y), with d1(f, y) written to d1Out[i]: the same bits as the two calls, sharing their exp (the per-sample
-   * work of a training step).
+   * value(f, y), with d1(f, y) written to d1Out[i]: the same bits as the two calls, sharing their work (the
+   * per-sample part of a training step). Optional: `lossValueAndD1` falls back to the two calls.
    */
-  valueAndD1(f: number, y: number, d1Out: Float64Array, i: number): number;
+  valueAndD1?(f: number, y: number, d1Out: Float64Array, i: number): number;
 }
 
 const logistic: Loss = {
@@ -65,6 +65,13 @@ const exponential: Loss = {
 };
 
 const LOSSES: Record<LossName, Loss> = { logistic, squared, exponential };
+
+/** loss.valueAndD1 when the loss has it, else value and d1 separately (same results). */
+export function lossValueAndD1(loss: Loss, f: number, y: number, d1Out: Float64Array, i: number): number {
+  if (loss.valueAndD1 !== undefined) return loss.valueAndD1(f, y, d1Out, i);
+  d1Out[i] = loss.d1(f, y);
+  return loss.value(f, y);
+}
 
 export function getLoss(name: LossName): Loss {
   const loss = LOSSES[name];

@@ -3,7 +3,7 @@ import { addRowsScaled, gemv, gemvT, rowsDotThenAxpy, setRankTwoRows } from '../
 import { backendChoice } from '../linalg/wasm/backend.ts';
 import { createWorkspace, workspaceOf, type Workspace } from '../linalg/wasm/workspace.ts';
 import type { Dataset } from '../data/dataset.ts';
-import type { Loss } from '../losses/losses.ts';
+import { lossValueAndD1, type Loss } from '../losses/losses.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
 
 /**
@@ -185,7 +185,7 @@ export class DeepLinear {
     rowsDotThenCombine(data.X, data.d, rows, count, e[0], (i, s) => {
       const yi = y[rows === null ? i : rows[i]];
       f[i] = s;
-      total += loss.valueAndD1(s, yi, d1, i);
+      total += lossValueAndD1(loss, s, yi, d1, i);
       return d1[i] * inv;
     }, r);
     return { theta, data, loss, value: total * inv, f, d1, d2: null, e, r, q: null };
@@ -273,7 +273,9 @@ export class DeepLinear {
     // When θ runs on the wasm kernels, plain-array arguments go through resident copies (two memcpy's, far
     // cheaper than running the weight passes in JS).
     if (workspaceOf(ev.theta) !== null && (workspaceOf(dir) === null || workspaceOf(out) === null)) {
-      const ws = (this.hvpVectors ??= createWorkspace(this.numParams, 2, this.scratchBytes()));
+      // null is cached too: a failed allocation is not retried on every call
+      if (this.hvpVectors === undefined) this.hvpVectors = createWorkspace(this.numParams, 2, this.scratchBytes());
+      const ws = this.hvpVectors;
       if (ws !== null) {
         const [rdir, rout] = ws.vectors;
         if (workspaceOf(dir) === null) rdir.set(dir);

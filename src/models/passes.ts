@@ -172,10 +172,10 @@ function wasmDot(K: WasmKernel, X: DataArray, d: number, rows: Int32Array | null
   const L = layout(K, d, B, rows === null ? 0 : count);
   if (L === null) return false;
   const V = K.views();
-  V.f64.set(w.subarray(0, d), L.w >> 3);
-  if (rows !== null) V.i32.set(rows.subarray(0, count), L.rows >> 2);
+  V.f64.set(w.subarray(0, d), L.w >>> 3);
+  if (rows !== null) V.i32.set(rows.subarray(0, count), L.rows >>> 2);
   const dot = f32 ? K.exports.dot_f32 : K.exports.dot_f64;
-  const dots = L.dots >> 3;
+  const dots = L.dots >>> 3;
   for (let b = 0; b < count; b += B) {
     const nb = Math.min(B, count - b);
     dot(x, d, L.rows, b, nb, L.w, L.dots);
@@ -207,14 +207,14 @@ function wasmCombine(
   if (L === null) return false;
   const V = K.views();
   const F = V.f64, I = V.i32;
-  F.fill(0, L.r >> 3, (L.r >> 3) + d);
+  F.fill(0, L.r >>> 3, (L.r >>> 3) + d);
   if (fused) {
-    F.set(w.subarray(0, d), L.w >> 3);
-    if (rows !== null) I.set(rows.subarray(0, count), L.rows >> 2);
+    F.set(w.subarray(0, d), L.w >>> 3);
+    if (rows !== null) I.set(rows.subarray(0, count), L.rows >>> 2);
   }
   const dot = f32 ? K.exports.dot_f32 : K.exports.dot_f64;
   const scat = f32 ? K.exports.scat_f32 : K.exports.scat_f64;
-  const dots = L.dots >> 3, coef = L.coef >> 3, idx = L.idx >> 2;
+  const dots = L.dots >>> 3, coef = L.coef >>> 3, idx = L.idx >>> 2;
   // coefOf may call back into a pass: `busy` sends such nested calls to JS, so these views stay valid.
   K.busy = true;
   try {
@@ -235,6 +235,6 @@ function wasmCombine(
   } finally {
     K.busy = false;
   }
-  r.set(F.subarray(L.r >> 3, (L.r >> 3) + d));
+  r.set(F.subarray(L.r >>> 3, (L.r >>> 3) + d));
   return true;
 }

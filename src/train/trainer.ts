@@ -246,7 +246,7 @@ export class Trainer {
       steps: this.step,
       eta: this.eta,
       // the configured c exactly when the rate was given as c (η·λ0/2 need not round-trip to it)
-      c: 'c' in this.settings.lr ? this.settings.lr.c : (this.eta * this.lambda0) / 2,
+      c: 'eta' in this.settings.lr ? (this.eta * this.lambda0) / 2 : this.settings.lr.c,
       lambda0: this.lambda0,
       sharpness0: this.sharpness0,
       sharpnessGN0: this.sharpnessGN0,

@@ -99,7 +99,7 @@ export class Workspace {
   /** Copies n values of v into scratch; returns their address. */
   put(v: ArrayLike<number>, n: number): number {
     const p = this.alloc(8 * n);
-    const F = this.f64, o = p >> 3;
+    const F = this.f64, o = p >>> 3;
     for (let i = 0; i < n; i++) F[o + i] = v[i];
     return p;
   }
