@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createProgress, formatDuration } from '../src/cli/progress.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'bin', 'catapult.js');
@@ -121,4 +122,28 @@ test('a diverging run ends cleanly with status diverged', () => {
   const s = JSON.parse(readFileSync(join(dir, 'r', 'summary.json'), 'utf8'));
   assert.equal(s.status, 'diverged');
   assert.equal(s.phase, 'divergent');
+});
+
+test('progress without a terminal: a line per 10% and at least every 15 s, with an ETA', (t) => {
+  assert.equal(formatDuration(4000), '4s');
+  assert.equal(formatDuration(65000), '1m05s');
+  assert.equal(formatDuration(3.72e6), '1h02m');
+  let now = 1_000_000;
+  t.mock.method(Date, 'now', () => now);
+  const lines: string[] = [];
+  t.mock.method(process.stderr, 'write', (s: string) => { lines.push(s); return true; });
+  const wasTTY = process.stderr.isTTY;
+  (process.stderr as { isTTY?: boolean }).isTTY = false;
+  try {
+    const p = createProgress(1000, 'job');
+    now += 1000; p.update(50);   // 5%, 1 s: silent
+    now += 16000; p.update(60);  // 6%, 17 s: a line (time), ETA from the rate so far
+    now += 1000; p.update(100);  // 10%: a line
+    now += 1000; p.update(101);  // silent
+  } finally {
+    (process.stderr as { isTTY?: boolean }).isTTY = wasTTY;
+  }
+  assert.equal(lines.length, 2, lines.join(''));
+  assert.match(lines[0], /^job: 60\/1000 \(6%\) +17\.0s ETA 4m26s\n$/);
+  assert.match(lines[1], /^job: 100\/1000 \(10%\)/);
 });
