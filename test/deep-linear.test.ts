@@ -209,7 +209,7 @@ test('a user-defined loss without valueAndD1 trains the same as with it', () => 
   const base = getLoss('logistic');
   const plain: Loss = { name: 'logistic', value: base.value, d1: base.d1, d2: base.d2 };
   const out = new Float64Array(1);
-  assert.equal(lossValueAndD1(plain, 0.3, -1, out, 0), base.value(0.3, -1));
+  assert.equal(lossValueAndD1(plain)(0.3, -1, out, 0), base.value(0.3, -1));
   assert.equal(out[0], base.d1(0.3, -1));
   const model = new DeepLinear({ d: 5, width: 6, depth: 3 });
   const data = randomData(9, 5, 12);

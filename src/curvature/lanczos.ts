@@ -93,7 +93,6 @@ export function lanczosTop(op: LinearOperator, opts: LanczosOptions = {}): Lancz
 
 function lanczosWith(store: KrylovBasis, op: LinearOperator, n: number, m: number, tol: number, which: 'largest' | 'smallest', k: number, opts: LanczosOptions): LanczosResult {
   const rng = new Rng(opts.seed ?? 0);
-  const basis: Float64Array[] = [];
   const alpha: number[] = [];
   /** beta[i] couples q_i and q_{i+1}; 0 where an invariant subspace was found. */
   const beta: number[] = [];
@@ -105,8 +104,7 @@ function lanczosWith(store: KrylovBasis, op: LinearOperator, n: number, m: numbe
   let ritz: RitzPairs | undefined;
 
   for (;;) {
-    basis.push(q);
-    const j = basis.length;
+    const j = alpha.length + 1; // q = q_{j−1} is the newest of the j basis vectors (rows of the store)
     op.apply(q, w);
     matvecs++;
     const normAq = norm2(w);

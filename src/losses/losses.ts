@@ -18,7 +18,7 @@ export interface Loss {
   d2(f: number, y: number): number;
   /**
    * value(f, y), with d1(f, y) written to d1Out[i]: the same bits as the two calls, sharing their work (the
-   * per-sample part of a training step). Optional: `lossValueAndD1` falls back to the two calls.
+   * per-sample part of a training step). Optional: `lossValueAndD1(loss)` falls back to the two calls.
    */
   valueAndD1?(f: number, y: number, d1Out: Float64Array, i: number): number;
 }
@@ -66,11 +66,13 @@ const exponential: Loss = {
 
 const LOSSES: Record<LossName, Loss> = { logistic, squared, exponential };
 
-/** loss.valueAndD1 when the loss has it, else value and d1 separately (same results). */
-export function lossValueAndD1(loss: Loss, f: number, y: number, d1Out: Float64Array, i: number): number {
-  if (loss.valueAndD1 !== undefined) return loss.valueAndD1(f, y, d1Out, i);
-  d1Out[i] = loss.d1(f, y);
-  return loss.value(f, y);
+/** loss.valueAndD1 when the loss has it, else value and d1 separately (same results); resolve once, call per sample. */
+export function lossValueAndD1(loss: Loss): (f: number, y: number, d1Out: Float64Array, i: number) => number {
+  if (loss.valueAndD1 !== undefined) return loss.valueAndD1;
+  return (f, y, d1Out, i) => {
+    d1Out[i] = loss.d1(f, y);
+    return loss.value(f, y);
+  };
 }
 
 export function getLoss(name: LossName): Loss {

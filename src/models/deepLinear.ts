@@ -182,10 +182,11 @@ export class DeepLinear {
     const inv = 1 / count;
     let total = 0;
     const r = new Float64Array(data.d);
+    const valueAndD1 = lossValueAndD1(loss);
     rowsDotThenCombine(data.X, data.d, rows, count, e[0], (i, s) => {
       const yi = y[rows === null ? i : rows[i]];
       f[i] = s;
-      total += lossValueAndD1(loss, s, yi, d1, i);
+      total += valueAndD1(s, yi, d1, i);
       return d1[i] * inv;
     }, r);
     return { theta, data, loss, value: total * inv, f, d1, d2: null, e, r, q: null };
@@ -272,15 +273,16 @@ export class DeepLinear {
     this.checkTheta(out);
     // When θ runs on the wasm kernels, plain-array arguments go through resident copies (two memcpy's, far
     // cheaper than running the weight passes in JS).
-    if (workspaceOf(ev.theta) !== null && (workspaceOf(dir) === null || workspaceOf(out) === null)) {
+    const dirResident = workspaceOf(dir) !== null, outResident = workspaceOf(out) !== null;
+    if (workspaceOf(ev.theta) !== null && !(dirResident && outResident)) {
       // null is cached too: a failed allocation is not retried on every call
       if (this.hvpVectors === undefined) this.hvpVectors = createWorkspace(this.numParams, 2, this.scratchBytes());
       const ws = this.hvpVectors;
       if (ws !== null) {
         const [rdir, rout] = ws.vectors;
-        if (workspaceOf(dir) === null) rdir.set(dir);
-        const target = workspaceOf(out) === null ? rout : out;
-        this.hvpResident(ev, workspaceOf(dir) === null ? rdir : dir, target);
+        if (!dirResident) rdir.set(dir);
+        const target = outResident ? out : rout;
+        this.hvpResident(ev, dirResident ? dir : rdir, target);
         if (target !== out) out.set(target);
         return out;
       }

@@ -89,7 +89,7 @@ export function rowsDot(X: DataArray, d: number, rows: Int32Array | null, count:
   checkArgs(X, d, rows, count);
   const K = kernelFor(count, d);
   if (K !== null && wasmDot(K, X, d, rows, count, w, out)) return;
-  for (let i = 0; i < count; i++) out[i] = dotJs(X, (rows === null ? i : rows[i]) * d, d, w);
+  for (let i = 0; i < count; i++) out[i] = dotLanes8(d, X, (rows === null ? i : rows[i]) * d, w, 0);
 }
 
 /** r = Σ_i coef[i] · x_row(i) over the selected rows (r is overwritten; rows with coef 0 are skipped). */
@@ -123,15 +123,13 @@ export function rowsDotThenCombine(
   r.fill(0, 0, d);
   for (let i = 0; i < count; i++) {
     const o = (rows === null ? i : rows[i]) * d;
-    const c = coefOf(i, dotJs(X, o, d, w));
+    const c = coefOf(i, dotLanes8(d, X, o, w, 0));
     if (c !== 0) scatterJs(X, o, d, c, r);
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// JS backend: the canonical dot (dotLanes8) and the elementwise scatter.
-
-const dotJs = (X: DataArray, o: number, d: number, w: Float64Array): number => dotLanes8(d, X, o, w, 0);
+// JS backend: the elementwise scatter (the dots are blas.dotLanes8, the canonical order).
 
 function scatterJs(X: DataArray, o: number, d: number, c: number, r: Float64Array): void {
   let j = 0;
