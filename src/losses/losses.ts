@@ -68,7 +68,7 @@ const LOSSES: Record<LossName, Loss> = { logistic, squared, exponential };
 
 /** loss.valueAndD1 when the loss has it, else value and d1 separately (same results); resolve once, call per sample. */
 export function lossValueAndD1(loss: Loss): (f: number, y: number, d1Out: Float64Array, i: number) => number {
-  if (loss.valueAndD1 !== undefined) return loss.valueAndD1;
+  if (loss.valueAndD1 !== undefined) return loss.valueAndD1.bind(loss); // bound: a class-based loss may use `this`
   return (f, y, d1Out, i) => {
     d1Out[i] = loss.d1(f, y);
     return loss.value(f, y);
