@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isAbsolute } from '../train/lr/policy.ts';
+import { LrPolicySchema } from '../train/lr/schema.ts';
 
 /**
  * The typed, validated description of one training run. Everything that changes a run's numbers
@@ -98,19 +100,8 @@ export const RunConfigSchema = z
     /** learning rate η directly */
     eta: z.number().positive().optional(),
     steps: z.number().int().min(0).default(1000),
-    /** learning-rate policy: η_t = η·factor(t) (src/train/schedules.ts) */
-    schedule: z
-      .discriminatedUnion('kind', [
-        z.strictObject({ kind: z.literal('constant') }),
-        z.strictObject({ kind: z.literal('step'), at: z.number().int().min(0), factor: z.number().positive() }),
-        z.strictObject({ kind: z.literal('multistep'), milestones: z.array(z.number().int().min(0)), factor: z.number().positive() }),
-        z.strictObject({ kind: z.literal('exponential'), gamma: z.number().positive() }),
-        z.strictObject({ kind: z.literal('inverse'), gamma: z.number().min(0), power: z.number().min(0) }),
-        z.strictObject({ kind: z.literal('polynomial'), steps: positiveInt(), power: z.number().min(0), min: z.number().min(0).default(0) }),
-        z.strictObject({ kind: z.literal('cosine'), steps: positiveInt(), min: z.number().min(0).default(0) }),
-        z.strictObject({ kind: z.literal('triangular'), halfPeriod: positiveInt(), min: z.number().min(0) }),
-      ])
-      .prefault({ kind: 'constant' }),
+    /** learning-rate policy: η_t = η·k(t), k from LRBench's functions (src/train/lr/) */
+    schedule: LrPolicySchema,
     /** null: full-batch GD; k: mini-batch SGD with seeded shuffling */
     batchSize: positiveInt().nullable().default(null),
     stop: z
@@ -144,6 +135,9 @@ export const RunConfigSchema = z
     if (cfg.c !== undefined && cfg.eta !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['eta'], message: 'give either c or eta, not both' });
     }
+    if (isAbsolute(cfg.schedule) && (cfg.c !== undefined || cfg.eta !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['schedule', 'absolute'], message: 'absolute rates are the k values themselves: give no c or eta' });
+    }
     if (cfg.init.kind === 'prescribed') {
       if (cfg.model.depth !== 2) ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: "'prescribed' init needs model.depth = 2 (the uv network)" });
       if (cfg.model.width % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'width'], message: "'prescribed' init needs an even width" });
@@ -174,7 +168,8 @@ export function resolveConfig(input: unknown): RunConfig {
     throw new ConfigError(`invalid config:\n  ${lines.join('\n  ')}`);
   }
   const cfg = r.data as RunConfig;
-  if (cfg.c === undefined && cfg.eta === undefined) cfg.c = 1;
+  // absolute schedules carry the rates themselves: no c/eta to default
+  if (cfg.c === undefined && cfg.eta === undefined && !isAbsolute(cfg.schedule)) cfg.c = 1;
   return cfg;
 }
 

@@ -5,6 +5,7 @@ import { getLoss } from '../losses/losses.ts';
 import { DeepLinear } from '../models/deepLinear.ts';
 import { gaussianInit, prescribedInit } from '../models/init.ts';
 import type { TrainProblem, TrainSettings } from '../train/trainer.ts';
+import { compilePolicy, isAbsolute } from '../train/lr/policy.ts';
 import type { DataConfig, RunConfig } from './config.ts';
 
 /**
@@ -74,7 +75,8 @@ export function buildInit(cfg: RunConfig, model: DeepLinear, loaders: Loaders = 
 export function buildSettings(cfg: RunConfig): TrainSettings {
   return {
     steps: cfg.steps,
-    lr: cfg.eta !== undefined ? { eta: cfg.eta } : { c: cfg.c ?? 1 },
+    // absolute schedules: the base η is k(0) (the trainer then takes η_t = k(t))
+    lr: isAbsolute(cfg.schedule) ? { eta: compilePolicy(cfg.schedule)(0) } : cfg.eta !== undefined ? { eta: cfg.eta } : { c: cfg.c ?? 1 },
     seed: cfg.seed,
     batchSize: cfg.batchSize,
     stop: { ...cfg.stop },

@@ -656,7 +656,7 @@ const annealing: Recipe = {
     const small = con.rows.filter((r) => Number(r.values.c) === cSmall);
     const large = con.rows.filter((r) => Number(r.values.c) === cLarge);
     const aCfg = readRunConfig(ann.dir, ann.rows[0]);
-    const sched = aCfg.schedule.kind === 'step' ? aCfg.schedule : null;
+    const sched = 'kind' in aCfg.schedule && aCfg.schedule.kind === 'step' ? aCfg.schedule : null;
     const cA = Number(ann.rows[0].values.c);
     const annLabel = sched ? `anneal c = ${fmt(cA, 3)} → ${fmt(cA * sched.factor, 3)} at t = ${sched.at}` : 'anneal';
     const protocols = [

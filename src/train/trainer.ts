@@ -7,7 +7,7 @@ import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
 import { measureCurvature, type CurvatureEstimate, type CurvatureKind } from '../curvature/modelOperators.ts';
 import { classifyPhase, type Phase } from '../theory/phase.ts';
 import { accuracy, emptyRow, type MetricRow } from './metrics.ts';
-import { scheduleFactor, type Schedule } from './schedules.ts';
+import { compilePolicy, isAbsolute, type LrPolicy } from './lr/policy.ts';
 import { restrictedCurvature } from '../curvature/restricted.ts';
 
 /** Learning rate: η directly, or c with η = 2c/λ0 (λ0 measured at init, theory §1). */
@@ -17,8 +17,8 @@ export interface TrainSettings {
   /** Number of GD steps T (metrics exist for steps 0..T). */
   steps: number;
   lr: LearningRate;
-  /** η_t = η·factor(t); default constant */
-  schedule?: Schedule;
+  /** η_t = η·k(t) (or k(t) itself when the policy is absolute); default constant */
+  schedule?: LrPolicy;
   /** Seeds everything random in the trainer (mini-batch order, Lanczos start vectors). */
   seed: number;
   /** null: full-batch GD; k: SGD on mini-batches of k from a seeded shuffle per epoch. */
@@ -138,6 +138,9 @@ export class Trainer {
   readonly sharpness0: number;
   readonly sharpnessGN0: number;
   private readonly solver: Record<string, SolverReport> = {};
+  /** k(t) of the schedule (null: constant η) */
+  private readonly lrFactor: ((t: number) => number) | null;
+  private readonly lrAbsolute: boolean;
   private readonly warm = new Map<CurvatureKind, Float64Array>();
   private readonly batchRng: Rng;
   private order: Int32Array | null = null;
@@ -161,6 +164,8 @@ export class Trainer {
     }
     this.problem = problem;
     this.settings = settings;
+    this.lrFactor = settings.schedule ? compilePolicy(settings.schedule) : null;
+    this.lrAbsolute = settings.schedule ? isAbsolute(settings.schedule) : false;
     // In kernel memory for large networks (see DeepLinear.allocParams): the weight passes then run as wasm SIMD.
     this.theta = model.allocParams(problem.theta0);
     this.batchRng = new Rng(deriveSeed(settings.seed, 'batches'));
@@ -267,9 +272,10 @@ export class Trainer {
     };
   }
 
-  /** Learning rate at step t (the schedule's multiple of η). */
+  /** Learning rate at step t (the schedule's multiple of η, or its absolute rate). */
   etaAt(t: number): number {
-    return this.settings.schedule ? this.eta * scheduleFactor(this.settings.schedule, t) : this.eta;
+    if (this.lrFactor === null) return this.eta;
+    return this.lrAbsolute ? this.lrFactor(t) : this.eta * this.lrFactor(t);
   }
 
   private isDiverged(ev: Evaluation): boolean {
