@@ -5,6 +5,9 @@ import { parseOnsetsCsv, parseResultsCsv, phaseOnsets, type ResultRow } from '..
 import { predictedBoundaries, sweepTheory } from '../theory/degenerate.ts';
 import { boundariesFromPrediction, curvatureVsCSpec, metricVsCSpec, phaseDiagramSpec, trajectorySpec, type Boundary, type RunSeries, type SweepRowLike } from '../report/specs.ts';
 import { writeFigure } from '../report/render.ts';
+import { etaStabilitySpec } from '../report/lrFigures.ts';
+import { edgeCrossings } from '../train/lr/stability.ts';
+import { scheduleTable } from './scheduleCommand.ts';
 import type { Phase } from '../theory/phase.ts';
 
 /** metrics.csv → rows of numbers (empty cells → NaN). */
@@ -36,7 +39,13 @@ export async function plotDir(dir: string): Promise<string[]> {
   if (existsSync(join(dir, 'metrics.csv')) && !existsSync(join(dir, 'results.csv'))) {
     const summary = existsSync(join(dir, 'summary.json')) ? readJson(join(dir, 'summary.json')) : null;
     const c = summary?.c ?? NaN;
-    await emit('trajectory', trajectorySpec([{ label: `c = ${Number(c).toPrecision(3)}`, c, rows: readMetricsCsv(join(dir, 'metrics.csv')) as never, phase: summary?.phase }], { title: `Run ${dir}` }));
+    const metrics = readMetricsCsv(join(dir, 'metrics.csv'));
+    await emit('trajectory', trajectorySpec([{ label: `c = ${Number(c).toPrecision(3)}`, c, rows: metrics as never, phase: summary?.phase }], { title: `Run ${dir}` }));
+    // η(t) against 2/λ_t and 2/S_t, with the steps where η·S crosses 2
+    const stab = metrics.map((r) => ({ step: r.step, eta: r.eta, lambda: r.lambda, sharpness: r.sharpness }));
+    const cfg = existsSync(join(dir, 'config.json')) ? readJson(join(dir, 'config.json')) : null;
+    const eta = summary && cfg ? scheduleTable(cfg.schedule ?? { kind: 'constant' }, summary.steps, summary.eta) : undefined;
+    await emit('eta-stability', etaStabilitySpec(stab, edgeCrossings(stab), { title: `η(t) against 2/λ_t and 2/S_t: ${dir}`, ...(eta ? { eta } : {}) }));
     return written;
   }
   if (!existsSync(join(dir, 'results.csv'))) throw new Error(`plot: ${dir} holds neither a run (metrics.csv) nor a sweep (results.csv)`);
