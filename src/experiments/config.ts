@@ -80,6 +80,7 @@ function withDefaultKind(kind: string) {
 const KINDS: Record<string, string[]> = {
   data: DataConfigSchema.options.map((o) => o.shape.kind.value),
   init: InitConfigSchema.options.map((o) => o.shape.kind.value),
+  optimizer: ['gd', 'momentum', 'nesterov'],
 };
 
 export const RunConfigSchema = z
@@ -104,6 +105,14 @@ export const RunConfigSchema = z
     schedule: LrPolicySchema,
     /** null: full-batch GD; k: mini-batch SGD with seeded shuffling */
     batchSize: positiveInt().nullable().default(null),
+    /** update rule; absent = plain GD (no default filled in, so GD configs keep their hashes) */
+    optimizer: z
+      .discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('gd') }),
+        z.strictObject({ kind: z.literal('momentum'), beta: z.number().min(0).lt(1) }),
+        z.strictObject({ kind: z.literal('nesterov'), beta: z.number().min(0).lt(1) }),
+      ])
+      .optional(),
     stop: z
       .strictObject({
         lossTarget: z.number().nullable().default(null),

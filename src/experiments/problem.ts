@@ -79,6 +79,7 @@ export function buildSettings(cfg: RunConfig): TrainSettings {
     lr: isAbsolute(cfg.schedule) ? { eta: compilePolicy(cfg.schedule)(0) } : cfg.eta !== undefined ? { eta: cfg.eta } : { c: cfg.c ?? 1 },
     seed: cfg.seed,
     batchSize: cfg.batchSize,
+    ...(cfg.optimizer ? { optimizer: cfg.optimizer } : {}),
     stop: { ...cfg.stop },
     schedule: cfg.schedule,
     record: { ...cfg.record },

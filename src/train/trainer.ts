@@ -9,6 +9,7 @@ import { classifyPhase, type Phase } from '../theory/phase.ts';
 import { accuracy, emptyRow, type MetricRow } from './metrics.ts';
 import { compilePolicy, isAbsolute, type LrPolicy } from './lr/policy.ts';
 import { restrictedCurvature } from '../curvature/restricted.ts';
+import { Optimizer, type OptimizerSpec } from './optimizer.ts';
 
 /** Learning rate: η directly, or c with η = 2c/λ0 (λ0 measured at init, theory §1). */
 export type LearningRate = { eta: number } | { c: number };
@@ -23,6 +24,8 @@ export interface TrainSettings {
   seed: number;
   /** null: full-batch GD; k: SGD on mini-batches of k from a seeded shuffle per epoch. */
   batchSize: number | null;
+  /** update rule: GD (default), heavy-ball or Nesterov momentum (src/train/optimizer.ts) */
+  optimizer?: OptimizerSpec;
   stop: {
     /** Stop when the training loss ≤ this. */
     lossTarget: number | null;
@@ -141,6 +144,7 @@ export class Trainer {
   /** k(t) of the schedule (null: constant η) */
   private readonly lrFactor: ((t: number) => number) | null;
   private readonly lrAbsolute: boolean;
+  private readonly optimizer: Optimizer;
   private readonly warm = new Map<CurvatureKind, Float64Array>();
   private readonly batchRng: Rng;
   private order: Int32Array | null = null;
@@ -166,6 +170,7 @@ export class Trainer {
     this.settings = settings;
     this.lrFactor = settings.schedule ? compilePolicy(settings.schedule) : null;
     this.lrAbsolute = settings.schedule ? isAbsolute(settings.schedule) : false;
+    this.optimizer = new Optimizer(model, settings.optimizer);
     // In kernel memory for large networks (see DeepLinear.allocParams): the weight passes then run as wasm SIMD.
     this.theta = model.allocParams(problem.theta0);
     this.batchRng = new Rng(deriveSeed(settings.seed, 'batches'));
@@ -212,8 +217,7 @@ export class Trainer {
         break;
       }
       const eta = this.etaAt(this.step);
-      if (batchSize === null) model.descend(this.ev, eta);
-      else model.descend(model.evaluate(this.theta, train, loss, this.nextBatch(batchSize)), eta);
+      this.optimizer.step(batchSize === null ? this.ev : model.evaluate(this.theta, train, loss, this.nextBatch(batchSize)), eta);
       this.step++;
       this.ev = model.evaluate(this.theta, train, loss);
       if (this.isDiverged(this.ev)) {
