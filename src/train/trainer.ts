@@ -10,6 +10,7 @@ import { accuracy, emptyRow, type MetricRow } from './metrics.ts';
 import { compilePolicy, isAbsolute, type LrPolicy } from './lr/policy.ts';
 import { restrictedCurvature } from '../curvature/restricted.ts';
 import { Optimizer, type OptimizerSpec } from './optimizer.ts';
+import { confidence } from './policyMetrics.ts';
 
 /** Learning rate: η directly, or c with η = 2c/λ0 (λ0 measured at init, theory §1). */
 export type LearningRate = { eta: number } | { c: number };
@@ -103,6 +104,9 @@ export interface RunSummary {
   accuracyFinal: number;
   testLossFinal: number | null;
   testAccuracyFinal: number | null;
+  /** mean and std of the predicted-class probability σ(y·f) over correctly classified test samples (src/train/policyMetrics.ts) */
+  testConfidenceMean: number | null;
+  testConfidenceStd: number | null;
   phase: Phase;
   /** Step at which divergence was detected, else null. */
   divergedAt: number | null;
@@ -250,6 +254,7 @@ export class Trainer {
     const diverged = this.status === 'diverged';
     const lambdaFinal = diverged ? NaN : last.lambda;
     const sharpnessFinal = diverged ? NaN : last.sharpness;
+    const conf = this.problem.test && !diverged ? confidence(this.problem.model.predict(this.theta, this.problem.test), this.problem.test.y) : null;
     return {
       status: this.status,
       steps: this.step,
@@ -270,6 +275,8 @@ export class Trainer {
       accuracyFinal: last.accuracy,
       testLossFinal: this.problem.test ? last.testLoss : null,
       testAccuracyFinal: this.problem.test ? last.testAccuracy : null,
+      testConfidenceMean: conf ? conf.mean : null,
+      testConfidenceStd: conf ? conf.std : null,
       phase: classifyPhase({ diverged, lossInitial: this.lossInitial, lossMax: this.lossMax, lambda0: this.lambda0, lambdaFinal }),
       divergedAt: this.divergedAt,
       solver: { ...this.solver },
