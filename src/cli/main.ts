@@ -8,6 +8,7 @@ import { registerPlot } from './plotCommand.ts';
 import { registerReproduce } from './reproduceCommand.ts';
 import { registerSeparability } from './separabilityCommand.ts';
 import { registerSchedule } from './scheduleCommand.ts';
+import { registerLrbench } from './lrbenchCommand.ts';
 import { codeVersion } from '../io/version.ts';
 
 // `catapult theory | head` closes stdout early: that is not an error
@@ -31,6 +32,7 @@ registerPlot(program);
 registerReproduce(program);
 registerSeparability(program);
 registerSchedule(program);
+registerLrbench(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,7 +8,7 @@ import { workerMain } from '../experiments/pool.ts';
 import type { Onset } from '../experiments/results.ts';
 import { createProgress } from './progress.ts';
 
-function readJson(path: string, what: string): unknown {
+export function readJson(path: string, what: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

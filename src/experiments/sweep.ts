@@ -13,7 +13,9 @@ const RangeSchema = z.union([
   z.strictObject({ log: z.tuple([z.number().positive(), z.number().positive()]), num: z.number().int().min(1) }),
   z.strictObject({ linear: z.tuple([z.number(), z.number()]), num: z.number().int().min(1) }),
 ]);
-const AxisSchema = z.union([z.array(z.union([z.number(), z.string(), z.boolean()])).min(1), RangeSchema]);
+/** named values: the axis takes the names (results tables show them), the config gets the values (e.g. whole schedules) */
+const NamedSchema = z.strictObject({ named: z.record(z.string(), z.unknown()).refine((o) => Object.keys(o).length > 0, 'at least one named value is needed') });
+const AxisSchema = z.union([z.array(z.union([z.number(), z.string(), z.boolean()])).min(1), RangeSchema, NamedSchema]);
 
 export const SweepConfigSchema = z.strictObject({
   name: z.string().default('sweep'),
@@ -27,6 +29,7 @@ type AxisValue = number | string | boolean;
 
 export function axisValues(axis: z.output<typeof AxisSchema>): AxisValue[] {
   if (Array.isArray(axis)) return axis;
+  if ('named' in axis) return Object.keys(axis.named);
   if ('log' in axis) {
     const [a, b] = axis.log;
     if (axis.num === 1) return [a];
@@ -71,7 +74,10 @@ export function expandSweep(sweep: SweepConfig): SweepPoint[] {
     // an axis on c or eta replaces the other learning-rate field of the base
     if ('c' in values) delete raw.eta;
     if ('eta' in values) delete raw.c;
-    for (const n of names) setPath(raw, n, values[n]);
+    for (const n of names) {
+      const axis = sweep.axes[n];
+      setPath(raw, n, !Array.isArray(axis) && 'named' in axis ? JSON.parse(JSON.stringify(axis.named[values[n] as string])) : values[n]);
+    }
     let config: RunConfig;
     try {
       config = resolveConfig(raw);

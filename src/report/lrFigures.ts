@@ -82,3 +82,29 @@ export function etaStabilitySpec(rows: readonly StabilityFigureRow[], crossings:
   const sub = opts.subtitle ?? (crossings.length ? `η·S crosses 2 at t = ${crossings.map((c) => `${c.step}${c.direction === 'up' ? '↑' : '↓'}`).slice(0, 12).join(', ')}${crossings.length > 12 ? ', …' : ''}` : 'η·S stays on one side of 2 at every measured step');
   return top({ width: 460, height: 240, layer: layers }, opts.title ?? 'η(t) against the stability thresholds', sub);
 }
+
+/** The toy surface as a heat map with optimizer paths drawn over it (one colour per policy). */
+export function toySurfaceSpec(grid: readonly { x: number; y: number; z: number }[], paths: readonly { label: string; points: readonly { iteration: number; x: number; y: number; z: number }[] }[], opts: { title?: string; subtitle?: string; step: number }): VegaLiteSpec {
+  const labels = paths.map((p) => p.label);
+  const pts = paths.flatMap((p) => p.points.map((q) => ({ ...q, policy: p.label })));
+  const x = { field: 'x', type: 'quantitative', scale: { domain: [-1.5, 1.5], nice: false }, axis: { title: 'x' } };
+  const y = { field: 'y', type: 'quantitative', scale: { domain: [-1.5, 1.5], nice: false }, axis: { title: 'y' } };
+  const color = { field: 'policy', type: 'nominal', sort: labels, scale: { domain: labels, range: ['#111111', '#d62728', '#ff7f0e', '#1f77b4', '#2ca02c', '#9467bd'] }, legend: { title: 'policy', labelLimit: 420 } };
+  return top(
+    {
+      width: 360,
+      height: 360,
+      resolve: { scale: { color: 'independent' } },
+      layer: [
+        {
+          data: { values: grid.map((g) => ({ x: g.x - opts.step / 2, x2: g.x + opts.step / 2, y: g.y - opts.step / 2, y2: g.y + opts.step / 2, z: g.z })) },
+          mark: { type: 'rect' },
+          encoding: { x, x2: { field: 'x2' }, y, y2: { field: 'y2' }, color: { field: 'z', type: 'quantitative', scale: { scheme: 'greys', reverse: true }, legend: { title: 'z' } } },
+        },
+        { data: { values: pts }, mark: { type: 'line', strokeWidth: 1.8, point: { size: 14, filled: true } }, encoding: { x, y, color, order: { field: 'iteration', type: 'quantitative' } } },
+      ],
+    },
+    opts.title,
+    opts.subtitle,
+  );
+}

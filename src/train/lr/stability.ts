@@ -35,3 +35,56 @@ export function edgeCrossings(rows: readonly StabilityRow[]): EdgeCrossing[] {
 export function alwaysBelowEdge(rows: readonly StabilityRow[]): boolean {
   return rows.every((r) => !Number.isFinite(r.eta * r.sharpness) || r.eta * r.sharpness < 2);
 }
+
+/** Relative tolerance of a loss rise: round-off is not a rise. */
+const RISE_TOL = 1e-9;
+
+/** Recorded steps at which the loss rose above the previous recorded value. */
+export function lossRises(rows: readonly { step: number; loss: number }[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < rows.length; i++) if (rows[i].loss > rows[i - 1].loss * (1 + RISE_TOL)) out.push(rows[i].step);
+  return out;
+}
+
+export interface CatapultEvent {
+  /** first recorded step of the rise, step of the peak, first step back at or below the pre-rise loss (null: never) */
+  start: number;
+  peak: number;
+  end: number | null;
+  lossBefore: number;
+  lossPeak: number;
+  lambdaBefore: number;
+  lambdaAfter: number;
+}
+
+/**
+ * Catapult events: a loss rise (from row i−1 to i) that is followed, once the loss is back at or
+ * below its pre-rise value (or at the end of the run), by a curvature clearly lower than before
+ * the rise: λ_after < 0.99·λ_before, with λ_before the last measured λ up to row i−1 and
+ * λ_after the first measured λ from the return on (the last one if the loss never returns).
+ * Rises without such a drop (e.g. oscillations that leave λ alone) are not events.
+ */
+export function catapultEvents(rows: readonly { step: number; loss: number; lambda: number }[]): CatapultEvent[] {
+  const out: CatapultEvent[] = [];
+  let i = 1;
+  while (i < rows.length) {
+    if (!(rows[i].loss > rows[i - 1].loss * (1 + RISE_TOL))) {
+      i++;
+      continue;
+    }
+    const before = rows[i - 1].loss;
+    let peak = i, j = i;
+    while (j < rows.length && !(rows[j].loss <= before)) {
+      if (rows[j].loss > rows[peak].loss) peak = j;
+      j++;
+    }
+    let lb = NaN;
+    for (let k = i - 1; k >= 0 && Number.isNaN(lb); k--) if (Number.isFinite(rows[k].lambda)) lb = rows[k].lambda;
+    let la = NaN;
+    for (let k = j; k < rows.length && Number.isNaN(la); k++) if (Number.isFinite(rows[k].lambda)) la = rows[k].lambda;
+    for (let k = rows.length - 1; k >= i && Number.isNaN(la); k--) if (Number.isFinite(rows[k].lambda)) la = rows[k].lambda;
+    if (la < 0.99 * lb) out.push({ start: rows[i].step, peak: rows[peak].step, end: j < rows.length ? rows[j].step : null, lossBefore: before, lossPeak: rows[peak].loss, lambdaBefore: lb, lambdaAfter: la });
+    i = Math.max(j, i + 1);
+  }
+  return out;
+}
