@@ -12,6 +12,7 @@ import { buildData } from './problem.ts';
 import { nodeLoaders } from '../io/loaders.ts';
 import { loadRecipeFile, readRunConfig, readRunMetrics, resolveRecipe, runRecipeSweep, type Profile, type RecipeSweepSpec, type SweepData } from './recipeFiles.ts';
 import { ONSET_TESTS, type Onset, type ResultRow } from './results.ts';
+import { lrPolicies } from './recipes/lrPolicies.ts';
 import {
   bracketText, catapultOnset, cOf, fmt, groupByAxis, isMonotoneIncreasing, linearFit, logLogSlope, mean, median, ONSET_TOLERANCE, onsetVerdict, phaseList, phaseOf, sortByC, spearman,
   type Bracket, type Verdict,
@@ -808,7 +809,7 @@ const restrictedFlatness: Recipe = {
 
 // ---------------------------------------------------------------------------------------------
 
-export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, annealing, restrictedFlatness];
+export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, annealing, restrictedFlatness, lrPolicies];
 
 export function recipeByName(name: string): Recipe {
   const r = RECIPES.find((x) => x.name === name);
