@@ -33,7 +33,8 @@ export function etaScheduleSpec(series: readonly EtaSeries[], opts: { title?: st
       encoding: {
         x: { field: 'step', type: 'quantitative', axis: { title: 'step t' } },
         y: { field: 'eta', type: 'quantitative', scale: opts.yLog ? { type: 'log' } : { zero: true }, axis: { title: opts.yTitle ?? 'η(t)', format: '~g' } },
-        color: { field: 'policy', type: 'nominal', sort: labels, legend: labels.length > 1 ? { title: null, labelLimit: 420 } : null },
+        // more than ten policies: a 20-colour palette so that no two share a colour
+        color: { field: 'policy', type: 'nominal', sort: labels, ...(labels.length > 10 ? { scale: { scheme: 'tableau20' } } : {}), legend: labels.length > 1 ? { title: null, labelLimit: 420 } : null },
       },
     },
     opts.title,
