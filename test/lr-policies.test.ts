@@ -175,3 +175,19 @@ test('policies parse with defaults; an absolute policy sets η itself', () => {
   const k = compilePolicy(cfg.schedule as LrPolicy);
   assert.equal(k(2), 0.5 * pow(0.9, 2));
 });
+
+test('training with an absolute policy: η_t = k(t) and the base η is k(0); a relative one multiplies η', async () => {
+  const { buildProblem } = await import('../src/experiments/problem.ts');
+  const { Trainer } = await import('../src/train/trainer.ts');
+  const base = { data: { kind: 'gaussian', m: 20, d: 4 }, model: { width: 8 }, steps: 12, record: { every: 1, denseUntil: 0 }, curvature: { every: 6, maxIter: 15 } };
+  const abs = buildProblem(resolveConfig({ ...base, schedule: { fn: 'EXP', k0: 0.3, gamma: 0.5, absolute: true } }));
+  const tr = new Trainer(abs.problem, abs.settings);
+  const s = tr.run();
+  assert.equal(s.eta, 0.3);
+  for (const row of tr.metrics) assert.equal(row.eta, 0.3 * pow(0.5, row.step), `step ${row.step}`);
+  const rel = buildProblem(resolveConfig({ ...base, eta: 0.2, schedule: { fn: 'STEP', k0: 2, gamma: 0.5, l: 5 } }));
+  const tr2 = new Trainer(rel.problem, rel.settings);
+  tr2.run();
+  // 0.2·2·0.5^⌊t/5⌋: 0.4 for t < 5, 0.2 for 5 ≤ t < 10, 0.1 from 10
+  assert.deepEqual(tr2.metrics.map((r) => r.eta), [0.4, 0.4, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.2, 0.2, 0.1, 0.1, 0.1]);
+});
