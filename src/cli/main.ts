@@ -7,6 +7,7 @@ import { registerTheory } from './theoryCommand.ts';
 import { registerPlot } from './plotCommand.ts';
 import { registerReproduce } from './reproduceCommand.ts';
 import { registerSeparability } from './separabilityCommand.ts';
+import { registerIncremental } from './incrementalCommand.ts';
 import { codeVersion } from '../io/version.ts';
 
 // `catapult theory | head` closes stdout early: that is not an error
@@ -29,6 +30,7 @@ registerTheory(program);
 registerPlot(program);
 registerReproduce(program);
 registerSeparability(program);
+registerIncremental(program);
 
 try {
   await program.parseAsync(process.argv);
