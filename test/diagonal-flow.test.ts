@@ -132,7 +132,7 @@ test('closed form: β(X̃ᵀν) equals the β of an RK4 integration of the gradi
 
 test('flow at marks γ = 1, 10 matches a τ-uniform RK4 integration of the u-flow (b = β/γ to 1e-6)', () => {
   const { X, y, N, d } = problem(5, 6, 8);
-  for (const [D, alpha] of [[2, 0.3], [2, 3], [3, 0.5]] as const) {
+  for (const [D, alpha] of [[2, 0.3], [2, 3], [3, 0.5], [3, 0.02]] as const) {
     const marks = [1, 10];
     const res = diagonalFlow({ X, y, N, d, alpha, depth: D }, { marks, rtol: 1e-10 });
     assert.ok(res.complete);

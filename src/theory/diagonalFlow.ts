@@ -398,14 +398,19 @@ function implicitEuler(sys: DiagonalSystem, y0: Float64Array, h: number, p: Floa
       dmax = Math.max(dmax, Math.abs(delta[a]));
       slope0 += g[a] * delta[a];
     }
-    if (dmax <= 1e-13) return it;
+    // Converged: p moves by < 1e-13 and no entry wants to grow by more than a factor e (a lagging sample
+    // with a tiny weight has a tiny |δ| but a large δ/p: it is far from converged).
+    let grow = 0;
+    for (let a = 0; a < na; a++) grow = Math.max(grow, delta[a] / p[idx[a]]);
+    if (dmax <= 1e-13 && grow <= 1) return it;
     // Near the solution (quadratic region) take full steps and stop at the rounding floor, where F's
     // decrease is invisible and δ stops shrinking; far from it, a damped step with Armijo on F.
-    const local = dmax < 1e-3;
-    if (dmax < 1e-8 && dmax >= 0.25 * dPrev) return it;
+    const local = dmax < 1e-3 && grow <= 1;
+    if (dmax < 1e-8 && grow <= 1 && dmax >= 0.25 * dPrev) return it;
     dPrev = dmax;
-    // Curved step: additive where it keeps p_n ≥ p_n/2, multiplicative (entropy-exact) where it drives
-    // p_n towards 0 — an entry whose margin runs away drops to ~exp(−gap) in one step.
+    // Multiplicative (mirror) step p_n·exp(t δ_n/p_n): to first order the Newton step, and exact for entries
+    // whose weight is set by the entropy alone (p_n → exp(λ − m_n) in one step, up or down). Growth is
+    // capped at e^{50} per iteration, so a lagging sample climbs from 1e−300 to O(1) in a few iterations.
     let t = 1;
     let accepted = false;
     for (let ls = 0; ls < 50 && !accepted; ls++, t *= 0.5) {
@@ -415,7 +420,7 @@ function implicitEuler(sys: DiagonalSystem, y0: Float64Array, h: number, p: Floa
       for (let a = 0; a < na; a++) {
         const n = idx[a];
         const dn = delta[a];
-        const v = dn >= -0.5 * p[n] ? p[n] + t * dn : p[n] * exp((t * dn) / p[n]);
+        const v = p[n] * exp(Math.max(-745, Math.min(50, (t * dn) / p[n])));
         pt[n] = v;
         s += v;
       }
@@ -433,7 +438,7 @@ function implicitEuler(sys: DiagonalSystem, y0: Float64Array, h: number, p: Floa
         accepted = true;
       }
     }
-    if (!accepted) return dmax <= 1e-8 ? it : -1;
+    if (!accepted) return dmax <= 1e-8 && grow <= 1 ? it : -1;
   }
   return -1;
 }
