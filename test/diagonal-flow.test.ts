@@ -218,6 +218,26 @@ test('the flow reaches γ = 1e64 (D = 2, 3): marks land on their values, b has m
   }
 });
 
+test('into the stiff regime: the flow at γ = 100 and 230 matches a fine τ-uniform RK4 of the u-flow', () => {
+  const { X, y, N, d } = problem(13, 6, 8);
+  for (const [D, alpha] of [[2, 1], [3, 1]] as const) {
+    const marks = [100, 230];
+    const res = diagonalFlow({ X, y, N, d, alpha, depth: D }, { marks, rtol: 1e-10 });
+    const ref = referenceAtMarks(X, y, N, d, D, alpha, marks, 2e-4);
+    for (let i = 0; i < marks.length; i++) {
+      const e = maxRelDiff(res.marks[i].b, ref[i]);
+      assert.ok(e < 1e-5, `D ${D} γ ${marks[i]}: flow vs RK4 ${e}`);
+    }
+  }
+});
+
+test('deterministic: the same problem twice gives bit-identical marks', () => {
+  const p = problem(2, 8, 16);
+  const a = diagonalFlow({ ...p, alpha: 0.1, depth: 3 }), b = diagonalFlow({ ...p, alpha: 0.1, depth: 3 });
+  assert.deepEqual(a.marks.map((m) => [m.gamma, m.tau, m.log10Eps, m.supportSize, m.supportVectors, Array.from(m.b)]), b.marks.map((m) => [m.gamma, m.tau, m.log10Eps, m.supportSize, m.supportVectors, Array.from(m.b)]));
+  assert.equal(a.steps, b.steps);
+});
+
 test('bad problems are rejected with a message naming the field', () => {
   const { X, y, N, d } = problem(1, 4, 3);
   assert.throws(() => diagonalFlow({ X, y, N, d, alpha: 0, depth: 2 }), /alpha/);

@@ -88,7 +88,10 @@ export interface FlowMark {
   log10MeanLoss: number;
   /** #{j : |b_j| ≥ supportTol·max|b|} */
   supportSize: number;
-  /** samples carrying softmax weight ≥ 1e-3 at this point (the active support vectors) */
+  /**
+   * support vectors: samples with m_n − γ ≤ max(log 1000, 1e−6·γ) — softmax weight ≥ 1e−3 of the largest at
+   * modest γ; at large γ, where f64 cannot resolve O(1) margin differences, normalised margin ≤ 1 + 1e−6
+   */
   supportVectors: number;
   /** β / γ (min margin 1) */
   b: Float64Array;
@@ -259,19 +262,6 @@ class DiagonalSystem {
       m[n] = s;
     }
   }
-}
-
-/** softmax(−m) into p. */
-function softmaxNeg(m: Float64Array, p: Float64Array): void {
-  let mn = Infinity;
-  for (const v of m) mn = Math.min(mn, v);
-  let s = 0;
-  for (let n = 0; n < m.length; n++) {
-    const e = m[n] - mn > -LOG_P_MIN ? 0 : exp(mn - m[n]);
-    p[n] = e;
-    s += e;
-  }
-  for (let n = 0; n < m.length; n++) p[n] /= s;
 }
 
 /** Cholesky solve of the SPD system A x = b (n×n, A overwritten), with Jacobi scaling and a pivot floor. */
@@ -569,7 +559,7 @@ export function diagonalFlow(problem: DiagonalFlowProblem, opts: DiagonalFlowOpt
     gamma = gNew;
     pWarm.set(pTry);
     while (next < marks.length && gamma >= marks[next] * (1 - 1e-9)) {
-      out.push(readMarks(sys, y, marks[next], tau, steps, supportTol, w));
+      out.push(readMarks(sys, y, marks[next], tau, steps, supportTol));
       next++;
     }
     h = hUsed * Math.min(4, Math.max(0.2, 0.9 * pow(Math.max(res.err, 1e-12), -1 / SEQ.length)));
@@ -577,7 +567,7 @@ export function diagonalFlow(problem: DiagonalFlowProblem, opts: DiagonalFlowOpt
   return { marks: out, complete: next === marks.length, steps, rejectedSteps: rejected, implicitSolves: solves, newtonIterations: newton, timeMs: performance.now() - t0 };
 }
 
-function readMarks(sys: DiagonalSystem, st: Float64Array, mark: number, tau: number, steps: number, supportTol: number, w: Work): FlowMark {
+function readMarks(sys: DiagonalSystem, st: Float64Array, mark: number, tau: number, steps: number, supportTol: number): FlowMark {
   const { N, d } = sys;
   const beta = new Float64Array(d);
   sys.betaAndSlope(st, beta, null);
@@ -593,11 +583,9 @@ function readMarks(sys: DiagonalSystem, st: Float64Array, mark: number, tau: num
   for (const v of b) bmax = Math.max(bmax, Math.abs(v));
   let support = 0;
   for (const v of b) if (Math.abs(v) >= supportTol * bmax) support++;
-  const p = new Float64Array(N);
-  softmaxNeg(m, p);
   let sv = 0;
-  for (const v of p) if (v >= 1e-3) sv++;
-  void w;
+  const svGap = Math.max(6.907755278982137, 1e-6 * gamma);
+  for (const v of m) if (v - gamma <= svGap) sv++;
   return {
     mark,
     gamma,
