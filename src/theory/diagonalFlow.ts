@@ -120,7 +120,7 @@ export function betaOfS(s: number, alpha: number, depth: number): number {
   const c = depth * (depth - 2) * pow(alpha, depth - 2);
   const z = c * s;
   if (!(Math.abs(z) < 1)) throw new RangeError(`betaOfS: z = ${z} outside (−1, 1)`);
-  return betaD(alpha, depth, z, 1 - z, 1 + z);
+  return betaD(pow(alpha, depth), depth / (depth - 2), z, 1 - z, 1 + z);
 }
 
 function sinh(x: number): number {
@@ -132,16 +132,21 @@ function sinh(x: number): number {
   return 0.5 * (e - 1 / e);
 }
 
-/** α^D[(1−z)^{−k} − (1+z)^{−k}] from z and the carried wp = 1 − z, wm = 1 + z. */
-function betaD(alpha: number, depth: number, z: number, wp: number, wm: number): number {
-  const k = depth / (depth - 2);
-  const aD = pow(alpha, depth);
+/**
+ * α^D[(1−z)^{−k} − (1+z)^{−k}] from z and the carried wp = 1 − z, wm = 1 + z; pp = wp^{−k}, pm = wm^{−k}
+ * when already known (they are for |z| ≥ ½, where they are used).
+ */
+function betaD(aD: number, k: number, z: number, wp: number, wm: number, pp = NaN, pm = NaN): number {
   if (Math.abs(z) < 0.5) {
     // e^A − e^B = e^B expm1(A − B), A − B = k log((1+z)/(1−z)) = k log1p(2z/(1−z)): no cancellation at small z
     const B = -k * log1p(z);
     return aD * exp(B) * expm1(k * log1p((2 * z) / wp));
   }
-  return aD * (pow(wp, -k) - pow(wm, -k));
+  if (Number.isNaN(pp)) {
+    pp = exp(-k * log(wp));
+    pm = exp(-k * log(wm));
+  }
+  return aD * (pp - pm);
 }
 
 /** The flow's state layout and closed forms for one (α, D, data). */
@@ -155,6 +160,8 @@ class DiagonalSystem {
   /** D(D−2)α^{D−2} (D ≥ 3) */
   readonly c: number;
   readonly k: number;
+  /** α^D */
+  readonly aD: number;
   /** state length: ν (N), then s (d) for D = 2, or z, 1 − z, 1 + z (3d) for D ≥ 3 */
   readonly size: number;
 
@@ -171,6 +178,7 @@ class DiagonalSystem {
     this.depth = depth;
     this.c = depth === 2 ? 0 : depth * (depth - 2) * pow(alpha, depth - 2);
     this.k = depth === 2 ? 0 : depth / (depth - 2);
+    this.aD = pow(alpha, depth);
     this.Z = new Float64Array(N * d);
     for (let n = 0; n < N; n++) {
       if (y[n] !== 1 && y[n] !== -1) throw new RangeError(`diagonalFlow: labels must be ±1, got y[${n}] = ${y[n]}`);
@@ -217,26 +225,25 @@ class DiagonalSystem {
 
   /** β and dβ/ds at a state. */
   betaAndSlope(st: Float64Array, beta: Float64Array, slope: Float64Array | null): void {
-    const { N, d, alpha, depth } = this;
+    const { N, d, alpha, depth, aD, k, c } = this;
     for (let j = 0; j < d; j++) {
       if (depth === 2) {
         const x = 4 * st[N + j];
-        beta[j] = 2 * alpha * alpha * sinh(x);
-        if (slope) {
-          const e = exp(x);
-          slope[j] = 4 * alpha * alpha * (e + 1 / e); // 8α² cosh(4s)
-        }
+        const e = exp(x);
+        beta[j] = 2 * alpha * alpha * (Math.abs(x) < 1 ? sinh(x) : 0.5 * (e - 1 / e));
+        if (slope) slope[j] = 4 * alpha * alpha * (e + 1 / e); // 8α² cosh(4s)
       } else {
         const wp = st[N + d + j], wm = st[N + 2 * d + j];
-        beta[j] = betaD(alpha, depth, st[N + j], wp, wm);
-        if (slope) slope[j] = pow(alpha, depth) * this.k * this.c * (pow(wp, -this.k - 1) + pow(wm, -this.k - 1));
+        const pp = exp(-k * log(wp)), pm = exp(-k * log(wm)); // (1 ∓ z)^{−k}
+        beta[j] = betaD(aD, k, st[N + j], wp, wm, pp, pm);
+        if (slope) slope[j] = aD * k * c * (pp / wp + pm / wm);
       }
     }
   }
 
   /** Φ = Σ_j B(s_j) with B' = β, B(0) = 0 (the potential whose ν-gradient is m). */
   potential(st: Float64Array): number {
-    const { N, d, alpha, depth } = this;
+    const { N, d, alpha, depth, aD, k, c } = this;
     let phi = 0;
     for (let j = 0; j < d; j++) {
       if (depth === 2) {
@@ -246,9 +253,9 @@ class DiagonalSystem {
       } else {
         // α^D/(c(k−1)) · [(1−z)^{1−k} + (1+z)^{1−k} − 2]
         const z = st[N + j], wp = st[N + d + j], wm = st[N + 2 * d + j];
-        const k1 = 1 - this.k;
-        const bracket = Math.abs(z) < 0.5 ? expm1(k1 * log1p(-z)) + expm1(k1 * log1p(z)) : pow(wp, k1) + pow(wm, k1) - 2;
-        phi += (pow(alpha, depth) / (this.c * (this.k - 1))) * bracket;
+        const k1 = 1 - k;
+        const bracket = Math.abs(z) < 0.5 ? expm1(k1 * log1p(-z)) + expm1(k1 * log1p(z)) : exp(k1 * log(wp)) + exp(k1 * log(wm)) - 2;
+        phi += (aD / (c * (k - 1))) * bracket;
       }
     }
     return phi;
@@ -265,8 +272,7 @@ class DiagonalSystem {
 }
 
 /** Cholesky solve of the SPD system A x = b (n×n, A overwritten), with Jacobi scaling and a pivot floor. */
-function scaledCholeskySolve(A: Float64Array, n: number, rhs: Float64Array[], out: Float64Array[]): void {
-  const sc = new Float64Array(n);
+function scaledCholeskySolve(A: Float64Array, n: number, rhs: Float64Array[], out: Float64Array[], sc: Float64Array): void {
   for (let i = 0; i < n; i++) sc[i] = 1 / Math.sqrt(A[i * n + i]);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] *= sc[i] * sc[j];
   for (let j = 0; j < n; j++) {
@@ -302,6 +308,16 @@ interface Work {
   slope: Float64Array;
   m: Float64Array;
   trial: Float64Array;
+  /** Newton scratch, length N (N² for H) */
+  g: Float64Array;
+  H: Float64Array;
+  rhs: Float64Array;
+  ones: Float64Array;
+  sa: Float64Array;
+  sb: Float64Array;
+  delta: Float64Array;
+  sc: Float64Array;
+  idx: number[];
   pTrial: Float64Array;
 }
 
@@ -312,9 +328,7 @@ interface Work {
  */
 function implicitEuler(sys: DiagonalSystem, y0: Float64Array, h: number, p: Float64Array, out: Float64Array, w: Work): number {
   const { N, d, Z } = sys;
-  const g = new Float64Array(N);
-  const H = new Float64Array(N * N);
-  const idx: number[] = [];
+  const { g, H, idx } = w;
   const F = (st: Float64Array, pp: Float64Array): number => {
     let ent = 0;
     for (const v of pp) if (v > 0) ent += v * log(v);
@@ -371,10 +385,10 @@ function implicitEuler(sys: DiagonalSystem, y0: Float64Array, h: number, p: Floa
       g[a] = w.m[idx[a]] + log(p[idx[a]]);
     }
     // Newton step with Σδ = 0: δ = H⁻¹(−g) − μ H⁻¹1
-    const ga = new Float64Array(na), ones = new Float64Array(na).fill(1);
+    const ga = w.rhs.subarray(0, na), ones = w.ones.subarray(0, na);
     for (let a = 0; a < na; a++) ga[a] = -g[a];
-    const sa = new Float64Array(na), sb = new Float64Array(na);
-    scaledCholeskySolve(H.subarray(0, na * na), na, [ga, ones], [sa, sb]);
+    const sa = w.sa.subarray(0, na), sb = w.sb.subarray(0, na);
+    scaledCholeskySolve(H.subarray(0, na * na), na, [ga, ones], [sa, sb], w.sc);
     let suma = 0, sumb = 0;
     for (let a = 0; a < na; a++) {
       suma += sa[a];
@@ -382,7 +396,7 @@ function implicitEuler(sys: DiagonalSystem, y0: Float64Array, h: number, p: Floa
     }
     const mu = suma / sumb;
     let dmax = 0, slope0 = 0;
-    const delta = new Float64Array(na);
+    const delta = w.delta;
     for (let a = 0; a < na; a++) {
       delta[a] = sa[a] - mu * sb[a];
       dmax = Math.max(dmax, Math.abs(delta[a]));
@@ -450,7 +464,11 @@ export function diagonalFlow(problem: DiagonalFlowProblem, opts: DiagonalFlowOpt
   const maxSteps = opts.maxSteps ?? 200000;
   const { N, d } = sys;
   const size = sys.size;
-  const w: Work = { beta: new Float64Array(d), slope: new Float64Array(d), m: new Float64Array(N), trial: new Float64Array(size), pTrial: new Float64Array(N) };
+  const vec = () => new Float64Array(N);
+  const w: Work = {
+    beta: new Float64Array(d), slope: new Float64Array(d), m: vec(), trial: new Float64Array(size), pTrial: vec(),
+    g: vec(), H: new Float64Array(N * N), rhs: vec(), ones: vec().fill(1), sa: vec(), sb: vec(), delta: vec(), sc: vec(), idx: [],
+  };
   let y = sys.initialState();
   const pWarm = new Float64Array(N).fill(1 / N);
   let steps = 0, rejected = 0, solves = 0, newton = 0;
