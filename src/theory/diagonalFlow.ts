@@ -18,7 +18,8 @@
  * ν' = ν + h softmax(−m(ν')), is exactly the convex problem
  *     p = argmin_{p ∈ simplex} Φ(ν + h p)/h + Σ p_n log p_n,    ∇_ν Φ = m  (Φ = Σ_j B(s_j), B' = β),
  * whose KKT conditions (m_n + log p_n equal on the support) are resolved to relative precision in m,
- * so the step is well-posed at any γ; it is solved by a damped Newton method. Accuracy comes from
+ * so the step is well-posed at any γ; it is solved by Newton's method with multiplicative (mirror) steps
+ * and an Armijo line search, growing lagging samples' weights from ~0 by up to e^{50} per iteration. Accuracy comes from
  * extrapolation (Richardson/Aitken–Neville on the harmonic sequence 1, 2, 3, 4 sub-steps, order 4,
  * error estimate from the last two columns, step-size control), as in SEULEX.
  *
@@ -69,7 +70,7 @@ export interface DiagonalFlowOptions {
   supportTol?: number;
   /** step limit (default 200 000) */
   maxSteps?: number;
-  /** wall-clock limit in ms (default none) */
+  /** wall-clock limit in ms (default none; with a limit, how far the run gets depends on the machine) */
   timeLimitMs?: number;
 }
 
@@ -335,7 +336,7 @@ function implicitEuler(sys: DiagonalSystem, y0: Float64Array, h: number, p: Floa
     return sys.potential(st) / h + ent;
   };
   if (!sys.advance(y0, p, h, out)) {
-    // the warm start overshoots the blow-up (D ≥ 3): start from the lowest-curvature vertex mix instead
+    // the warm start overshoots the blow-up (D ≥ 3): start from uniform weights instead
     p.fill(1 / N);
     if (!sys.advance(y0, p, h, out)) return -1;
   }
