@@ -9,6 +9,7 @@ import { registerReproduce } from './reproduceCommand.ts';
 import { registerSeparability } from './separabilityCommand.ts';
 import { registerSchedule } from './scheduleCommand.ts';
 import { registerLrbench } from './lrbenchCommand.ts';
+import { registerIncremental } from './incrementalCommand.ts';
 import { codeVersion } from '../io/version.ts';
 
 // `catapult theory | head` closes stdout early: that is not an error
@@ -33,6 +34,7 @@ registerReproduce(program);
 registerSeparability(program);
 registerSchedule(program);
 registerLrbench(program);
+registerIncremental(program);
 
 try {
   await program.parseAsync(process.argv);
