@@ -26,6 +26,8 @@ import * as passes from '../src/models/passes.ts';
 
 const m = Number(process.env.BENCH_M ?? 10000), d = 784, width = 512, depth = 4;
 const reps = Number(process.env.BENCH_REPS ?? 20);
+/** BENCH_PARTS=kernels,theory,sweeps (default: all) runs a subset, e.g. to repeat the sweep timings. */
+const parts = new Set((process.env.BENCH_PARTS ?? 'kernels,theory,sweeps').split(','));
 
 interface Timing { med: number; min: number }
 
@@ -93,66 +95,68 @@ async function startNumpy(dir: string): Promise<{ round: () => Promise<Record<st
 const fmt = (x: Timing, w: number): string => `${x.med.toFixed(2)} (${x.min.toFixed(2)})`.padStart(w);
 
 const backend = (passes as { kernelBackend?: () => string }).kernelBackend?.() ?? 'js';
-console.log(`deep linear net: m = ${m}, d = ${d}, width ${width}, depth ${depth}, ${new DeepLinear({ d, width, depth }).numParams} parameters; data-pass backend: ${backend}`);
-console.log(`median (min) ms over ${reps} interleaved rounds. θ from model.allocParams (in a wasm workspace); HVP on resident`);
-console.log('vectors, and on plain Float64Arrays (copied in and out). "read X" = one dot pass over X alone: the floor of a step.');
-console.log('storage        ms/step          ms/HVP    ms/HVP (plain)   ms/NTK-matvec       ms/read X   GB/s (X per step)');
-const numpyRows: string[] = [];
-for (const storage of ['float64', 'float32'] as const) {
-  const rng = new Rng(1);
-  const X = storage === 'float64' ? new Float64Array(m * d) : new Float32Array(m * d);
-  for (let i = 0; i < X.length; i++) X[i] = rng.normal();
-  const y = new Float64Array(m).map(() => (rng.uniform() < 0.5 ? -1 : 1));
-  const data = makeDataset(X, y, d, 'bench');
-  const model = new DeepLinear({ d, width, depth });
-  const theta = model.allocParams(gaussianInit(model, 1));
-  const loss = getLoss('logistic');
-  const ev = model.evaluate(theta, data, loss);
-  const dir = new Rng(2).fillNormal(new Float64Array(model.numParams));
-  const dirResident = model.allocParams(dir), outResident = model.allocParams();
-  const out = new Float64Array(model.numParams);
-  const u = new Rng(3).fillNormal(new Float64Array(m));
-  const o = new Float64Array(m);
-  const beta = model.endToEnd(theta);
-  // numpy on the same X, y, θ, HVP direction and NTK vector (float64 only: numpy's reference is float64)
-  let numpy: Awaited<ReturnType<typeof startNumpy>> | null = null;
-  const npDir = storage === 'float64' ? mkdtempSync(join(tmpdir(), 'catapult-bench-np-')) : null;
-  if (npDir !== null) {
-    writeFileSync(join(npDir, 'meta.json'), JSON.stringify({ m, d, width, depth }));
-    for (const [name, a] of [['X', X as Float64Array], ['y', y], ['theta', theta], ['dir', dir], ['u', u]] as const) writeFileSync(join(npDir, `${name}.f64`), f64(a));
-    numpy = await startNumpy(npDir);
-    if (typeof numpy === 'string') numpyRows.push(`numpy: skipped (${numpy})`);
-    else {
-      const read = (name: string) => new Float64Array(readFileSync(join(npDir, `${name}.f64`)).buffer.slice(0));
-      const diff = [
-        `gradient ${maxRelDiff(model.gradient(ev), read('grad')).toExponential(1)}`,
-        `HVP ${maxRelDiff(model.hvp(ev, dir), read('hvp')).toExponential(1)}`,
-        `NTK matvec ${(model.ntkApply(ev, u, o), maxRelDiff(o, read('ntk'))).toExponential(1)}`,
-      ];
-      numpyRows.push(`numpy ${numpy.version}, float64, 1 BLAS thread: outputs at θ0 agree with the engine's to max relative difference ${diff.join(', ')}`);
+if (parts.has('kernels')) {
+  console.log(`deep linear net: m = ${m}, d = ${d}, width ${width}, depth ${depth}, ${new DeepLinear({ d, width, depth }).numParams} parameters; data-pass backend: ${backend}`);
+  console.log(`median (min) ms over ${reps} interleaved rounds. θ from model.allocParams (in a wasm workspace); HVP on resident`);
+  console.log('vectors, and on plain Float64Arrays (copied in and out). "read X" = one dot pass over X alone: the floor of a step.');
+  console.log('storage        ms/step          ms/HVP    ms/HVP (plain)   ms/NTK-matvec       ms/read X   GB/s (X per step)');
+  const numpyRows: string[] = [];
+  for (const storage of ['float64', 'float32'] as const) {
+    const rng = new Rng(1);
+    const X = storage === 'float64' ? new Float64Array(m * d) : new Float32Array(m * d);
+    for (let i = 0; i < X.length; i++) X[i] = rng.normal();
+    const y = new Float64Array(m).map(() => (rng.uniform() < 0.5 ? -1 : 1));
+    const data = makeDataset(X, y, d, 'bench');
+    const model = new DeepLinear({ d, width, depth });
+    const theta = model.allocParams(gaussianInit(model, 1));
+    const loss = getLoss('logistic');
+    const ev = model.evaluate(theta, data, loss);
+    const dir = new Rng(2).fillNormal(new Float64Array(model.numParams));
+    const dirResident = model.allocParams(dir), outResident = model.allocParams();
+    const out = new Float64Array(model.numParams);
+    const u = new Rng(3).fillNormal(new Float64Array(m));
+    const o = new Float64Array(m);
+    const beta = model.endToEnd(theta);
+    // numpy on the same X, y, θ, HVP direction and NTK vector (float64 only: numpy's reference is float64)
+    let numpy: Awaited<ReturnType<typeof startNumpy>> | null = null;
+    const npDir = storage === 'float64' ? mkdtempSync(join(tmpdir(), 'catapult-bench-np-')) : null;
+    if (npDir !== null) {
+      writeFileSync(join(npDir, 'meta.json'), JSON.stringify({ m, d, width, depth }));
+      for (const [name, a] of [['X', X as Float64Array], ['y', y], ['theta', theta], ['dir', dir], ['u', u]] as const) writeFileSync(join(npDir, `${name}.f64`), f64(a));
+      numpy = await startNumpy(npDir);
+      if (typeof numpy === 'string') numpyRows.push(`numpy: skipped (${numpy})`);
+      else {
+        const read = (name: string) => new Float64Array(readFileSync(join(npDir, `${name}.f64`)).buffer.slice(0));
+        const diff = [
+          `gradient ${maxRelDiff(model.gradient(ev), read('grad')).toExponential(1)}`,
+          `HVP ${maxRelDiff(model.hvp(ev, dir), read('hvp')).toExponential(1)}`,
+          `NTK matvec ${(model.ntkApply(ev, u, o), maxRelDiff(o, read('ntk'))).toExponential(1)}`,
+        ];
+        numpyRows.push(`numpy ${numpy.version}, float64, 1 BLAS thread: outputs at θ0 agree with the engine's to max relative difference ${diff.join(', ')}`);
+      }
     }
-  }
-  const T = await timeInterleaved({
-    step: () => model.descend(model.evaluate(theta, data, loss), 1e-9),
-    hvp: () => model.hvp(ev, dirResident, outResident),
-    hvpPlain: () => model.hvp(ev, dir, out),
-    ntk: () => model.ntkApply(ev, u, o),
-    readX: () => passes.rowsDot(X, d, null, m, beta, o),
-  }, reps, numpy !== null && typeof numpy !== 'string' ? numpy.round : undefined);
-  const gbs = (X.byteLength / 1e9) / (T.step.med / 1000);
-  console.log(`${storage.padEnd(8)} ${fmt(T.step, 14)} ${fmt(T.hvp, 15)} ${fmt(T.hvpPlain, 17)} ${fmt(T.ntk, 15)} ${fmt(T.readX, 15)} ${gbs.toFixed(2).padStart(12)}`);
-  if (T.npStep) {
-    numpyRows.push(`numpy    ${fmt(T.npStep, 14)} ${fmt(T.npHvp, 15)} ${''.padStart(17)} ${fmt(T.npNtk, 15)}   (same rounds as float64)`);
-    const ratio = (a: Timing, b: Timing) => `${(b.med / a.med).toFixed(2)}× (min ${(b.min / a.min).toFixed(2)}×)`;
-    numpyRows.push(`numpy time / engine time, float64: step ${ratio(T.step, T.npStep)}, HVP ${ratio(T.hvp, T.npHvp)}, NTK matvec ${ratio(T.ntk, T.npNtk)}`);
-  }
-  if (numpy !== null && typeof numpy !== 'string') numpy.stop();
-  if (npDir !== null) rmSync(npDir, { recursive: true, force: true });
+    const T = await timeInterleaved({
+      step: () => model.descend(model.evaluate(theta, data, loss), 1e-9),
+      hvp: () => model.hvp(ev, dirResident, outResident),
+      hvpPlain: () => model.hvp(ev, dir, out),
+      ntk: () => model.ntkApply(ev, u, o),
+      readX: () => passes.rowsDot(X, d, null, m, beta, o),
+    }, reps, numpy !== null && typeof numpy !== 'string' ? numpy.round : undefined);
+    const gbs = (X.byteLength / 1e9) / (T.step.med / 1000);
+    console.log(`${storage.padEnd(8)} ${fmt(T.step, 14)} ${fmt(T.hvp, 15)} ${fmt(T.hvpPlain, 17)} ${fmt(T.ntk, 15)} ${fmt(T.readX, 15)} ${gbs.toFixed(2).padStart(12)}`);
+    if (T.npStep) {
+      numpyRows.push(`numpy    ${fmt(T.npStep, 14)} ${fmt(T.npHvp, 15)} ${''.padStart(17)} ${fmt(T.npNtk, 15)}   (same rounds as float64)`);
+      const ratio = (a: Timing, b: Timing) => `${(b.med / a.med).toFixed(2)}× (min ${(b.min / a.min).toFixed(2)}×)`;
+      numpyRows.push(`numpy time / engine time, float64: step ${ratio(T.step, T.npStep)}, HVP ${ratio(T.hvp, T.npHvp)}, NTK matvec ${ratio(T.ntk, T.npNtk)}`);
+    }
+    if (numpy !== null && typeof numpy !== 'string') numpy.stop();
+    if (npDir !== null) rmSync(npDir, { recursive: true, force: true });
 }
 for (const line of numpyRows) console.log(line);
+}
 
 // theory recursion throughput (target ≥ 1e6 steps/s)
-{
+if (parts.has('theory')) {
   const cs = Array.from({ length: 2000 }, (_, i) => 0.5 + i * 0.01);
   const steps = 1000;
   const t = performance.now();
@@ -164,7 +168,7 @@ for (const line of numpyRows) console.log(line);
 // sweep wall time, --jobs 1 vs --jobs 2 through the CLI (target speed-up ≥ 1.8 on 2 cores). The
 // time is the sweep command's own ("in … s": pool start-up included, CLI module loading not);
 // the process wall time is printed next to it.
-{
+if (parts.has('sweeps')) {
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
   const { codeToRun } = (await import(join(dirname(bin), 'dist.js'))) as { codeToRun: () => string };
   const code = codeToRun() === 'dist' ? 'compiled dist/' : 'TypeScript sources through tsx: dist/ is stale, run `npm run build`';

@@ -4,7 +4,7 @@
 // compiled code. Plain JavaScript: it runs before any TypeScript loader exists.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,10 +60,10 @@ export function codeToRun() {
 
 /**
  * `npm run build` (and `prepare`, i.e. npm ci / npm pack): nothing to do if dist/ is fresh
- * (`--force` rebuilds). Otherwise tsc compiles into a temporary directory that then replaces
- * dist/ (no files left from deleted sources, and a reader never sees a half-built dist/), stamped
- * with the digest of the sources taken *before* tsc ran: if a source changed meanwhile, dist/
- * stays unstamped, i.e. stale, and the bin keeps running the sources.
+ * (`--force` rebuilds). Otherwise the stamp goes first (dist/ counts as stale while tsc writes
+ * it), tsc compiles src/ into dist/ (in place: dist/web, the explorer's build, is not ours to
+ * touch), files of deleted sources are removed, and the stamp is the digest of the sources taken
+ * *before* tsc ran: if a source changed meanwhile, dist/ stays stale and the bin runs the sources.
  */
 export function build(force = false) {
   const before = sourceDigest();
@@ -71,24 +71,20 @@ export function build(force = false) {
     console.error('build: dist/ is up to date');
     return 0;
   }
-  const tmp = join(ROOT, `dist.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
+  rmSync(DIGEST_FILE, { force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', tmp], { stdio: 'inherit' });
-  if (r.status !== 0) {
-    rmSync(tmp, { recursive: true, force: true });
-    return r.status ?? 1;
+  const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (r.status !== 0) return r.status ?? 1;
+  const dist = join(ROOT, 'dist');
+  for (const f of listFiles(dist, '', [])) {
+    const base = f.replace(/(\.d\.ts|\.js)$/, '');
+    if (base !== f && !f.startsWith('web/') && !existsSync(join(ROOT, 'src', `${base}.ts`))) rmSync(join(dist, f));
   }
-  const fresh = sourceDigest() === before;
-  if (fresh) writeFileSync(join(tmp, '.source-digest'), before + '\n');
-  const old = join(ROOT, `dist.old-${process.pid}`);
-  if (existsSync(join(ROOT, 'dist'))) renameSync(join(ROOT, 'dist'), old);
-  renameSync(tmp, join(ROOT, 'dist'));
-  rmSync(old, { recursive: true, force: true });
-  if (!fresh) {
-    console.error('build: sources changed during the build; dist/ is marked stale (run npm run build again)');
+  if (sourceDigest() !== before) {
+    console.error('build: sources changed during the build; dist/ is left marked stale (run npm run build again)');
     return 1;
   }
+  writeFileSync(DIGEST_FILE, before + '\n');
   return 0;
 }
 
