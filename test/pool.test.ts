@@ -77,6 +77,10 @@ test('the worker pool: same summaries as in-process, reused across calls, a fail
     // a run that throws fails the call with its directory named; the pool keeps working
     const bad = { ...jobs('bad')[0], config: { ...jobs('bad')[0].config, data: { kind: 'csv', path: join(dir, 'missing.csv') } } } as Job;
     await assert.rejects(runJobs([jobs('ok')[0], bad, jobs('ok')[1]], 2, () => {}), (e: Error) => e.message.startsWith(`run ${bad.dir}: `));
+    // a callback that throws (e.g. the results table cannot be written) rejects the call, no crash
+    await assert.rejects(runJobs(jobs('cb'), 2, () => {
+      throw new Error('disk full');
+    }), /^Error: disk full$/);
     assert.deepEqual(await collect(jobs('three'), 2), one);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -106,7 +106,11 @@ export async function runJobs(jobs: Job[], workers: number, onDone: (job: Job, r
             inFlight.delete(w);
             if (msg.ok) {
               done++;
-              onDone(jobs[msg.id], { summary: msg.summary, reused: msg.reused }, msg.id);
+              try {
+                onDone(jobs[msg.id], { summary: msg.summary, reused: msg.reused }, msg.id);
+              } catch (e) {
+                failure ??= e as Error; // e.g. the results table cannot be written: no new runs, then reject
+              }
             } else failure ??= new Error(`run ${jobs[msg.id].dir}: ${msg.error}`);
             feed(w);
           },
