@@ -165,9 +165,10 @@ if (parts.has('theory')) {
   console.log(`theory recursion: ${((cs.length * steps) / sec / 1e6).toFixed(1)} M steps/s (${cs.length} values of c × ${steps} steps in ${sec.toFixed(2)} s)`);
 }
 
-// sweep wall time, --jobs 1 vs --jobs 2 through the CLI (target speed-up ≥ 1.8 on 2 cores). The
-// time is the sweep command's own ("in … s": pool start-up included, CLI module loading not);
-// the process wall time is printed next to it.
+// sweep wall time, --jobs 1 vs --jobs 2 through the CLI (target speed-up ≥ 1.8 on 2 cores), and the
+// ceiling any pool can reach on this machine: the two shards as two processes at once. The time is
+// the sweep command's own ("in … s": pool start-up included, CLI module loading not); the process
+// wall time is printed next to it.
 if (parts.has('sweeps')) {
   const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
   const { codeToRun } = (await import(join(dirname(bin), 'dist.js'))) as { codeToRun: () => string };
@@ -205,17 +206,31 @@ if (parts.has('sweeps')) {
     writeFileSync(join(work, `${config.name}.json`), JSON.stringify(config));
     const secs: number[] = [], walls: number[] = [];
     const h0 = await headroom();
+    const sweepSecs = async (args: string[], out: string): Promise<number> => {
+      const child = spawn(process.execPath, [bin, 'sweep', `${config.name}.json`, '-q', '--out', out, ...args], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '', stderr = '';
+      child.stdout.on('data', (b) => (stdout += b));
+      child.stderr.on('data', (b) => (stderr += b));
+      const code = await new Promise((r) => child.on('close', r));
+      const took = /in ([\d.]+) s/.exec(stdout);
+      if (code !== 0 || !took) throw new Error(`bench sweep failed: ${stderr}`);
+      return Number(took[1]);
+    };
     for (const jobs of [1, 2]) {
       const t = performance.now();
-      const r = spawnSync(process.execPath, [bin, 'sweep', `${config.name}.json`, '-q', '--jobs', String(jobs), '--out', `${config.name}-j${jobs}`], { cwd: work, encoding: 'utf8' });
+      secs.push(await sweepSecs(['--jobs', String(jobs)], `${config.name}-j${jobs}`));
       walls.push((performance.now() - t) / 1000);
-      const took = /in ([\d.]+) s/.exec(r.stdout);
-      if (r.status !== 0 || !took) throw new Error(`bench sweep failed: ${r.stderr}`);
-      secs.push(Number(took[1]));
     }
+    // the ceiling without any pool: the two halves as two independent processes at once
+    const t = performance.now();
+    const halves = await Promise.all([0, 1].map((i) => sweepSecs(['--jobs', '1', '--shard', `${i}/2`], `${config.name}-shard${i}`)));
+    secs.push(Math.max(...halves));
+    walls.push((performance.now() - t) / 1000);
     const h1 = await headroom();
     const same = readFileSync(join(work, `${config.name}-j1`, 'results.csv'), 'utf8') === readFileSync(join(work, `${config.name}-j2`, 'results.csv'), 'utf8');
-    console.log(`  ${label}: --jobs 1 ${secs[0].toFixed(1)} s (${walls[0].toFixed(1)}), --jobs 2 ${secs[1].toFixed(1)} s (${walls[1].toFixed(1)}), speed-up ${(secs[0] / secs[1]).toFixed(2)} (${(walls[0] / walls[1]).toFixed(2)}); results.csv ${same ? 'byte-identical' : 'DIFFERENT'}; the machine's 2-thread headroom before/after: ×${h0.toFixed(2)}/×${h1.toFixed(2)}`);
+    const x = (i: number) => `${(secs[0] / secs[i]).toFixed(2)} (${(walls[0] / walls[i]).toFixed(2)})`;
+    console.log(`  ${label}: --jobs 1 ${secs[0].toFixed(1)} s (${walls[0].toFixed(1)}), --jobs 2 ${secs[1].toFixed(1)} s (${walls[1].toFixed(1)}), speed-up ${x(1)}; results.csv ${same ? 'byte-identical' : 'DIFFERENT'}`);
+    console.log(`    ceiling: 2 shard processes at once ${secs[2].toFixed(1)} s (${walls[2].toFixed(1)}), speed-up ${x(2)}; the machine's 2-thread headroom before/after: ×${h0.toFixed(2)}/×${h1.toFixed(2)}`);
   }
   rmSync(work, { recursive: true, force: true });
 }
