@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx's loader, so the same sources serve Node and the browser
-// without a build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled package (dist/) when it is built from the current sources, else the
+// TypeScript sources through tsx's loader (a checkout with edits not yet built: slower start,
+// never stale code). See bin/dist.js.
+import { codeToRun } from './dist.js';
 
-register();
-if (process.argv[2] === '__worker') {
-  // sweep pool workers skip the CLI (and its plotting imports): faster start-up
-  const { workerMain } = await import('../src/experiments/pool.ts');
-  workerMain();
+if (codeToRun() === 'dist') {
+  await import('../dist/cli/main.js');
 } else {
+  let tsx;
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    console.error('catapult: dist/ is missing or older than src/, and tsx (a dev dependency) is not installed to run the sources: run `npm run build`');
+    process.exit(2);
+  }
+  tsx.register();
   await import('../src/cli/main.ts');
 }

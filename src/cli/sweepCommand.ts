@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseShard, parseSweepConfig } from '../experiments/sweep.ts';
 import { mergeResults, runSweep } from '../experiments/sweepRunner.ts';
-import { workerMain } from '../experiments/pool.ts';
 import type { Onset } from '../experiments/results.ts';
 import { createProgress } from './progress.ts';
 
@@ -36,7 +35,7 @@ export function registerSweep(program: Command): void {
     .description('run a sweep (base config × axes) in parallel, resumable, with phase onsets')
     .argument('<sweep>', 'sweep config JSON: { "name", "base": {run config}, "axes": { "c": {"log": [0.25, 64], "num": 25}, "model.width": [100, 1000] } }')
     .option('-o, --out <dir>', 'sweep directory (default: sweeps/<name>)')
-    .option('-j, --jobs <n>', 'worker processes', String(availableParallelism()))
+    .option('-j, --jobs <n>', 'worker threads', String(availableParallelism()))
     .option('--shard <i/N>', 'run only shard i of N (0-based); combine shards with `catapult merge`')
     .option('--refine <tol>', 'bisect each onset to this relative width in c, e.g. 0.01')
     .option('-q, --quiet', 'no progress output')
@@ -74,7 +73,4 @@ export function registerSweep(program: Command): void {
       console.log(`merged ${rows.length} runs → ${join(opts.out, 'results.csv')}`);
       printOnsets(onsets);
     });
-
-  // internal: a pool worker process (see src/experiments/pool.ts)
-  program.command('__worker', { hidden: true }).action(() => workerMain());
 }
