@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalJson, configHash, resolveConfig, setPath, type RunConfig } from './config.ts';
+import { canonicalJson, configHash, configPathProblem, resolveConfig, setPath, type RunConfig } from './config.ts';
 import { pow } from '../linalg/detmath.ts';
 
 /**
@@ -18,7 +18,15 @@ const AxisSchema = z.union([z.array(z.union([z.number(), z.string(), z.boolean()
 export const SweepConfigSchema = z.strictObject({
   name: z.string().default('sweep'),
   base: z.record(z.string(), z.unknown()).default({}),
-  axes: z.record(z.string(), AxisSchema).refine((a) => Object.keys(a).length > 0, 'at least one axis is needed'),
+  axes: z
+    .record(z.string(), AxisSchema)
+    .refine((a) => Object.keys(a).length > 0, 'at least one axis is needed')
+    .superRefine((a, ctx) => {
+      for (const path of Object.keys(a)) {
+        const problem = configPathProblem(path);
+        if (problem) ctx.addIssue({ code: 'custom', path: [path], message: problem });
+      }
+    }),
   /** save final weights of every run (off by default: sweeps can have thousands of runs) */
   saveWeights: z.boolean().default(false),
 });

@@ -1,0 +1,43 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setPath } from '../src/experiments/config.ts';
+import { parseSweepConfig } from '../src/experiments/sweep.ts';
+
+/** Issue 10: every bad input gets a one-line error naming the field/path/cause, exit code 2, nothing half-written. */
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'catapult-hard-'));
+  dirs.push(d);
+  return d;
+}
+function catapult(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+const small = ['--steps', '20', '--width', '10', '--m', '12', '--d', '3', '-q'];
+
+test('prototype-reaching config paths are rejected, naming the path (setPath, --set, sweep axes)', () => {
+  for (const path of ['__proto__.polluted', 'model.constructor.x', 'data.prototype']) {
+    assert.throws(() => setPath({}, path, 1), new RegExp(`config path '${path.replace(/\./g, '\\.')}': '(__proto__|constructor|prototype)' is not a config field`));
+  }
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  const dir = tmp();
+  const r = catapult(['train', '--set', '__proto__.polluted=1', ...small, '--out', 'x'], dir);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^catapult: config path '__proto__\.polluted': '__proto__' is not a config field\n$/);
+  assert.ok(!existsSync(join(dir, 'x')));
+  assert.throws(() => parseSweepConfig(JSON.parse('{"name":"s","axes":{"__proto__.steps":[1,2]}}')), /axes\.__proto__\.steps: '__proto__' is not a config field/);
+  writeFileSync(join(dir, 's.json'), '{"name":"s","axes":{"constructor.steps":[1,2]}}');
+  const s = catapult(['sweep', 's.json', '-q', '--out', 'sw'], dir);
+  assert.equal(s.code, 2, s.err);
+  assert.match(s.err, /axes\.constructor\.steps: 'constructor' is not a config field/);
+});
