@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setPath } from '../src/experiments/config.ts';
+import { resolveConfig, setPath } from '../src/experiments/config.ts';
+import { configFromCli } from '../src/cli/trainCommand.ts';
 import { parseSweepConfig } from '../src/experiments/sweep.ts';
 
 /** Issue 10: every bad input gets a one-line error naming the field/path/cause, exit code 2, nothing half-written. */
@@ -40,4 +41,26 @@ test('prototype-reaching config paths are rejected, naming the path (setPath, --
   const s = catapult(['sweep', 's.json', '-q', '--out', 'sw'], dir);
   assert.equal(s.code, 2, s.err);
   assert.match(s.err, /axes\.constructor\.steps: 'constructor' is not a config field/);
+});
+
+test('a config that is null (or not an object) is an error, with or without flags', () => {
+  assert.throws(() => resolveConfig(null), /invalid config:\n {2}\(config\): .*expected object/);
+  const dir = tmp();
+  for (const [text, what] of [['null', 'null'], ['[1]', 'an array'], ['3', 'number']]) {
+    writeFileSync(join(dir, 'c.json'), text);
+    assert.throws(() => configFromCli(join(dir, 'c.json'), {}), new RegExp(`c\\.json: expected a JSON object of config fields, got ${what}`));
+    assert.throws(() => configFromCli(join(dir, 'c.json'), { c: '2' }), /expected a JSON object/);
+  }
+  writeFileSync(join(dir, 'null.json'), 'null');
+  const r = catapult(['train', 'null.json', '--c', '2', ...small], dir);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^catapult: config file null\.json: expected a JSON object of config fields, got null\n$/);
+});
+
+test('theory --bifurcation without --out is an error, not silently ignored', () => {
+  const dir = tmp();
+  const r = catapult(['theory', '--c', '1,2', '--steps', '10', '--bifurcation', '5:2'], dir);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /--bifurcation writes bifurcation\.csv and needs --out <dir>/);
+  assert.equal(r.out, '');
 });

@@ -17,6 +17,14 @@ export function parseCList(text: string): number[] {
   return values as number[];
 }
 
+/** Parse "transient:keep" (integers, keep ≥ 1). */
+function parseBifurcation(text: string): { transient: number; keep: number } {
+  const m = /^(\d+):(\d+)$/.exec(text);
+  const transient = m ? Number(m[1]) : NaN, keep = m ? Number(m[2]) : NaN;
+  if (!(transient >= 0 && keep >= 1)) throw new Error(`--bifurcation expects transient:keep (integers, keep ≥ 1), got '${text}'`);
+  return { transient, keep };
+}
+
 export function registerTheory(program: Command): void {
   program
     .command('theory')
@@ -41,6 +49,8 @@ export function registerTheory(program: Command): void {
       if (loss !== 'squared' && loss !== 'logistic') throw new Error(`--loss: expected squared or logistic, got '${loss}'`);
       const setting: DegenerateSetting = { loss, p: num('p'), y: num('y'), n: num('width') };
       const f0 = num('f0'), lambda0 = num('lambda0'), steps = num('steps');
+      if (opts.bifurcation && !opts.out) throw new Error('--bifurcation writes bifurcation.csv and needs --out <dir>');
+      const bif = opts.bifurcation ? parseBifurcation(opts.bifurcation) : null;
       const cs = parseCList(opts.c!);
       const t0 = performance.now();
       const summaries = sweepTheory(setting, f0, lambda0, cs, steps);
@@ -64,10 +74,8 @@ export function registerTheory(program: Command): void {
         const metricRows = Array.from(t.step, (step, i) => ({ ...emptyRow(step), loss: t.loss[i], lambda: t.lambda[i], sharpness: t.sharpness[i], etaLambda: t.etaLambda[i], etaSharpness: t.etaSharpness[i], fMean: t.f[i] }));
         atomicWrite(join(opts.out, 'metrics.csv'), metricsToCsv(metricRows));
       }
-      if (opts.bifurcation) {
-        const [transient, keep] = opts.bifurcation.split(':').map(Number);
-        if (!(transient >= 0 && keep >= 1)) throw new Error(`--bifurcation expects transient:keep, got '${opts.bifurcation}'`);
-        const branches = bifurcation(setting, f0, lambda0, cs, { transient, keep });
+      if (bif) {
+        const branches = bifurcation(setting, f0, lambda0, cs, bif);
         const lines = ['c,f,lambda'];
         for (const br of branches) for (let i = 0; i < br.f.length; i++) lines.push(`${br.c},${br.f[i]},${br.lambda[i]}`);
         atomicWrite(join(opts.out, 'bifurcation.csv'), lines.join('\n') + '\n');

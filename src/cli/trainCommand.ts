@@ -47,11 +47,16 @@ export function configFromCli(file: string | undefined, opts: Record<string, unk
     } catch {
       throw new Error(`config file ${file}: cannot be read`);
     }
+    let parsed: unknown;
     try {
-      raw = JSON.parse(text) as Record<string, unknown>;
+      parsed = JSON.parse(text);
     } catch (e) {
       throw new Error(`config file ${file}: not valid JSON (${(e as Error).message})`);
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error(`config file ${file}: expected a JSON object of config fields, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+    }
+    raw = parsed as Record<string, unknown>;
   }
   if (opts.csv !== undefined) setPath(raw, 'data.kind', 'csv');
   if (opts.initFile !== undefined) setPath(raw, 'init.kind', 'file');

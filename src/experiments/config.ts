@@ -163,7 +163,8 @@ export class ConfigError extends Error {
 
 /** Validate and fill defaults; a bad field gives one message per problem, naming the field. */
 export function resolveConfig(input: unknown): RunConfig {
-  const r = RunConfigSchema.safeParse(input ?? {});
+  // undefined means "all defaults"; null (e.g. a config file holding `null`) is an error, not defaults
+  const r = RunConfigSchema.safeParse(input === undefined ? {} : input);
   if (!r.success) {
     const lines = r.error.issues.map((iss) => {
       const path = iss.path.length ? iss.path.join('.') : '(config)';
