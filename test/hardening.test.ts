@@ -64,3 +64,15 @@ test('theory --bifurcation without --out is an error, not silently ignored', () 
   assert.match(r.err, /--bifurcation writes bifurcation\.csv and needs --out <dir>/);
   assert.equal(r.out, '');
 });
+
+test('a CSV whose labels are all one class is an error naming the class (train and separability)', () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'one.csv'), 'x1,x2,label\n1,2,1\n3,4,1\n5,6,1\n');
+  const r = catapult(['train', '--csv', 'one.csv', '--steps', '5', '-q', '--out', 'r'], dir);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^catapult: one\.csv: column 3: all 3 rows are in one class \(label '1'\); a binary data set needs both classes\n$/);
+  assert.ok(!existsSync(join(dir, 'r')));
+  const s = catapult(['separability', 'one.csv'], dir);
+  assert.equal(s.code, 2, s.err);
+  assert.match(s.err, /all 3 rows are in one class \(label '1'\)/);
+});
