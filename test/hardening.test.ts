@@ -1,13 +1,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, setPath } from '../src/experiments/config.ts';
 import { configFromCli } from '../src/cli/trainCommand.ts';
 import { parseSweepConfig } from '../src/experiments/sweep.ts';
+import { loadRecipeFile, resolveRecipe } from '../src/experiments/recipeFiles.ts';
 
 /** Issue 10: every bad input gets a one-line error naming the field/path/cause, exit code 2, nothing half-written. */
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
@@ -75,4 +76,22 @@ test('a CSV whose labels are all one class is an error naming the class (train a
   const s = catapult(['separability', 'one.csv'], dir);
   assert.equal(s.code, 2, s.err);
   assert.match(s.err, /all 3 rows are in one class \(label '1'\)/);
+});
+
+test('sweep and recipe names are plain names: nothing is written outside sweeps/', () => {
+  for (const name of ['../../escaped-sweep', 'a/b', '..', '.hidden', 'a\\b', '']) {
+    assert.throws(() => parseSweepConfig({ name, axes: { c: [1] } }), /name: a sweep name is a plain name/, name);
+  }
+  assert.equal(parseSweepConfig({ name: 'uv-squared_2.v1', axes: { c: [1] } }).name, 'uv-squared_2.v1');
+  assert.throws(() => loadRecipeFile('../recipes/mnist'), /recipe '\.\.\/recipes\/mnist': a recipe name is a plain name/);
+  assert.throws(() => resolveRecipe({ ...loadRecipeFile('mnist'), sweeps: { '../../x': loadRecipeFile('mnist').sweeps[Object.keys(loadRecipeFile('mnist').sweeps)[0]!]! } }, 'quick'), /name: a sweep name is a plain name/);
+  const root = tmp();
+  const dir = join(root, 'a', 'b');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 's.json'), JSON.stringify({ name: '../../escaped-sweep', base: { steps: 1 }, axes: { c: [1] } }));
+  const r = catapult(['sweep', 's.json', '-q', '-j', '1'], dir);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /invalid sweep config:\n {2}name: a sweep name is a plain name/);
+  assert.deepEqual(readdirSync(root), ['a']);
+  assert.deepEqual(readdirSync(dir), ['s.json']);
 });

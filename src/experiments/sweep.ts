@@ -9,6 +9,9 @@ import { pow } from '../linalg/detmath.ts';
  * its hash are the same on every machine: that is what makes sharding and resume exact.
  * Browser-safe.
  */
+/** A name that is safe as one path segment: no separators, not '.' or '..', no hidden files. */
+export const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
 const RangeSchema = z.union([
   z.strictObject({ log: z.tuple([z.number().positive(), z.number().positive()]), num: z.number().int().min(1) }),
   z.strictObject({ linear: z.tuple([z.number(), z.number()]), num: z.number().int().min(1) }),
@@ -16,7 +19,8 @@ const RangeSchema = z.union([
 const AxisSchema = z.union([z.array(z.union([z.number(), z.string(), z.boolean()])).min(1), RangeSchema]);
 
 export const SweepConfigSchema = z.strictObject({
-  name: z.string().default('sweep'),
+  /** a plain name (it names the directory sweeps/<name>): letters, digits, '_', '-', '.', not starting with '.' */
+  name: z.string().regex(PLAIN_NAME, "a sweep name is a plain name: letters, digits, '_', '-' and '.', not starting with '.' (no '/' or '..')").max(100).default('sweep'),
   base: z.record(z.string(), z.unknown()).default({}),
   axes: z
     .record(z.string(), AxisSchema)
