@@ -1,11 +1,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveConfig, setPath } from '../src/experiments/config.ts';
+import { configHash, resolveConfig, setPath } from '../src/experiments/config.ts';
+import { runHash } from '../src/experiments/runIdentity.ts';
 import { configFromCli } from '../src/cli/trainCommand.ts';
 import { parseSweepConfig } from '../src/experiments/sweep.ts';
 import { loadRecipeFile, resolveRecipe } from '../src/experiments/recipeFiles.ts';
@@ -94,4 +96,35 @@ test('sweep and recipe names are plain names: nothing is written outside sweeps/
   assert.match(r.err, /invalid sweep config:\n {2}name: a sweep name is a plain name/);
   assert.deepEqual(readdirSync(root), ['a']);
   assert.deepEqual(readdirSync(dir), ['s.json']);
+});
+
+test('a run\'s identity covers the content of its input files: an edited CSV or init file is not reused', () => {
+  const dir = tmp();
+  const csv = (n: number) => ['x1,x2,label', ...Array.from({ length: n }, (_, i) => `${Math.sin(i)},${Math.cos(2 * i)},${i % 2}`)].join('\n') + '\n';
+  writeFileSync(join(dir, 'f.csv'), csv(10));
+  const args = ['train', '--csv', 'f.csv', '--steps', '5', '--width', '6', '-q', '--out', 'D'];
+  assert.equal(catapult(args, dir).code, 0);
+  const again = catapult(args, dir);
+  assert.match(again.out, /complete run found in D/);
+  assert.doesNotMatch(again.out, /written:/);
+  writeFileSync(join(dir, 'f.csv'), csv(14));
+  const edited = catapult(args, dir);
+  assert.equal(edited.code, 0, edited.err);
+  assert.doesNotMatch(edited.out, /complete run found/);
+  assert.match(edited.out, /written: D\//);
+  const cfg = JSON.parse(readFileSync(join(dir, 'D', 'config.json'), 'utf8'));
+  assert.equal(cfg.data_resolved.m, 14);
+  assert.equal(cfg.data_resolved.inputs['data.path'], 'sha256:' + createHash('sha256').update(csv(14)).digest('hex'));
+  // the run key: the plain config hash without input files (existing run directories keep their names) …
+  const plain = resolveConfig({ c: 2 });
+  assert.equal(runHash(plain), configHash(plain));
+  // … and a hash that follows the file's content with them (init files too)
+  writeFileSync(join(dir, 'w.json'), '{"a":1}');
+  const withInit = resolveConfig({ init: { kind: 'file', path: join(dir, 'w.json') } });
+  const h1 = runHash(withInit);
+  assert.notEqual(h1, configHash(withInit));
+  writeFileSync(join(dir, 'w.json'), '{"a":2}');
+  assert.notEqual(runHash(withInit), h1);
+  writeFileSync(join(dir, 'w.json'), '{"a":1}');
+  assert.equal(runHash(withInit), h1);
 });

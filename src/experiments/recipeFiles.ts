@@ -8,6 +8,7 @@ import { Trainer } from '../train/trainer.ts';
 import { canonicalJson, configHash, setPath, type RunConfig } from './config.ts';
 import { runJobs, type Job } from './pool.ts';
 import { buildProblem } from './problem.ts';
+import { runHash } from './runIdentity.ts';
 import { onsetsToCsv, phaseOnsets, resultsToCsv, type Onset, type ResultRow } from './results.ts';
 import { expandSweep, parseSweepConfig, PLAIN_NAME, type SweepConfig } from './sweep.ts';
 import { runSweep } from './sweepRunner.ts';
@@ -185,7 +186,7 @@ export async function runRecipeSweep(spec: RecipeSweepSpec, dir: string, opts: R
     }
     const eta = (2 * p.config.c) / lambda0;
     const config: RunConfig = { ...p.config, steps: Math.max(1, Math.ceil(T / eta)) };
-    return { ...p, config, hash: configHash(config) };
+    return { ...p, config, hash: runHash(config) };
   });
   atomicWriteJson(join(dir, 'sweep.json'), { ...spec.sweep, physicalTime: T, note: 'steps = ceil(physicalTime / eta) per run, eta = 2c/lambda0', code: codeVersion() });
   const axes = Object.keys(spec.sweep.axes);

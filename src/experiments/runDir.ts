@@ -5,7 +5,8 @@ import { nodeLoaders, writeWeightsFile } from '../io/loaders.ts';
 import { codeVersion } from '../io/version.ts';
 import { metricsToCsv } from '../train/metrics.ts';
 import { Trainer, type RunSummary, type TrainProgress } from '../train/trainer.ts';
-import { canonicalJson, configHash, type RunConfig } from './config.ts';
+import { canonicalJson, type RunConfig } from './config.ts';
+import { inputDigests, runHash } from './runIdentity.ts';
 import { buildProblem } from './problem.ts';
 import { analyzeSeparability } from '../data/separability.ts';
 
@@ -60,14 +61,20 @@ function nonSeparableBasis(cfg: RunConfig, train: Parameters<typeof analyzeSepar
   return basis;
 }
 
+/** Content digests of the input files, recorded next to the resolved data (only for runs that read files). */
+function inputsField(cfg: RunConfig): { inputs?: Record<string, string> } {
+  const inputs = inputDigests(cfg);
+  return Object.keys(inputs).length ? { inputs } : {};
+}
+
 export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptions = {}): Promise<RunRecord> {
-  const hash = configHash(cfg);
+  const hash = runHash(cfg);
   if (!opts.force) {
     const done = readCompleteRun(dir, hash);
     if (done) return { dir, hash, summary: done, reused: true };
   }
   const { problem, settings } = buildProblem(cfg, nodeLoaders);
-  atomicWriteJson(join(dir, 'config.json'), { ...cfg, configHash: hash, code: codeVersion(), data_resolved: { train: problem.train.name, m: problem.train.m, d: problem.train.d, test: problem.test?.name ?? null } });
+  atomicWriteJson(join(dir, 'config.json'), { ...cfg, configHash: hash, code: codeVersion(), data_resolved: { train: problem.train.name, m: problem.train.m, d: problem.train.d, test: problem.test?.name ?? null, ...inputsField(cfg) } });
   // the non-separable subspace (an LP, theory §7) is computed once, before training
   if (cfg.curvature.restricted) problem.nonSeparableBasis = await nonSeparableBasis(cfg, problem.train);
   const trainer = new Trainer(problem, settings);

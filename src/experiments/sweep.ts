@@ -55,6 +55,7 @@ export interface SweepPoint {
   /** axis path → value */
   values: Record<string, AxisValue>;
   config: RunConfig;
+  /** configHash(config); the Node sweep runner replaces it by runHash (which also covers input-file contents) */
   hash: string;
 }
 

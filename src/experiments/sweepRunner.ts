@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
-import { configHash, resolveConfig } from './config.ts';
+import { resolveConfig } from './config.ts';
+import { runHash } from './runIdentity.ts';
 import { runJobs, type Job } from './pool.ts';
 import { ONSET_TESTS, onsetsToCsv, parseResultsCsv, phaseOnsets, resultsToCsv, type Onset, type OnsetName, type ResultRow } from './results.ts';
 import { expandSweep, shardOf, type SweepConfig } from './sweep.ts';
@@ -37,7 +38,9 @@ export function resultsFileName(shard: SweepOptions['shard']): string {
 }
 
 export async function runSweep(sweep: SweepConfig, outDir: string, opts: SweepOptions): Promise<SweepOutcome> {
-  const points = shardOf(expandSweep(sweep), opts.shard);
+  // run keys cover input-file contents (a sweep over an edited CSV reruns); each file is hashed once
+  const digests = new Map<string, string>();
+  const points = shardOf(expandSweep(sweep), opts.shard).map((p) => ({ ...p, hash: runHash(p.config, digests) }));
   const axes = Object.keys(sweep.axes);
   atomicWriteJson(join(outDir, 'sweep.json'), { ...sweep, code: codeVersion() });
   const rows: ResultRow[] = [];
@@ -92,7 +95,7 @@ async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset
       for (const k of ['configHash', 'code', 'data_resolved', 'eta']) delete raw[k];
       raw.c = Math.sqrt(b.lo * b.hi);
       const config = resolveConfig(raw);
-      return { config, dir: join(outDir, 'runs', configHash(config)), saveWeights: sweep.saveWeights };
+      return { config, dir: join(outDir, 'runs', runHash(config)), saveWeights: sweep.saveWeights };
     });
     const results = new Array<boolean>(open.length);
     await runJobs(jobs, opts.jobs, (_job, res, i) => {
