@@ -1,13 +1,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { syncBuiltinESMExports } from 'node:module';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configHash, resolveConfig, setPath } from '../src/experiments/config.ts';
 import { runHash } from '../src/experiments/runIdentity.ts';
+import { executeRun } from '../src/experiments/runDir.ts';
 import { configFromCli } from '../src/cli/trainCommand.ts';
 import { parseSweepConfig } from '../src/experiments/sweep.ts';
 import { loadRecipeFile, resolveRecipe } from '../src/experiments/recipeFiles.ts';
@@ -127,4 +129,38 @@ test('a run\'s identity covers the content of its input files: an edited CSV or 
   assert.notEqual(runHash(withInit), h1);
   writeFileSync(join(dir, 'w.json'), '{"a":1}');
   assert.equal(runHash(withInit), h1);
+});
+
+test('absurd data or initial weights are errors naming the cause, and leave no run directory', async () => {
+  const root = tmp();
+  const base = { steps: 5, model: { width: 10 }, data: { kind: 'degenerate', m: 12, d: 3 } } as const;
+  const cases: [unknown, RegExp][] = [
+    [{ ...base, data: { kind: 'two-gaussians', m: 12, d: 3, sigma: 1e300 } }, /^two-gaussians data \(data\.sigma = 1e\+300, data\.separation = 2\): training feature X\[0\]\[0\] = \S+ is beyond ±1e\+50/],
+    [{ ...base, init: { kind: 'prescribed', lambda0: 1e300 } }, /^initial weights \(init\.lambda0 = 1e\+300, init\.f0 = 0\): parameter 0 = \S+ is beyond ±1e\+50/],
+    [{ ...base, init: { kind: 'gaussian', scale: 1e200 } }, /^initial weights \(init\.scale = 1e\+200\): parameter \d+ = \S+ is beyond ±1e\+50/],
+    // each input in range, but a deep net multiplies them: the first curvature overflows
+    [{ ...base, model: { width: 10, depth: 6 }, init: { kind: 'gaussian', scale: 1e40 } }, /^at initialization: .*non-finite.*: the degenerate data and initial weights \(init\.scale = 1e\+40\) are too large together for float64 \(model\.depth = 6\)/],
+  ];
+  for (const [i, [raw, pattern]] of cases.entries()) {
+    const dir = join(root, `r${i}`);
+    await assert.rejects(executeRun(resolveConfig(raw), dir), (e: Error) => (assert.match(e.message, pattern), true));
+    assert.deepEqual(readdirSync(root), [], 'nothing written');
+  }
+  // the CLI: a weight of 1e300 in --init-file
+  const ok = await executeRun(resolveConfig(base), join(root, 'good'));
+  const w = JSON.parse(readFileSync(join(root, 'good', 'weights.json'), 'utf8'));
+  w.layers[0].data[3] = 1e300;
+  writeFileSync(join(root, 'w.json'), JSON.stringify(w));
+  const r = catapult(['train', '--init-file', 'w.json', '--steps', '5', '--width', '10', '--m', '12', '--d', '3', '-q', '--out', 'bad'], root);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^catapult: weights file w\.json \(init\.path\): parameter 3 = 1e\+300 is beyond ±1e\+50 \(float64 curvature would overflow\)\n$/);
+  assert.ok(!existsSync(join(root, 'bad')));
+  // resume semantics are kept: a complete run is reused, --force reruns into the same directory
+  const again = await executeRun(resolveConfig(base), join(root, 'good'));
+  assert.ok(again.reused && !ok.reused);
+  const forced = await executeRun(resolveConfig(base), join(root, 'good'), { force: true });
+  assert.equal(forced.reused, false);
+  assert.deepEqual(forced.summary, ok.summary);
+  assert.deepEqual(readdirSync(join(root, 'good')).sort(), ['config.json', 'metrics.csv', 'summary.json', 'weights.json']);
+  assert.deepEqual(readdirSync(root).sort(), ['good', 'w.json']);
 });
