@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { configHash, resolveConfig, setPath } from '../src/experiments/config.ts';
 import { runHash } from '../src/experiments/runIdentity.ts';
 import { executeRun } from '../src/experiments/runDir.ts';
+import { ensureDir } from '../src/io/fsErrors.ts';
 import { configFromCli } from '../src/cli/trainCommand.ts';
 import { parseSweepConfig } from '../src/experiments/sweep.ts';
 import { loadRecipeFile, resolveRecipe } from '../src/experiments/recipeFiles.ts';
@@ -163,4 +164,46 @@ test('absurd data or initial weights are errors naming the cause, and leave no r
   assert.deepEqual(forced.summary, ok.summary);
   assert.deepEqual(readdirSync(join(root, 'good')).sort(), ['config.json', 'metrics.csv', 'summary.json', 'weights.json']);
   assert.deepEqual(readdirSync(root).sort(), ['good', 'w.json']);
+});
+
+test('a run that fails while writing (disk full) leaves no run directory and names the file', async (t) => {
+  const root = tmp();
+  const cfg = resolveConfig({ steps: 5, model: { width: 10 }, data: { kind: 'degenerate', m: 12, d: 3 } });
+  const real = fs.writeSync;
+  let calls = 0;
+  // the second file written (metrics.csv) hits a full disk
+  (fs as { writeSync: unknown }).writeSync = (...args: Parameters<typeof fs.writeSync>) => {
+    if (++calls === 2) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    return (real as (...a: unknown[]) => number)(...args);
+  };
+  syncBuiltinESMExports();
+  t.after(() => {
+    (fs as { writeSync: unknown }).writeSync = real;
+    syncBuiltinESMExports();
+  });
+  await assert.rejects(executeRun(cfg, join(root, 'run')), /^FsError: cannot write \S+run\.partial-\d+-[0-9a-f]+\/metrics\.csv: no space left on device \(ENOSPC\)$/);
+  assert.deepEqual(readdirSync(root), []);
+});
+
+test('an unwritable --out names the path and the real cause (ENOTDIR, EPERM, EACCES, EROFS)', (t) => {
+  const root = tmp();
+  writeFileSync(join(root, 'file.txt'), 'x');
+  const r = catapult(['train', ...small, '--out', 'file.txt/run'], root);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^catapult: cannot create directory file\.txt: file\.txt is a file, not a directory \(ENOTDIR\)\n$/);
+  // /sys refuses new entries even to root (Node's recursive mkdir would say ENOENT or, on /proc, loop forever)
+  if (existsSync('/sys/kernel')) assert.throws(() => ensureDir('/sys/catapult-test/run'), /^FsError: cannot create directory \/sys\/catapult-test: (operation not permitted \(EPERM\)|permission denied \(EACCES\)|read-only file system \(EROFS\))$/);
+  // tests run as root, so permission and read-only failures are injected
+  const real = fs.mkdirSync;
+  t.after(() => {
+    (fs as { mkdirSync: unknown }).mkdirSync = real;
+    syncBuiltinESMExports();
+  });
+  for (const [code, cause] of [['EACCES', 'permission denied'], ['EROFS', 'read-only file system']]) {
+    (fs as { mkdirSync: unknown }).mkdirSync = () => {
+      throw Object.assign(new Error(`${code}: mkdir`), { code });
+    };
+    syncBuiltinESMExports();
+    assert.throws(() => ensureDir(join(root, 'a', 'b')), new RegExp(`cannot create directory ${root.replace(/[.\\/]/g, '\\$&')}\\/a: ${cause} \\(${code}\\)$`));
+  }
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
+import { ensureDir, explainFs } from '../io/fsErrors.ts';
 import { nodeLoaders, writeWeightsFile } from '../io/loaders.ts';
 import { codeVersion } from '../io/version.ts';
 import { metricsToCsv } from '../train/metrics.ts';
@@ -113,19 +114,21 @@ function withStagingDir<T>(dir: string, build: (stage: string) => T): T {
   const parent = dirname(resolve(dir));
   const prefix = `${basename(resolve(dir))}${STAGING}`;
   removeStaleStaging(parent, prefix);
-  mkdirSync(parent, { recursive: true });
+  ensureDir(dirname(dir));
   const stage = join(parent, `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`);
-  mkdirSync(stage);
+  explainFs('create directory', stage, () => mkdirSync(stage));
   try {
     const result = build(stage);
-    if (!existsSync(dir)) renameSync(stage, dir);
-    else {
-      rmSync(join(dir, 'summary.json'), { force: true });
-      for (const f of RUN_FILES) {
-        if (existsSync(join(stage, f))) renameSync(join(stage, f), join(dir, f));
-        else rmSync(join(dir, f), { force: true });
+    explainFs('write run directory', dir, () => {
+      if (!existsSync(dir)) renameSync(stage, dir);
+      else {
+        rmSync(join(dir, 'summary.json'), { force: true });
+        for (const f of RUN_FILES) {
+          if (existsSync(join(stage, f))) renameSync(join(stage, f), join(dir, f));
+          else rmSync(join(dir, f), { force: true });
+        }
       }
-    }
+    });
     return result;
   } finally {
     rmSync(stage, { recursive: true, force: true });
