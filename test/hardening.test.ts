@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configHash, resolveConfig, setPath } from '../src/experiments/config.ts';
 import { runHash } from '../src/experiments/runIdentity.ts';
-import { executeRun } from '../src/experiments/runDir.ts';
+import { executeRun, runLimits } from '../src/experiments/runDir.ts';
+import { checkRunCost, estimateRunCost } from '../src/experiments/runCost.ts';
 import { ensureDir } from '../src/io/fsErrors.ts';
 import { configFromCli } from '../src/cli/trainCommand.ts';
 import { parseSweepConfig } from '../src/experiments/sweep.ts';
@@ -206,4 +207,34 @@ test('an unwritable --out names the path and the real cause (ENOTDIR, EPERM, EAC
     syncBuiltinESMExports();
     assert.throws(() => ensureDir(join(root, 'a', 'b')), new RegExp(`cannot create directory ${root.replace(/[.\\/]/g, '\\$&')}\\/a: ${cause} \\(${code}\\)$`));
   }
+});
+
+test('runs that cannot fit are refused before allocating, naming the fields and the estimate', async () => {
+  const limits = { maxBytes: 24 * 2 ** 30, maxSeconds: 24 * 3600 };
+  const wide = resolveConfig({ model: { width: 1e9 } });
+  // P = d·n + n = 1.1e10 parameters (independent count), ≥ 8 bytes each in θ alone
+  assert.equal(estimateRunCost(wide).params, 10 * 1e9 + 1e9);
+  assert.ok(estimateRunCost(wide).bytes.params >= 8 * 1.1e10);
+  assert.throws(() => checkRunCost(wide, limits), /^ConfigError: model\.width = 1000000000, model\.depth = 2 \(1\.10e\+10 parameters\): the run needs about [\d.]+ TB .* but the limit is 24\.0 GB \(CATAPULT_MAX_MEMORY_GB\)$/);
+  const deep = resolveConfig({ model: { depth: 100000, width: 100 } });
+  assert.equal(estimateRunCost(deep).params, 10 * 100 + 99998 * 100 * 100 + 100);
+  assert.throws(() => checkRunCost(deep, limits), /model\.width = 100, model\.depth = 100000 \(1\.00e\+9 parameters\): the run needs about/);
+  const bigData = resolveConfig({ data: { kind: 'gaussian', m: 1e6, d: 1e4 } });
+  assert.throws(() => checkRunCost(bigData, limits), /^ConfigError: data\.m, data\.d \(1000000 × 10000 samples × features\): the run needs about 7\d\.\d GB/);
+  const long = resolveConfig({ steps: 1e10 });
+  assert.throws(() => checkRunCost(long, limits), /steps = 10000000000, .*: the run is estimated to take [\d.]+ days .*set CATAPULT_MAX_HOURS to allow it/);
+  assert.doesNotThrow(() => checkRunCost(long, { ...limits, maxSeconds: 1e12 }));
+  assert.doesNotThrow(() => checkRunCost(resolveConfig({}), limits));
+  // the overrides, and a clear message for a bad one
+  assert.equal(runLimits({ CATAPULT_MAX_HOURS: '2', CATAPULT_MAX_MEMORY_GB: '1.5' }).maxSeconds, 7200);
+  assert.equal(runLimits({ CATAPULT_MAX_MEMORY_GB: '1.5' }).maxBytes, 1.5 * 2 ** 30);
+  assert.throws(() => runLimits({ CATAPULT_MAX_HOURS: 'lots' }), /CATAPULT_MAX_HOURS must be a positive number, got 'lots'/);
+  // the CLI: exit 2, nothing written, and fast (no allocation attempted)
+  const dir = tmp();
+  const t0 = Date.now();
+  const r = catapult(['train', '--depth', '100000', '--width', '100', '-q', '--out', 'deep'], dir);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^catapult: model\.width = 100, model\.depth = 100000 \(1\.00e\+9 parameters\): the run needs about [\d.]+ (GB|TB) \(parameters/);
+  assert.deepEqual(readdirSync(dir), []);
+  assert.ok(Date.now() - t0 < 60_000);
 });

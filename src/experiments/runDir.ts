@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { ensureDir, explainFs } from '../io/fsErrors.ts';
@@ -7,7 +8,8 @@ import { nodeLoaders, writeWeightsFile } from '../io/loaders.ts';
 import { codeVersion } from '../io/version.ts';
 import { metricsToCsv } from '../train/metrics.ts';
 import { Trainer, type RunSummary, type TrainProgress } from '../train/trainer.ts';
-import { canonicalJson, type RunConfig } from './config.ts';
+import { canonicalJson, ConfigError, type RunConfig } from './config.ts';
+import { checkRunCost } from './runCost.ts';
 import { inputDigests, runHash } from './runIdentity.ts';
 import { checkProblemInputs, explainInitFailure } from './inputChecks.ts';
 import { buildProblem } from './problem.ts';
@@ -65,6 +67,21 @@ function nonSeparableBasis(cfg: RunConfig, train: Parameters<typeof analyzeSepar
   return basis;
 }
 
+/**
+ * Limits for one run: memory CATAPULT_MAX_MEMORY_GB (default 80% of this machine's RAM), estimated
+ * time CATAPULT_MAX_HOURS (default 24).
+ */
+export function runLimits(env: NodeJS.ProcessEnv = process.env): { maxBytes: number; maxSeconds: number } {
+  const read = (name: string, fallback: number): number => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const v = Number(text);
+    if (!(v > 0)) throw new ConfigError(`${name} must be a positive number, got '${text}'`);
+    return v;
+  };
+  return { maxBytes: read('CATAPULT_MAX_MEMORY_GB', (0.8 * totalmem()) / 2 ** 30) * 2 ** 30, maxSeconds: read('CATAPULT_MAX_HOURS', 24) * 3600 };
+}
+
 /** Content digests of the input files, recorded next to the resolved data (only for runs that read files). */
 function inputsField(cfg: RunConfig): { inputs?: Record<string, string> } {
   const inputs = inputDigests(cfg);
@@ -77,6 +94,7 @@ export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptio
     const done = readCompleteRun(dir, hash);
     if (done) return { dir, hash, summary: done, reused: true };
   }
+  checkRunCost(cfg, runLimits());
   const { problem, settings } = buildProblem(cfg, nodeLoaders);
   checkProblemInputs(cfg, problem);
   // the non-separable subspace (an LP, theory §7) is computed once, before training
