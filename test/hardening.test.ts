@@ -13,7 +13,9 @@ import { executeRun, runLimits } from '../src/experiments/runDir.ts';
 import { checkRunCost, estimateRunCost } from '../src/experiments/runCost.ts';
 import { ensureDir } from '../src/io/fsErrors.ts';
 import { configFromCli } from '../src/cli/trainCommand.ts';
-import { parseSweepConfig } from '../src/experiments/sweep.ts';
+import { expandSweep, parseSweepConfig } from '../src/experiments/sweep.ts';
+import { parseCList } from '../src/cli/theoryCommand.ts';
+import { envLimit } from '../src/io/envLimits.ts';
 import { loadRecipeFile, resolveRecipe } from '../src/experiments/recipeFiles.ts';
 
 /** Issue 10: every bad input gets a one-line error naming the field/path/cause, exit code 2, nothing half-written. */
@@ -237,4 +239,28 @@ test('runs that cannot fit are refused before allocating, naming the fields and 
   assert.match(r.err, /^catapult: model\.width = 100, model\.depth = 100000 \(1\.00e\+9 parameters\): the run needs about [\d.]+ (GB|TB) \(parameters/);
   assert.deepEqual(readdirSync(dir), []);
   assert.ok(Date.now() - t0 < 60_000);
+});
+
+test('grid sizes are checked before starting: theory --c and sweep axes, with documented overrides', () => {
+  assert.throws(() => parseCList('log:1:10:1000000000'), /^Error: --c: 1000000000 values of c exceed the limit of 1000000; set CATAPULT_MAX_POINTS to allow more$/);
+  assert.equal(parseCList('log:1:10:5', 5).length, 5);
+  assert.throws(() => parseCList('1,2,3', 2), /--c: 3 values of c exceed the limit of 2/);
+  const huge = parseSweepConfig({ name: 'big', axes: { c: { log: [1, 10], num: 1e8 }, seed: [0, 1] } });
+  const t0 = Date.now();
+  assert.throws(() => expandSweep(huge), /^Error: sweep big: 200000000 runs \(c: 100000000 × seed: 2\) exceed the limit of 100000; set CATAPULT_MAX_RUNS to allow more$/);
+  assert.ok(Date.now() - t0 < 1000, 'refused before expanding');
+  assert.equal(expandSweep(parseSweepConfig({ name: 's', axes: { c: { log: [1, 10], num: 3 }, seed: [0, 1] } }), 6).length, 6);
+  assert.throws(() => expandSweep(parseSweepConfig({ name: 's', axes: { c: { log: [1, 10], num: 3 }, seed: [0, 1] } }), 5), /6 runs .* exceed the limit of 5/);
+  assert.equal(envLimit('X', 7, { X: '1e3' }), 1000);
+  assert.throws(() => envLimit('CATAPULT_MAX_RUNS', 7, { CATAPULT_MAX_RUNS: '-1' }), /CATAPULT_MAX_RUNS must be a positive number, got '-1'/);
+  const dir = tmp();
+  const r = catapult(['theory', '--c', 'log:1:10:1000000000'], dir);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^catapult: --c: 1000000000 values of c exceed the limit of 1000000; set CATAPULT_MAX_POINTS/);
+  writeFileSync(join(dir, 's.json'), JSON.stringify({ name: 'big', base: { steps: 1 }, axes: { c: { log: [1, 10], num: 1e8 } } }));
+  const s = catapult(['sweep', 's.json', '-q', '-j', '1'], dir);
+  assert.equal(s.code, 2, s.err);
+  assert.match(s.err, /sweep big: 100000000 runs \(c: 100000000\) exceed the limit of 100000/);
+  const allowed = catapult(['sweep', 's.json', '-q', '-j', '1'], dir, { CATAPULT_MAX_RUNS: '50' });
+  assert.match(allowed.err, /exceed the limit of 50;/);
 });

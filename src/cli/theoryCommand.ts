@@ -2,14 +2,17 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
-import { axisValues } from '../experiments/sweep.ts';
+import { axisValues, DEFAULT_MAX_POINTS } from '../experiments/sweep.ts';
+import { envLimit } from '../io/envLimits.ts';
 import { resultsToCsv, type ResultRow } from '../experiments/results.ts';
 import { bifurcation, predictedBoundaries, runTheory, sweepTheory, type DegenerateSetting } from '../theory/degenerate.ts';
 import { emptyRow, metricsToCsv } from '../train/metrics.ts';
 
-/** Parse "0.5,1,2" or "log:0.25:64:200" or "linear:0.5:3:26" into c values. */
-export function parseCList(text: string): number[] {
+/** Parse "0.5,1,2" or "log:0.25:64:200" or "linear:0.5:3:26" into c values (at most `maxPoints`). */
+export function parseCList(text: string, maxPoints = envLimit('CATAPULT_MAX_POINTS', DEFAULT_MAX_POINTS)): number[] {
   const m = /^(log|linear):([^:]+):([^:]+):(\d+)$/.exec(text);
+  const count = m ? Number(m[4]) : text.split(',').length;
+  if (count > maxPoints) throw new Error(`--c: ${count} values of c exceed the limit of ${maxPoints}; set CATAPULT_MAX_POINTS to allow more`);
   const values = m
     ? axisValues(m[1] === 'log' ? { log: [Number(m[2]), Number(m[3])], num: Number(m[4]) } : { linear: [Number(m[2]), Number(m[3])], num: Number(m[4]) })
     : text.split(',').map(Number);

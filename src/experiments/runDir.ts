@@ -8,7 +8,8 @@ import { nodeLoaders, writeWeightsFile } from '../io/loaders.ts';
 import { codeVersion } from '../io/version.ts';
 import { metricsToCsv } from '../train/metrics.ts';
 import { Trainer, type RunSummary, type TrainProgress } from '../train/trainer.ts';
-import { canonicalJson, ConfigError, type RunConfig } from './config.ts';
+import { canonicalJson, type RunConfig } from './config.ts';
+import { envLimit } from '../io/envLimits.ts';
 import { checkRunCost } from './runCost.ts';
 import { inputDigests, runHash } from './runIdentity.ts';
 import { checkProblemInputs, explainInitFailure } from './inputChecks.ts';
@@ -72,14 +73,7 @@ function nonSeparableBasis(cfg: RunConfig, train: Parameters<typeof analyzeSepar
  * time CATAPULT_MAX_HOURS (default 24).
  */
 export function runLimits(env: NodeJS.ProcessEnv = process.env): { maxBytes: number; maxSeconds: number } {
-  const read = (name: string, fallback: number): number => {
-    const text = env[name];
-    if (text === undefined || text === '') return fallback;
-    const v = Number(text);
-    if (!(v > 0)) throw new ConfigError(`${name} must be a positive number, got '${text}'`);
-    return v;
-  };
-  return { maxBytes: read('CATAPULT_MAX_MEMORY_GB', (0.8 * totalmem()) / 2 ** 30) * 2 ** 30, maxSeconds: read('CATAPULT_MAX_HOURS', 24) * 3600 };
+  return { maxBytes: envLimit('CATAPULT_MAX_MEMORY_GB', (0.8 * totalmem()) / 2 ** 30, env) * 2 ** 30, maxSeconds: envLimit('CATAPULT_MAX_HOURS', 24, env) * 3600 };
 }
 
 /** Content digests of the input files, recorded next to the resolved data (only for runs that read files). */

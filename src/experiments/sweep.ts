@@ -67,8 +67,28 @@ export function parseSweepConfig(input: unknown): SweepConfig {
   return r.data;
 }
 
+/** Default cap on the runs of one sweep (CATAPULT_MAX_RUNS in the CLI) and on grid sizes (CATAPULT_MAX_POINTS). */
+export const DEFAULT_MAX_RUNS = 100_000;
+export const DEFAULT_MAX_POINTS = 1_000_000;
+
+/** Number of values of an axis, without expanding it. */
+function axisLength(axis: z.output<typeof AxisSchema>): number {
+  return Array.isArray(axis) ? axis.length : axis.num;
+}
+
+/** Refuse a sweep with more than `maxRuns` runs before expanding it (a num of 1e8 would hang). */
+export function checkSweepSize(sweep: SweepConfig, maxRuns: number): number {
+  const names = Object.keys(sweep.axes);
+  const total = names.reduce((a, n) => a * axisLength(sweep.axes[n]), 1);
+  if (total > maxRuns) {
+    throw new Error(`sweep ${sweep.name}: ${total} runs (${names.map((n) => `${n}: ${axisLength(sweep.axes[n])}`).join(' × ')}) exceed the limit of ${maxRuns}; set CATAPULT_MAX_RUNS to allow more`);
+  }
+  return total;
+}
+
 /** All runs of a sweep, in canonical order; each config validated (errors name the run). */
-export function expandSweep(sweep: SweepConfig): SweepPoint[] {
+export function expandSweep(sweep: SweepConfig, maxRuns = DEFAULT_MAX_RUNS): SweepPoint[] {
+  checkSweepSize(sweep, maxRuns);
   const names = Object.keys(sweep.axes);
   const lists = names.map((n) => axisValues(sweep.axes[n]));
   const points: SweepPoint[] = [];

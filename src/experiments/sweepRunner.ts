@@ -6,7 +6,8 @@ import { resolveConfig } from './config.ts';
 import { runHash } from './runIdentity.ts';
 import { runJobs, type Job } from './pool.ts';
 import { ONSET_TESTS, onsetsToCsv, parseResultsCsv, phaseOnsets, resultsToCsv, type Onset, type OnsetName, type ResultRow } from './results.ts';
-import { expandSweep, shardOf, type SweepConfig } from './sweep.ts';
+import { DEFAULT_MAX_RUNS, expandSweep, shardOf, type SweepConfig } from './sweep.ts';
+import { envLimit } from '../io/envLimits.ts';
 
 /**
  * Sweep directory layout:
@@ -40,7 +41,7 @@ export function resultsFileName(shard: SweepOptions['shard']): string {
 export async function runSweep(sweep: SweepConfig, outDir: string, opts: SweepOptions): Promise<SweepOutcome> {
   // run keys cover input-file contents (a sweep over an edited CSV reruns); each file is hashed once
   const digests = new Map<string, string>();
-  const points = shardOf(expandSweep(sweep), opts.shard).map((p) => ({ ...p, hash: runHash(p.config, digests) }));
+  const points = shardOf(expandSweep(sweep, envLimit('CATAPULT_MAX_RUNS', DEFAULT_MAX_RUNS)), opts.shard).map((p) => ({ ...p, hash: runHash(p.config, digests) }));
   const axes = Object.keys(sweep.axes);
   atomicWriteJson(join(outDir, 'sweep.json'), { ...sweep, code: codeVersion() });
   const rows: ResultRow[] = [];
