@@ -15,6 +15,7 @@ import { ensureDir } from '../src/io/fsErrors.ts';
 import { configFromCli } from '../src/cli/trainCommand.ts';
 import { expandSweep, parseSweepConfig } from '../src/experiments/sweep.ts';
 import { parseCList } from '../src/cli/theoryCommand.ts';
+import { mergeResults, runSweep } from '../src/experiments/sweepRunner.ts';
 import { envLimit } from '../src/io/envLimits.ts';
 import { loadRecipeFile, resolveRecipe } from '../src/experiments/recipeFiles.ts';
 
@@ -263,4 +264,30 @@ test('grid sizes are checked before starting: theory --c and sweep axes, with do
   assert.match(s.err, /sweep big: 100000000 runs \(c: 100000000\) exceed the limit of 100000/);
   const allowed = catapult(['sweep', 's.json', '-q', '-j', '1'], dir, { CATAPULT_MAX_RUNS: '50' });
   assert.match(allowed.err, /exceed the limit of 50;/);
+});
+
+test('merge needs every shard (naming the missing ones) unless --allow-partial, which marks the result partial', async () => {
+  const dir = tmp();
+  const sweep = parseSweepConfig({ name: 'm', base: { steps: 5, data: { m: 10, d: 3 }, model: { width: 6 }, curvature: { every: 5 } }, axes: { c: [1, 4, 40], seed: [0, 1] } });
+  for (const i of [0, 1]) await runSweep(sweep, join(dir, `sh${i}`), { jobs: 1, shard: { index: i, count: 2 }, refine: null });
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'sh1', 'sweep.json'), 'utf8')).shard, { index: 1, count: 2 });
+  assert.throws(() => mergeResults([join(dir, 'sh0')], join(dir, 'out')), /^Error: merge: shard 1 of 2 missing \(results\.shard-1-of-2\.csv\); rerun them, or pass --allow-partial/);
+  assert.ok(!existsSync(join(dir, 'out')));
+  const part = mergeResults([join(dir, 'sh0')], join(dir, 'out'), { allowPartial: true });
+  assert.deepEqual(part.partial, { missingShards: [1], shardCount: 2, runs: 3, expectedRuns: 6 });
+  assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['merge.json', 'onsets.partial.csv', 'results.partial.csv']);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'out', 'merge.json'), 'utf8')).partial, true);
+  const full = mergeResults([join(dir, 'sh0'), join(dir, 'sh1')], join(dir, 'full'));
+  assert.equal(full.partial, null);
+  assert.equal(full.rows.length, 6);
+  // a shard that did not finish: its table lacks a run
+  const f = join(dir, 'sh1', 'results.shard-1-of-2.csv');
+  writeFileSync(f, readFileSync(f, 'utf8').trim().split('\n').slice(0, -1).join('\n') + '\n');
+  assert.throws(() => mergeResults([join(dir, 'sh0'), join(dir, 'sh1')], join(dir, 'x')), /merge: 1 of 6 runs missing/);
+  const r = catapult(['merge', 'sh0', '--out', 'cli'], dir);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /^catapult: merge: shard 1 of 2 missing/);
+  const p = catapult(['merge', 'sh0', '--out', 'cli', '--allow-partial'], dir);
+  assert.equal(p.code, 0, p.err);
+  assert.match(p.err, /warning: partial merge: shards 1 of 2 missing; 3 of 6 runs/);
 });
