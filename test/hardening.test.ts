@@ -291,3 +291,17 @@ test('merge needs every shard (naming the missing ones) unless --allow-partial, 
   assert.equal(p.code, 0, p.err);
   assert.match(p.err, /warning: partial merge: shards 1 of 2 missing; 3 of 6 runs/);
 });
+
+test('staging directories left by killed runs are removed by the next run of the same directory', async () => {
+  const root = tmp();
+  const cfg = resolveConfig({ steps: 3, model: { width: 6 }, data: { kind: 'degenerate', m: 8, d: 2 } });
+  // pid 2^22 + 1 is above Linux's pid_max: no such process; our own pid is alive
+  const dead = join(root, `run.partial-${2 ** 22 + 1}-0badf00d`), alive = join(root, `run.partial-${process.pid}-live`);
+  for (const d of [dead, alive]) {
+    mkdirSync(d);
+    writeFileSync(join(d, 'config.json'), '{}');
+  }
+  const rec = await executeRun(cfg, join(root, 'run'));
+  assert.equal(rec.reused, false);
+  assert.deepEqual(readdirSync(root).sort(), ['run', `run.partial-${process.pid}-live`]);
+});
