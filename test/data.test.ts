@@ -197,7 +197,6 @@ test('CSV: {0,1} labels without header, label column by index and by name', () =
   assert.deepEqual([...text.y], [-1, 1, -1]); // 'dog' > 'cat'
   // Numeric feature names with a text label column name: a header.
   assert.equal(parseCsvDataset('0,1,label\n5,6,1\n7,8,0\n').m, 2);
-  assert.deepEqual([...parseCsvDataset('a,y\n1,1\n2,1\n').y], [1, 1]); // single class 1 is fine
 });
 
 test('CSV: custom label names, dropping other labels', () => {
@@ -232,7 +231,9 @@ test('CSV errors name the line and column', () => {
   assertDataError(() => parseCsvDataset('\n \r\n'), undefined, undefined, /empty file/);
   assertDataError(() => parseCsvDataset('a,b,label\n\n'), 1, undefined, /no data rows after the header \(line 1\)/);
   assertDataError(() => parseCsvDataset('a,b\n1,2\n', { labelColumn: 'y' }), 1, undefined, /no column named 'y' \(columns: a, b\)/);
-  assertDataError(() => parseCsvDataset('1,2\n'), undefined, 2, /only one distinct label '2'/);
+  assertDataError(() => parseCsvDataset('1,2\n'), undefined, 2, /^column 2: all 1 rows are in one class \(label '2'\); a binary data set needs both classes$/);
+  assertDataError(() => parseCsvDataset('a,y\n1,1\n2,1\n'), undefined, 2, /^column 2: all 2 rows are in one class \(label '1'\)/);
+  assertDataError(() => parseCsvDataset('a,y\n1,no\n2,no\n3,maybe\n', { positive: ['yes'], negative: ['no'], otherLabels: 'drop' }), undefined, 2, /^column 2: all 2 rows are in one class \(negative labels 'no'\)/);
   assertDataError(() => parseCsvDataset('1\n2\n'), 1, undefined, /need at least one feature column/);
 });
 

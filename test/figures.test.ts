@@ -239,11 +239,13 @@ test('text is measured with the shipped DejaVu Sans', () => {
   assert.ok(measureText({ fontSize: 12, fontWeight: 'bold' }, 'step t') > measureText({ fontSize: 12 }, 'step t'));
 });
 
-test('render times', () => {
+test('render times: every figure above was rendered, each within 30 s', () => {
   console.log('  render ms:', Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', '));
+  assert.deepEqual(Object.keys(times).sort(), ['bifurcation', 'curvature-vs-c', 'metric-vs-c', 'overlay', 'phase-diagram', 'trajectories']);
+  for (const [k, ms] of Object.entries(times)) assert.ok(ms > 0 && ms < 30_000, `${k}: ${ms} ms`);
 });
 
-test('catapult plot makes SVG and PNG figures for a sweep and a run directory, including divergent runs', async () => {
+test('catapult plot makes SVG and PNG figures for a sweep and a run directory, including divergent runs', async (t) => {
   const { mkdtempSync, writeFileSync, readFileSync, existsSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -251,6 +253,7 @@ test('catapult plot makes SVG and PNG figures for a sweep and a run directory, i
   const { runSweep } = await import('../src/experiments/sweepRunner.ts');
   const { plotDir } = await import('../src/cli/plotCommand.ts');
   const dir = mkdtempSync(join(tmpdir(), 'catapult-plot-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const sweep = parseSweepConfig({
     name: 'plot-test',
     base: { data: { kind: 'degenerate', m: 10, d: 4, p: 1 }, init: { kind: 'prescribed', f0: 0.5, lambda0: 2 }, loss: 'squared', model: { width: 50 }, steps: 200, record: { every: 20, denseUntil: 20 }, curvature: { every: 50, gaussNewton: false } },

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,16 @@ import { loadRecipeFile, PROFILES, resolveRecipe } from '../src/experiments/reci
 import { mixedSeparabilityCsv, RECIPES } from '../src/experiments/recipes.ts';
 import { bracketMatches, logLogSlope, spearman } from '../src/experiments/verdicts.ts';
 import { escapeHtml } from '../src/report/html.ts';
+
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tmp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
 
@@ -51,7 +61,7 @@ test('verdict statistics', () => {
 });
 
 test('a miniature reproduction writes the report with computed verdicts, and resumes', { timeout: 240_000 }, async () => {
-  const out = mkdtempSync(join(tmpdir(), 'catapult-repro-'));
+  const out = tmp('catapult-repro-');
   const res = await reproduce({ profile: 'mini', out, jobs: 1, only: null, quiet: true });
   const dir = join(out, 'paper-mini');
   assert.equal(res.html, join(dir, 'index.html'));
@@ -100,7 +110,7 @@ test('a miniature reproduction writes the report with computed verdicts, and res
 });
 
 test('catapult report <sweep-dir> writes an HTML report with figures and onset verdicts', { timeout: 120_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'catapult-report-'));
+  const dir = tmp('catapult-report-');
   const sweep = {
     name: 'sq',
     base: { data: { kind: 'degenerate', m: 10, d: 10, p: 1 }, model: { depth: 2, width: 100 }, init: { kind: 'prescribed', f0: 0.1, lambda0: 2 }, loss: 'squared', steps: 150, record: { every: 50, denseUntil: 0 }, curvature: { every: 150, gaussNewton: false } },

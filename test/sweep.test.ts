@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,15 @@ import { axisValues, expandSweep, parseSweepConfig, shardOf } from '../src/exper
 import { phaseOnsets, parseResultsCsv } from '../src/experiments/results.ts';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
+const made: string[] = [];
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+function tmp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
 const run = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
 
 const SWEEP = {
@@ -30,7 +39,7 @@ test('axes expand in a fixed order with exact range endpoints', () => {
 });
 
 test('sweep results are identical for --jobs 1, --jobs 2 and two shards merged', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'catapult-sweep-'));
+  const dir = tmp('catapult-sweep-');
   writeFileSync(join(dir, 's.json'), JSON.stringify(SWEEP));
   for (const [args, out] of [[['-j', '1'], 'j1'], [['-j', '2'], 'j2'], [['-j', '1', '--shard', '0/2'], 'sh0'], [['-j', '2', '--shard', '1/2'], 'sh1']] as const) {
     const r = run(['sweep', 's.json', '-q', '--out', out, ...args], dir);
@@ -54,7 +63,7 @@ test('sweep results are identical for --jobs 1, --jobs 2 and two shards merged',
 });
 
 test('a killed sweep resumes to the same results as an uninterrupted one', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'catapult-resume-'));
+  const dir = tmp('catapult-resume-');
   const big = { ...SWEEP, base: { ...SWEEP.base, steps: 1500 }, axes: { c: { log: [1, 100], num: 12 } } };
   writeFileSync(join(dir, 's.json'), JSON.stringify(big));
   const child = spawn(process.execPath, [BIN, 'sweep', 's.json', '-q', '-j', '1', '--out', 'killed'], { cwd: dir, stdio: 'ignore' });

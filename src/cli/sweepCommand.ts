@@ -68,9 +68,11 @@ export function registerSweep(program: Command): void {
     .description('combine shard outputs of a sweep into one results.csv and onsets.csv')
     .argument('<dirs...>', 'sweep directories holding results*.csv')
     .requiredOption('-o, --out <dir>', 'output directory')
-    .action((dirs: string[], opts: { out: string }) => {
-      const { rows, onsets } = mergeResults(dirs, opts.out);
-      console.log(`merged ${rows.length} runs → ${join(opts.out, 'results.csv')}`);
+    .option('--allow-partial', 'merge even if shards or runs are missing: writes results.partial.csv and onsets.partial.csv')
+    .action((dirs: string[], opts: { out: string; allowPartial?: boolean }) => {
+      const { rows, onsets, partial, resultsPath } = mergeResults(dirs, opts.out, { allowPartial: Boolean(opts.allowPartial) });
+      if (partial) console.error(`catapult: warning: partial merge: ${partial.missingShards.length ? `shards ${partial.missingShards.join(', ')} of ${partial.shardCount} missing; ` : ''}${partial.runs}${partial.expectedRuns !== null ? ` of ${partial.expectedRuns}` : ''} runs; onsets may be wrong`);
+      console.log(`merged ${rows.length} runs → ${resultsPath}`);
       printOnsets(onsets);
     });
 }

@@ -2,19 +2,30 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
-import { axisValues } from '../experiments/sweep.ts';
+import { axisValues, DEFAULT_MAX_POINTS } from '../experiments/sweep.ts';
+import { envLimit } from '../io/envLimits.ts';
 import { resultsToCsv, type ResultRow } from '../experiments/results.ts';
 import { bifurcation, predictedBoundaries, runTheory, sweepTheory, type DegenerateSetting } from '../theory/degenerate.ts';
 import { emptyRow, metricsToCsv } from '../train/metrics.ts';
 
-/** Parse "0.5,1,2" or "log:0.25:64:200" or "linear:0.5:3:26" into c values. */
-export function parseCList(text: string): number[] {
+/** Parse "0.5,1,2" or "log:0.25:64:200" or "linear:0.5:3:26" into c values (at most `maxPoints`). */
+export function parseCList(text: string, maxPoints = envLimit('CATAPULT_MAX_POINTS', DEFAULT_MAX_POINTS)): number[] {
   const m = /^(log|linear):([^:]+):([^:]+):(\d+)$/.exec(text);
+  const count = m ? Number(m[4]) : text.split(',').length;
+  if (count > maxPoints) throw new Error(`--c: ${count} values of c exceed the limit of ${maxPoints}; set CATAPULT_MAX_POINTS to allow more`);
   const values = m
     ? axisValues(m[1] === 'log' ? { log: [Number(m[2]), Number(m[3])], num: Number(m[4]) } : { linear: [Number(m[2]), Number(m[3])], num: Number(m[4]) })
     : text.split(',').map(Number);
   for (const v of values) if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new Error(`--c: expected positive numbers, a list "0.5,1,2" or a range "log:0.25:64:200", got '${text}'`);
   return values as number[];
+}
+
+/** Parse "transient:keep" (integers, keep ≥ 1). */
+function parseBifurcation(text: string): { transient: number; keep: number } {
+  const m = /^(\d+):(\d+)$/.exec(text);
+  const transient = m ? Number(m[1]) : NaN, keep = m ? Number(m[2]) : NaN;
+  if (!(transient >= 0 && keep >= 1)) throw new Error(`--bifurcation expects transient:keep (integers, keep ≥ 1), got '${text}'`);
+  return { transient, keep };
 }
 
 export function registerTheory(program: Command): void {
@@ -41,6 +52,8 @@ export function registerTheory(program: Command): void {
       if (loss !== 'squared' && loss !== 'logistic') throw new Error(`--loss: expected squared or logistic, got '${loss}'`);
       const setting: DegenerateSetting = { loss, p: num('p'), y: num('y'), n: num('width') };
       const f0 = num('f0'), lambda0 = num('lambda0'), steps = num('steps');
+      if (opts.bifurcation && !opts.out) throw new Error('--bifurcation writes bifurcation.csv and needs --out <dir>');
+      const bif = opts.bifurcation ? parseBifurcation(opts.bifurcation) : null;
       const cs = parseCList(opts.c!);
       const t0 = performance.now();
       const summaries = sweepTheory(setting, f0, lambda0, cs, steps);
@@ -64,10 +77,8 @@ export function registerTheory(program: Command): void {
         const metricRows = Array.from(t.step, (step, i) => ({ ...emptyRow(step), loss: t.loss[i], lambda: t.lambda[i], sharpness: t.sharpness[i], etaLambda: t.etaLambda[i], etaSharpness: t.etaSharpness[i], fMean: t.f[i] }));
         atomicWrite(join(opts.out, 'metrics.csv'), metricsToCsv(metricRows));
       }
-      if (opts.bifurcation) {
-        const [transient, keep] = opts.bifurcation.split(':').map(Number);
-        if (!(transient >= 0 && keep >= 1)) throw new Error(`--bifurcation expects transient:keep, got '${opts.bifurcation}'`);
-        const branches = bifurcation(setting, f0, lambda0, cs, { transient, keep });
+      if (bif) {
+        const branches = bifurcation(setting, f0, lambda0, cs, bif);
         const lines = ['c,f,lambda'];
         for (const br of branches) for (let i = 0; i < br.f.length; i++) lines.push(`${br.c},${br.f[i]},${br.lambda[i]}`);
         atomicWrite(join(opts.out, 'bifurcation.csv'), lines.join('\n') + '\n');

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { configHash, resolveConfig, setPath, type RunConfig } from '../experiments/config.ts';
+import { resolveConfig, setPath, type RunConfig } from '../experiments/config.ts';
+import { runHash } from '../experiments/runIdentity.ts';
 import { executeRun } from '../experiments/runDir.ts';
 import { createProgress } from './progress.ts';
 import { formatSummaryLine } from './format.ts';
@@ -47,11 +48,16 @@ export function configFromCli(file: string | undefined, opts: Record<string, unk
     } catch {
       throw new Error(`config file ${file}: cannot be read`);
     }
+    let parsed: unknown;
     try {
-      raw = JSON.parse(text) as Record<string, unknown>;
+      parsed = JSON.parse(text);
     } catch (e) {
       throw new Error(`config file ${file}: not valid JSON (${(e as Error).message})`);
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error(`config file ${file}: expected a JSON object of config fields, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+    }
+    raw = parsed as Record<string, unknown>;
   }
   if (opts.csv !== undefined) setPath(raw, 'data.kind', 'csv');
   if (opts.initFile !== undefined) setPath(raw, 'init.kind', 'file');
@@ -83,7 +89,7 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print the summary as JSON');
   addRunOptions(cmd).action(async (file: string | undefined, opts: Record<string, unknown>) => {
     const cfg: RunConfig = resolveConfig(configFromCli(file, opts));
-    const dir = (opts.out as string | undefined) ?? join('runs', `train-${configHash(cfg).slice(0, 12)}`);
+    const dir = (opts.out as string | undefined) ?? join('runs', `train-${runHash(cfg).slice(0, 12)}`);
     const progress = createProgress(cfg.steps, 'train', Boolean(opts.quiet));
     const rec = await executeRun(cfg, dir, { force: Boolean(opts.force), onProgress: (p) => progress.update(p.step, `loss ${p.loss.toPrecision(4)}`) });
     progress.stop();
@@ -92,7 +98,7 @@ export function registerTrain(program: Command): void {
       if (rec.reused) console.log(`(complete run found in ${dir}; use --force to rerun)`);
       console.log(formatSummaryLine(rec.summary, true));
       console.log(formatSummaryLine(rec.summary));
-      console.log(`written: ${dir}/{config.json,metrics.csv,summary.json,weights.json}`);
+      if (!rec.reused) console.log(`written: ${dir}/{config.json,metrics.csv,summary.json,weights.json}`);
     }
   });
 }

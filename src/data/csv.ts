@@ -98,7 +98,7 @@ function splitLine(text: string, line: number): string[] {
  * Labels, without `positive`/`negative`: there must be exactly two distinct labels, and the
  * larger becomes +1 — numerically when all labels are numbers ("0"/"1", "-1"/"1", "-1"/"+1",
  * "3"/"8" → 8 is +1), otherwise by JavaScript string comparison ("cat"/"dog" → "dog" is +1).
- * A single distinct label is accepted only when it is numeric 1 (+1) or 0 / −1 (−1).
+ * A single class (all rows with the same label) is an error.
  *
  * One pass, features parsed straight into the output array: memory is the text plus X.
  */
@@ -157,6 +157,9 @@ export function parseCsvDataset(text: string, opts: CsvOptions = {}): Dataset {
     y[m++] = s;
   }
   if (m === 0) throw new DataError('no rows left: every label was dropped by otherLabels: "drop"');
+  // with positive/negative lists every kept row can still fall in one class
+  const kept = y.subarray(0, m);
+  if (kept.every((v) => v === kept[0])) throw oneClass(label + 1, m, `${kept[0] === 1 ? 'positive' : 'negative'} labels ${(kept[0] === 1 ? opts.positive! : opts.negative!).map((l) => `'${l}'`).join(', ')}`);
   return makeDataset(X.slice(0, m * d), y.slice(0, m), d, opts.name ?? 'csv');
 }
 
@@ -183,6 +186,11 @@ function initialHeader(first: string[], label: number, opts: CsvOptions): boolea
   if (opts.header !== undefined && opts.header !== 'auto') return opts.header;
   if (first.some((c, i) => i !== label && !isNumeric(c))) return true;
   return isNumeric(first[label]!) ? false : undefined;
+}
+
+/** A binary task needs both classes: training would be degenerate and separability trivially true. */
+function oneClass(col: number, rows: number, cls: string): DataError {
+  return new DataError(`column ${col}: all ${rows} rows are in one class (${cls}); a binary data set needs both classes`, undefined, col);
 }
 
 /** Returns a function giving row i's label: +1, −1, or 0 for a dropped row. */
@@ -228,13 +236,7 @@ function labelMapping(
     }
     seen.push(k);
   }
-  let pos: string | number;
-  if (seen.length === 2) {
-    pos = seen[0]! > seen[1]! ? seen[0]! : seen[1]!;
-  } else if (numeric && (seen[0] === 1 || seen[0] === 0 || seen[0] === -1)) {
-    pos = 1;
-  } else {
-    throw new DataError(`column ${col}: only one distinct label '${seen[0]}'; pass positive/negative to say which class it is`, undefined, col);
-  }
+  if (seen.length === 1) throw oneClass(col, labels.length, `label '${labels[0]}'`);
+  const pos = seen[0]! > seen[1]! ? seen[0]! : seen[1]!;
   return (i) => (key(labels[i]!) === pos ? 1 : -1);
 }

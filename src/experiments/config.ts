@@ -166,7 +166,8 @@ export class ConfigError extends Error {
 
 /** Validate and fill defaults; a bad field gives one message per problem, naming the field. */
 export function resolveConfig(input: unknown): RunConfig {
-  const r = RunConfigSchema.safeParse(input ?? {});
+  // undefined means "all defaults"; null (e.g. a config file holding `null`) is an error, not defaults
+  const r = RunConfigSchema.safeParse(input === undefined ? {} : input);
   if (!r.success) {
     const lines = r.error.issues.map((iss) => {
       const path = iss.path.length ? iss.path.join('.') : '(config)';
@@ -204,12 +205,29 @@ export function configHash(cfg: unknown): string {
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Path segments that would reach an object's prototype instead of a config field. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Why a dotted config path is not one (an empty or prototype-reaching segment), or null. */
+export function configPathProblem(path: string): string | null {
+  const bad = path.split('.').find((k) => k === '' || FORBIDDEN_SEGMENTS.has(k));
+  if (bad === undefined) return null;
+  return bad === '' ? 'empty path segment' : `'${bad}' is not a config field`;
+}
+
+/** The segments of a dotted config path; throws, naming the path, if it is not one. */
+export function configPathSegments(path: string): string[] {
+  const problem = configPathProblem(path);
+  if (problem) throw new ConfigError(`config path '${path}': ${problem}`);
+  return path.split('.');
+}
+
 /** Set a dotted path in a plain object: setPath(o, 'data.p', 0.3). */
 export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
+  const keys = configPathSegments(path);
   let obj = target;
   for (const k of keys.slice(0, -1)) {
-    if (obj[k] === undefined || typeof obj[k] !== 'object' || obj[k] === null) obj[k] = {};
+    if (!Object.hasOwn(obj, k) || typeof obj[k] !== 'object' || obj[k] === null) obj[k] = {};
     obj = obj[k] as Record<string, unknown>;
   }
   obj[keys[keys.length - 1]] = value;

@@ -8,8 +8,9 @@ import { Trainer } from '../train/trainer.ts';
 import { canonicalJson, configHash, setPath, type RunConfig } from './config.ts';
 import { runJobs, type Job } from './pool.ts';
 import { buildProblem } from './problem.ts';
+import { runHash } from './runIdentity.ts';
 import { onsetsToCsv, phaseOnsets, resultsToCsv, type Onset, type ResultRow } from './results.ts';
-import { expandSweep, parseSweepConfig, type SweepConfig } from './sweep.ts';
+import { expandSweep, parseSweepConfig, PLAIN_NAME, type SweepConfig } from './sweep.ts';
 import { runSweep } from './sweepRunner.ts';
 
 /**
@@ -63,7 +64,7 @@ const ProfileOverrideSchema = z.strictObject({
   sweeps: z.record(z.string(), SweepOverrideSchema).optional(),
 });
 export const RecipeFileSchema = z.strictObject({
-  name: z.string().regex(/^[\w-]+$/),
+  name: z.string().regex(PLAIN_NAME, 'a recipe name is a plain name'),
   params: z.record(z.string(), z.unknown()).default({}),
   sweeps: z.record(z.string(), SweepEntrySchema),
   profiles: z.strictObject({ mini: ProfileOverrideSchema.optional(), quick: ProfileOverrideSchema.optional(), full: ProfileOverrideSchema.optional() }).default({}),
@@ -81,6 +82,7 @@ export interface RecipeSweepSpec {
 export const RECIPES_DIR = join(PACKAGE_ROOT, 'recipes');
 
 export function loadRecipeFile(name: string, dir = RECIPES_DIR): RecipeFile {
+  if (!PLAIN_NAME.test(name)) throw new Error(`recipe '${name}': a recipe name is a plain name (letters, digits, '_', '-', '.'; no '/' or '..')`);
   const path = join(dir, `${name}.json`);
   if (!existsSync(path)) throw new Error(`recipe '${name}': ${path} not found`);
   const r = RecipeFileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
@@ -184,7 +186,7 @@ export async function runRecipeSweep(spec: RecipeSweepSpec, dir: string, opts: R
     }
     const eta = (2 * p.config.c) / lambda0;
     const config: RunConfig = { ...p.config, steps: Math.max(1, Math.ceil(T / eta)) };
-    return { ...p, config, hash: configHash(config) };
+    return { ...p, config, hash: runHash(config) };
   });
   atomicWriteJson(join(dir, 'sweep.json'), { ...spec.sweep, physicalTime: T, note: 'steps = ceil(physicalTime / eta) per run, eta = 2c/lambda0', code: codeVersion() });
   const axes = Object.keys(spec.sweep.axes);

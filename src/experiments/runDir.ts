@@ -1,11 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
+import { ensureDir, explainFs } from '../io/fsErrors.ts';
 import { nodeLoaders, writeWeightsFile } from '../io/loaders.ts';
 import { codeVersion } from '../io/version.ts';
 import { metricsToCsv } from '../train/metrics.ts';
 import { Trainer, type RunSummary, type TrainProgress } from '../train/trainer.ts';
-import { canonicalJson, configHash, type RunConfig } from './config.ts';
+import { canonicalJson, type RunConfig } from './config.ts';
+import { envLimit } from '../io/envLimits.ts';
+import { checkRunCost } from './runCost.ts';
+import { inputDigests, runHash } from './runIdentity.ts';
+import { checkProblemInputs, explainInitFailure } from './inputChecks.ts';
 import { buildProblem } from './problem.ts';
 import { analyzeSeparability } from '../data/separability.ts';
 
@@ -15,8 +22,9 @@ import { analyzeSeparability } from '../data/separability.ts';
  *   metrics.csv   one row per recorded step (columns: src/train/metrics.ts)
  *   summary.json  status, phase, initial/peak/final values (RunSummary) + config hash
  *   weights.json  final parameters (src/models/weightsFormat.ts)
- * Every file is written atomically; summary.json is written last, so its presence with the
- * right hash means the run is complete and a rerun can skip it.
+ * The files are built in a staging directory next to it and published when the run is complete
+ * (summary.json last), so its presence with the right hash means the run is complete and a rerun
+ * can skip it, and a failed or killed run leaves no half-written directory.
  */
 export interface RunRecord {
   dir: string;
@@ -60,20 +68,105 @@ function nonSeparableBasis(cfg: RunConfig, train: Parameters<typeof analyzeSepar
   return basis;
 }
 
+/**
+ * Limits for one run: memory CATAPULT_MAX_MEMORY_GB (default 80% of this machine's RAM), estimated
+ * time CATAPULT_MAX_HOURS (default 24).
+ */
+export function runLimits(env: NodeJS.ProcessEnv = process.env): { maxBytes: number; maxSeconds: number } {
+  return { maxBytes: envLimit('CATAPULT_MAX_MEMORY_GB', (0.8 * totalmem()) / 2 ** 30, env) * 2 ** 30, maxSeconds: envLimit('CATAPULT_MAX_HOURS', 24, env) * 3600 };
+}
+
+/** Content digests of the input files, recorded next to the resolved data (only for runs that read files). */
+function inputsField(cfg: RunConfig): { inputs?: Record<string, string> } {
+  const inputs = inputDigests(cfg);
+  return Object.keys(inputs).length ? { inputs } : {};
+}
+
 export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptions = {}): Promise<RunRecord> {
-  const hash = configHash(cfg);
+  const hash = runHash(cfg);
   if (!opts.force) {
     const done = readCompleteRun(dir, hash);
     if (done) return { dir, hash, summary: done, reused: true };
   }
+  checkRunCost(cfg, runLimits());
   const { problem, settings } = buildProblem(cfg, nodeLoaders);
-  atomicWriteJson(join(dir, 'config.json'), { ...cfg, configHash: hash, code: codeVersion(), data_resolved: { train: problem.train.name, m: problem.train.m, d: problem.train.d, test: problem.test?.name ?? null } });
+  checkProblemInputs(cfg, problem);
   // the non-separable subspace (an LP, theory §7) is computed once, before training
   if (cfg.curvature.restricted) problem.nonSeparableBasis = await nonSeparableBasis(cfg, problem.train);
-  const trainer = new Trainer(problem, settings);
-  const summary = trainer.run(opts.onProgress);
-  atomicWrite(join(dir, 'metrics.csv'), metricsToCsv(trainer.metrics));
-  if (opts.saveWeights !== false) writeWeightsFile(join(dir, 'weights.json'), problem.model, trainer.theta);
-  atomicWriteJson(join(dir, 'summary.json'), { ...summary, configHash: hash });
-  return { dir, hash, summary, reused: false };
+  let trainer: Trainer;
+  try {
+    trainer = new Trainer(problem, settings);
+  } catch (e) {
+    throw explainInitFailure(cfg, e as Error);
+  }
+  // Files are built in a temporary sibling and published only when the run is complete, so a
+  // failure (bad input, a full disk, a kill) never leaves a half-written run directory.
+  return withStagingDir(dir, (stage) => {
+    atomicWriteJson(join(stage, 'config.json'), { ...cfg, configHash: hash, code: codeVersion(), data_resolved: { train: problem.train.name, m: problem.train.m, d: problem.train.d, test: problem.test?.name ?? null, ...inputsField(cfg) } });
+    const summary = trainer.run(opts.onProgress);
+    atomicWrite(join(stage, 'metrics.csv'), metricsToCsv(trainer.metrics));
+    if (opts.saveWeights !== false) writeWeightsFile(join(stage, 'weights.json'), problem.model, trainer.theta);
+    atomicWriteJson(join(stage, 'summary.json'), { ...summary, configHash: hash });
+    return { dir, hash, summary, reused: false };
+  });
+}
+
+/** The files of a run directory, summary.json last (its presence marks a complete run). */
+const RUN_FILES = ['config.json', 'metrics.csv', 'weights.json', 'summary.json'];
+const STAGING = '.partial-';
+
+/**
+ * Run `build` on a fresh staging directory next to `dir`, then publish its files into `dir`:
+ * a new directory is renamed into place in one step; an existing one (rerun with --force, or a
+ * stale run of another config) gets its summary.json removed first and the new files moved in,
+ * summary.json last. On failure the staging directory is removed and `dir` is untouched.
+ * Staging directories of killed processes are removed on the next run of the same directory.
+ */
+function withStagingDir<T>(dir: string, build: (stage: string) => T): T {
+  const parent = dirname(resolve(dir));
+  const prefix = `${basename(resolve(dir))}${STAGING}`;
+  removeStaleStaging(parent, prefix);
+  ensureDir(dirname(dir));
+  const stage = join(parent, `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`);
+  explainFs('create directory', stage, () => mkdirSync(stage));
+  try {
+    const result = build(stage);
+    explainFs('write run directory', dir, () => {
+      if (!existsSync(dir)) renameSync(stage, dir);
+      else {
+        rmSync(join(dir, 'summary.json'), { force: true });
+        for (const f of RUN_FILES) {
+          if (existsSync(join(stage, f))) renameSync(join(stage, f), join(dir, f));
+          else rmSync(join(dir, f), { force: true });
+        }
+      }
+    });
+    return result;
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Remove staging directories for `prefix` left by processes that no longer run. */
+function removeStaleStaging(parent: string, prefix: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (pid > 0 && pid !== process.pid && !processAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalJson, configHash, resolveConfig, setPath, type RunConfig } from './config.ts';
+import { canonicalJson, configHash, configPathProblem, resolveConfig, setPath, type RunConfig } from './config.ts';
 import { pow } from '../linalg/detmath.ts';
 
 /**
@@ -9,6 +9,9 @@ import { pow } from '../linalg/detmath.ts';
  * its hash are the same on every machine: that is what makes sharding and resume exact.
  * Browser-safe.
  */
+/** A name that is safe as one path segment: no separators, not '.' or '..', no hidden files. */
+export const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
 const RangeSchema = z.union([
   z.strictObject({ log: z.tuple([z.number().positive(), z.number().positive()]), num: z.number().int().min(1) }),
   z.strictObject({ linear: z.tuple([z.number(), z.number()]), num: z.number().int().min(1) }),
@@ -18,9 +21,18 @@ const NamedSchema = z.strictObject({ named: z.record(z.string(), z.unknown()).re
 const AxisSchema = z.union([z.array(z.union([z.number(), z.string(), z.boolean()])).min(1), RangeSchema, NamedSchema]);
 
 export const SweepConfigSchema = z.strictObject({
-  name: z.string().default('sweep'),
+  /** a plain name (it names the directory sweeps/<name>): letters, digits, '_', '-', '.', not starting with '.' */
+  name: z.string().regex(PLAIN_NAME, "a sweep name is a plain name: letters, digits, '_', '-' and '.', not starting with '.' (no '/' or '..')").max(100).default('sweep'),
   base: z.record(z.string(), z.unknown()).default({}),
-  axes: z.record(z.string(), AxisSchema).refine((a) => Object.keys(a).length > 0, 'at least one axis is needed'),
+  axes: z
+    .record(z.string(), AxisSchema)
+    .refine((a) => Object.keys(a).length > 0, 'at least one axis is needed')
+    .superRefine((a, ctx) => {
+      for (const path of Object.keys(a)) {
+        const problem = configPathProblem(path);
+        if (problem) ctx.addIssue({ code: 'custom', path: [path], message: problem });
+      }
+    }),
   /** save final weights of every run (off by default: sweeps can have thousands of runs) */
   saveWeights: z.boolean().default(false),
 });
@@ -46,6 +58,7 @@ export interface SweepPoint {
   /** axis path → value */
   values: Record<string, AxisValue>;
   config: RunConfig;
+  /** configHash(config); the Node sweep runner replaces it by runHash (which also covers input-file contents) */
   hash: string;
 }
 
@@ -57,8 +70,28 @@ export function parseSweepConfig(input: unknown): SweepConfig {
   return r.data;
 }
 
+/** Default cap on the runs of one sweep (CATAPULT_MAX_RUNS in the CLI) and on grid sizes (CATAPULT_MAX_POINTS). */
+export const DEFAULT_MAX_RUNS = 100_000;
+export const DEFAULT_MAX_POINTS = 1_000_000;
+
+/** Number of values of an axis, without expanding it. */
+function axisLength(axis: z.output<typeof AxisSchema>): number {
+  return Array.isArray(axis) ? axis.length : axis.num;
+}
+
+/** Refuse a sweep with more than `maxRuns` runs before expanding it (a num of 1e8 would hang). */
+export function checkSweepSize(sweep: SweepConfig, maxRuns: number): number {
+  const names = Object.keys(sweep.axes);
+  const total = names.reduce((a, n) => a * axisLength(sweep.axes[n]), 1);
+  if (total > maxRuns) {
+    throw new Error(`sweep ${sweep.name}: ${total} runs (${names.map((n) => `${n}: ${axisLength(sweep.axes[n])}`).join(' × ')}) exceed the limit of ${maxRuns}; set CATAPULT_MAX_RUNS to allow more`);
+  }
+  return total;
+}
+
 /** All runs of a sweep, in canonical order; each config validated (errors name the run). */
-export function expandSweep(sweep: SweepConfig): SweepPoint[] {
+export function expandSweep(sweep: SweepConfig, maxRuns = DEFAULT_MAX_RUNS): SweepPoint[] {
+  checkSweepSize(sweep, maxRuns);
   const names = Object.keys(sweep.axes);
   const lists = names.map((n) => axisValues(sweep.axes[n]));
   const points: SweepPoint[] = [];

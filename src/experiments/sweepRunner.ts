@@ -2,10 +2,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
-import { configHash, resolveConfig } from './config.ts';
+import { resolveConfig } from './config.ts';
+import { runHash } from './runIdentity.ts';
 import { runJobs, type Job } from './pool.ts';
 import { ONSET_TESTS, onsetsToCsv, parseResultsCsv, phaseOnsets, resultsToCsv, type Onset, type OnsetName, type ResultRow } from './results.ts';
-import { expandSweep, shardOf, type SweepConfig } from './sweep.ts';
+import { checkSweepSize, DEFAULT_MAX_RUNS, expandSweep, parseSweepConfig, shardOf, type SweepConfig } from './sweep.ts';
+import { envLimit } from '../io/envLimits.ts';
 
 /**
  * Sweep directory layout:
@@ -37,9 +39,12 @@ export function resultsFileName(shard: SweepOptions['shard']): string {
 }
 
 export async function runSweep(sweep: SweepConfig, outDir: string, opts: SweepOptions): Promise<SweepOutcome> {
-  const points = shardOf(expandSweep(sweep), opts.shard);
+  // run keys cover input-file contents (a sweep over an edited CSV reruns); each file is hashed once
+  const digests = new Map<string, string>();
+  const points = shardOf(expandSweep(sweep, envLimit('CATAPULT_MAX_RUNS', DEFAULT_MAX_RUNS)), opts.shard).map((p) => ({ ...p, hash: runHash(p.config, digests) }));
   const axes = Object.keys(sweep.axes);
-  atomicWriteJson(join(outDir, 'sweep.json'), { ...sweep, code: codeVersion() });
+  // a shard records which shard of how many it is (merge checks that all are there)
+  atomicWriteJson(join(outDir, 'sweep.json'), { ...sweep, ...(opts.shard ? { shard: opts.shard } : {}), code: codeVersion() });
   const rows: ResultRow[] = [];
   const resultsPath = join(outDir, resultsFileName(opts.shard));
   let reused = 0, lastWrite = 0;
@@ -92,7 +97,7 @@ async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset
       for (const k of ['configHash', 'code', 'data_resolved', 'eta']) delete raw[k];
       raw.c = Math.sqrt(b.lo * b.hi);
       const config = resolveConfig(raw);
-      return { config, dir: join(outDir, 'runs', configHash(config)), saveWeights: sweep.saveWeights };
+      return { config, dir: join(outDir, 'runs', runHash(config)), saveWeights: sweep.saveWeights };
     });
     const results = new Array<boolean>(open.length);
     await runJobs(jobs, opts.jobs, (_job, res, i) => {
@@ -109,14 +114,54 @@ async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset
   return onsets;
 }
 
-/** Combine shard outputs (or any results tables of the same sweep) into one results.csv. */
-export function mergeResults(dirs: string[], outDir: string): { rows: ResultRow[]; onsets: Onset[] } {
+export interface MergeOptions {
+  /** merge even if shards or runs are missing; the tables are then written as results.partial.csv / onsets.partial.csv */
+  allowPartial?: boolean;
+}
+
+export interface MergeOutcome {
+  rows: ResultRow[];
+  onsets: Onset[];
+  /** null when complete; otherwise what is missing */
+  partial: { missingShards: number[]; shardCount: number | null; runs: number; expectedRuns: number | null } | null;
+  resultsPath: string;
+}
+
+/** Number of runs of the sweep recorded in a sweep directory's sweep.json (null if it cannot tell). */
+function expectedRuns(dir: string): number | null {
+  const path = join(dir, 'sweep.json');
+  if (!existsSync(path)) return null;
+  try {
+    const { code: _c, shard: _s, physicalTime: _p, note: _n, ...sweep } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    return checkSweepSize(parseSweepConfig(sweep), Infinity);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Combine shard outputs (or any results tables of the same sweep) into one results.csv. Each
+ * shard's table is named results.shard-i-of-N.csv: a merge without all N shards, or with fewer
+ * runs than the sweep has, fails naming what is missing, unless `allowPartial` (then the tables
+ * are written as *.partial.csv, with merge.json saying what is missing).
+ */
+export function mergeResults(dirs: string[], outDir: string, opts: MergeOptions = {}): MergeOutcome {
   const byIndex = new Map<number, ResultRow>();
   let axes: string[] | null = null;
+  const shardCounts = new Set<number>();
+  const shardsSeen = new Set<number>();
+  let unsharded = false;
+  let expected: number | null = null;
   for (const dir of dirs) {
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^results(\.shard-\d+-of-\d+)?\.csv$/.test(f)) : [];
     if (files.length === 0) throw new Error(`merge: ${dir} holds no results*.csv`);
+    expected ??= expectedRuns(dir);
     for (const f of files) {
+      const sh = /^results\.shard-(\d+)-of-(\d+)\.csv$/.exec(f);
+      if (sh) {
+        shardsSeen.add(Number(sh[1]));
+        shardCounts.add(Number(sh[2]));
+      } else unsharded = true;
       const t = parseResultsCsv(readFileSync(join(dir, f), 'utf8'));
       if (axes && axes.join() !== t.axes.join()) throw new Error(`merge: ${join(dir, f)} has axes [${t.axes}] but earlier tables have [${axes}]`);
       axes = t.axes;
@@ -127,9 +172,23 @@ export function mergeResults(dirs: string[], outDir: string): { rows: ResultRow[
       }
     }
   }
+  if (shardCounts.size > 1) throw new Error(`merge: the tables come from different shardings (of ${[...shardCounts].join(', ')} shards)`);
+  const shardCount = shardCounts.size === 1 ? [...shardCounts][0] : null;
+  const missingShards = shardCount === null || unsharded ? [] : Array.from({ length: shardCount }, (_, i) => i).filter((i) => !shardsSeen.has(i));
   const rows = [...byIndex.values()];
+  const incomplete = missingShards.length > 0 || (expected !== null && rows.length < expected);
+  if (incomplete && !opts.allowPartial) {
+    const what = missingShards.length > 0
+      ? `shard${missingShards.length > 1 ? 's' : ''} ${missingShards.join(', ')} of ${shardCount} missing (${missingShards.map((i) => `results.shard-${i}-of-${shardCount}.csv`).join(', ')})`
+      : `${expected! - rows.length} of ${expected} runs missing (a shard did not finish?)`;
+    throw new Error(`merge: ${what}; rerun them, or pass --allow-partial to write a partial result`);
+  }
   const onsets = phaseOnsets(rows);
-  atomicWrite(join(outDir, 'results.csv'), resultsToCsv(rows, axes ?? []));
-  atomicWrite(join(outDir, 'onsets.csv'), onsetsToCsv(onsets));
-  return { rows, onsets };
+  const suffix = incomplete ? '.partial' : '';
+  const resultsPath = join(outDir, `results${suffix}.csv`);
+  atomicWrite(resultsPath, resultsToCsv(rows, axes ?? []));
+  atomicWrite(join(outDir, `onsets${suffix}.csv`), onsetsToCsv(onsets));
+  const partial = incomplete ? { missingShards, shardCount, runs: rows.length, expectedRuns: expected } : null;
+  atomicWriteJson(join(outDir, 'merge.json'), { partial: incomplete, sources: dirs, shardCount, missingShards, runs: rows.length, expectedRuns: expected });
+  return { rows, onsets, partial, resultsPath };
 }
