@@ -361,6 +361,16 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     assert.equal(th.n, 2000);
     assert.ok(th.phases.every((n) => n > 0), `all three phases appear: ${th.phases.join(',')}`);
     console.log(`# theory mode: ${th.n} values of c × 1000 steps + bifurcation in ${th.ms.toFixed(0)} ms`);
+    // Export JSON in theory mode gives JSON (it used to download the CSV)
+    const [jsonDl] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+    assert.match(jsonDl.suggestedFilename(), /\.json$/);
+    const jsonPath = join(tmp, 'theory.json');
+    await jsonDl.saveAs(jsonPath);
+    const exported = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    assert.equal(exported.format, 'catapult-lab/theory@1');
+    assert.equal(exported.rows.length, 2000);
+    const [csvDl] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    assert.match(csvDl.suggestedFilename(), /\.csv$/);
   });
 
   it('the MNIST pair subset prepared at build time trains in the page', async () => {

@@ -20,6 +20,8 @@ import {
   stateToRunInput,
   type ExplorerState,
 } from './state.ts';
+import { settingNote } from './settingNotes.ts';
+import { theoryToCsv, theoryToJson } from './theoryFiles.ts';
 
 // ---------------------------------------------------------------------------------------------
 // workers
@@ -220,6 +222,8 @@ function setStats(items: [string, string][]): void {
 function setProgress(frac: number): void {
   $('#progress-bar').style.width = `${Math.max(0, Math.min(1, frac)) * 100}%`;
 }
+
+const escapeHtml = (t: string): string => t.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 const fmt = (v: number | null | undefined, digits = 4): string => {
   if (v === null || v === undefined || Number.isNaN(v)) return '–';
@@ -551,9 +555,7 @@ function renderTheoryCard(run: LiveRun): void {
     if (run.state.curv > 1) rows.push(`<p class="hint">The network's curvature is measured every ${run.state.curv} steps: where the dynamics oscillate with period 2, that samples one branch of the oscillation (the theory curve shows both).</p>`);
   } else if (st) {
     rows.push(`<p>The exact recursion covers degenerate data on the two-layer net with the logistic or squared loss; this setting (${run.state.data}, depth ${run.state.depth}, ${run.state.loss}) has no exact prediction.</p>`);
-    if (run.state.loss === 'squared') rows.push('<p>Theory §5 (wide nets, squared loss): lazy for c &lt; 1, catapult for 1 &lt; c &lt; 2, divergent for c &gt; 2; deeper linear nets diverge a little above 2.</p>');
-    else if (run.state.data === 'gaussian' && run.state.noise === 0) rows.push('<p>Separable data with the logistic loss: the loss falls for every η and λ does not decrease (theory §5): expect no catapult.</p>');
-    else rows.push('<p>Non-separable data, logistic loss: above a data-dependent lazy bound the loss rises, λ decays and GD settles with η·S ≈ 2 (theory §5).</p>');
+    rows.push(`<p>${escapeHtml(settingNote(run.state))}</p>`);
     if (sum) rows.push(`<p>This run: ${mini(sum.phase)} · final λ = ${fmt(sum.lambdaFinal)} · η·S = ${fmt(sum.etaSharpnessFinal)}</p>`);
   } else rows.push('<p>…</p>');
   if (st) rows.push(`<p class="hint">Data: ${st.dataName} (m = ${st.m}, d = ${st.d}).</p>`);
@@ -578,10 +580,8 @@ function exportRun(kind: 'json' | 'csv'): void {
     return;
   }
   if (state.mode === 'theory' && theoryResult) {
-    const t = theoryResult;
-    const lines = ['c,phase,lambdaFinal,etaSharpnessFinal'];
-    t.cs.forEach((c, i) => lines.push(`${c},${PHASES[t.phase[i]!]},${Number.isNaN(t.lambdaFinal[i]) ? '' : t.lambdaFinal[i]},${Number.isNaN(t.etaSharpnessFinal[i]) ? '' : t.etaSharpnessFinal[i]}`));
-    download(lines.join('\n') + '\n', 'catapult-theory.csv', 'text/csv');
+    if (kind === 'csv') download(theoryToCsv(theoryResult), 'catapult-theory.csv', 'text/csv');
+    else download(theoryToJson(theoryResult, theorySteps, location.href), 'catapult-theory.json', 'application/json');
     return;
   }
   const f = liveRunFile();
@@ -919,6 +919,8 @@ const theoryCharts = {
   bif: new Chart($('#chart-theory-bif'), emptySpec('Bifurcation diagram'), 'theory-bif-chart'),
 };
 let theoryResult: TheoryDone | null = null;
+/** steps of the recursion behind theoryResult */
+let theorySteps = 0;
 let theoryRequest = 0;
 
 /** The theory mode's setting: the state's p, width, seed and data size on degenerate data and the uv net. */
@@ -945,6 +947,7 @@ function startTheory(): void {
       }
       if (msg.type !== 'theory-done') return;
       theoryResult = msg;
+      theorySteps = st.tsteps;
       renderTheory(msg, st, performance.now() - t0);
     },
   );
