@@ -67,14 +67,24 @@ const longTaskInit = () => {
   }).observe({ type: 'longtask', buffered: true });
 };
 
-async function newPage(hash = ''): Promise<Page> {
+async function newPage(hash = '', setup?: (p: Page) => Promise<unknown>): Promise<Page> {
   const p = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   p.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
   await p.addInitScript(longTaskInit);
+  await setup?.(p);
   await p.goto(`${base}/${hash}`);
   await p.waitForFunction(() => (window as unknown as { __catapult?: unknown }).__catapult !== undefined);
   return p;
 }
+
+interface Banner {
+  kind: string;
+  title: string;
+  lines: string[];
+}
+const banner = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { banner(): unknown } }).__catapult.banner()) as Promise<Banner | null>;
+/** The banner as the user sees it (visible, with its text), or null when hidden. */
+const visibleBanner = async (p: Page): Promise<string | null> => ((await p.isVisible('#banner')) ? (await p.textContent('#banner'))! : null);
 
 const lastRun = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { lastRun(): unknown } }).__catapult.lastRun()) as Promise<LastRun | null>;
 const runId = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { runId(): number } }).__catapult.runId());
@@ -382,5 +392,40 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     assert.match(String((run.resolved.data as { kind: string }).kind), /mnist/);
     const info = await chartInfo(page);
     assert.ok(info.loss.series >= 2, 'test loss is drawn too');
+  });
+
+  it('errors stay on screen until the user acts: ignored link settings, a failed run', async () => {
+    // a link with garbage and out-of-range values: the rest applies, the message names each ignored key and why
+    const p1 = await newPage('#garbage&width=1e9&p=1.5&c=5');
+    try {
+      const run = await finishedRunAfter(p1, 0);
+      assert.equal(run.summary?.c, 5, 'the valid part of the link applies');
+      assert.equal(run.state.width, 1000);
+      await p1.waitForTimeout(500);
+      const text = await visibleBanner(p1);
+      assert.ok(text, 'the banner is visible after the run finished');
+      assert.match(text, /"garbage": not a setting/);
+      assert.match(text, /width: "1e9" is not a whole number from 1 to 4000/);
+      assert.match(text, /p: "1\.5" is not a number from 0 to 1/);
+      await p1.click('#banner-close');
+      assert.equal(await visibleBanner(p1), null, 'Dismiss hides it');
+    } finally {
+      await p1.close();
+    }
+    // a worker error (the MNIST subset cannot be fetched): the message says why, and stays
+    const p2 = await newPage('#data=mnist&width=100&steps=20', (p) => p.route('**/data/mnist-*.bin', (r) => r.fulfill({ status: 404, body: 'missing' })));
+    try {
+      const run = await finishedRunAfter(p2, 0);
+      assert.match(run.error ?? '', /cannot load the MNIST subset/);
+      assert.equal(await p2.textContent('#phase-note'), 'error');
+      await p2.waitForTimeout(800);
+      const text = await visibleBanner(p2);
+      assert.ok(text, 'the banner is still visible');
+      assert.match(text, /The run failed\..*cannot load the MNIST subset \(200\/404\)/s);
+      assert.match(text, /MNIST 3 vs 8, depth 2, width 100/);
+      assert.equal((await banner(p2))?.kind, 'error');
+    } finally {
+      await p2.close();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, buildProblem, Trainer, metricsToCsv } from '../src/index.ts';
 import { loadMnistTask } from '../src/data/mnistFiles.ts';
-import { cGrid, DEFAULT_STATE, FIELDS, MNIST_SUBSET, resolveState, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
+import { cGrid, DEFAULT_STATE, fieldProblem, FIELDS, MNIST_SUBSET, resolveState, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
 import { parseMetricsCsv, parseRunFiles, runToCsv, runToJson } from '../web/src/runFiles.ts';
 import { decodeMnistAsset, encodeMnistAsset, type MnistAssetMeta } from '../web/src/mnistAsset.ts';
 import { buildWebProblem, degenerateSetting, predictTheory } from '../web/src/problem.ts';
@@ -31,6 +31,26 @@ test('bad URL values are rejected and keep their defaults', () => {
   const r = stateFromHash('#c=-1&width=1.5&loss=hinge&p=2&steps=abc&bogus=1&c=');
   assert.deepEqual(r.state, DEFAULT_STATE);
   assert.deepEqual(r.rejected.sort(), ['bogus', 'c', 'c', 'loss', 'p', 'steps', 'width'].sort());
+});
+
+test('ignored URL keys come with the reason, one line per key; inherited names are not settings', () => {
+  const r = stateFromHash('#garbage&width=1e9&p=1.5&steps=1e7&loss=hinge&toString=1&__proto__=2&depth=3');
+  assert.equal(r.state.depth, 3);
+  assert.equal(r.state.width, DEFAULT_STATE.width);
+  assert.equal(Object.getPrototypeOf(r.state), Object.prototype);
+  assert.equal(typeof r.state.toString, 'function');
+  assert.deepEqual(r.ignored, [
+    '"garbage": not a setting',
+    'width: "1e9" is not a whole number from 1 to 4000',
+    'p: "1.5" is not a number from 0 to 1',
+    'steps: "1e7" is not a whole number from 0 to 200000',
+    'loss: "hinge" is not one of logistic, squared, exponential',
+    '"toString": not a setting',
+    '"__proto__": not a setting',
+  ]);
+  assert.equal(fieldProblem('width', '4000'), null);
+  assert.equal(fieldProblem('width', ''), 'empty: needs a whole number from 1 to 4000');
+  assert.equal(fieldProblem('c', '0'), '"0" is not a number above 0 and at most 1e6');
 });
 
 test('a state resolves with the core schema, as the CLI would', () => {

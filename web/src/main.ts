@@ -6,7 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { classifyPhase, METRIC_COLUMNS, type MetricRow, type Phase, type RunSummary } from '../../src/index.ts';
 import { Chart, COLORS, download, nulls, scheduleDraw, unionSorted, uPlot, type ChartSpec, type SeriesSpec, type Values } from './charts.ts';
-import { PHASES, type RunDone, type RunRows, type RunStarted, type TheoryDone, type WorkerMessage, type WorkerRequest } from './protocol.ts';
+import { PHASES, type RunDone, type RunRows, type RunStarted, type TheoryDone } from './protocol.ts';
 import { cleanImportedConfig, parseRunFiles, rowsFromPacked, runToCsv, runToJson, type ImportedRun } from './runFiles.ts';
 import {
   cGrid,
@@ -21,45 +21,11 @@ import {
   type ExplorerState,
 } from './state.ts';
 import { settingNote } from './settingNotes.ts';
+import { $, $$, escapeHtml, flash, fmt } from './dom.ts';
+import { setBadge, setProgress, setStats } from './statusBar.ts';
+import { newId, WorkerClient } from './workers.ts';
+import { bannerMessage, bindBanner, clearBanner, showBanner } from './banner.ts';
 import { theoryToCsv, theoryToJson } from './theoryFiles.ts';
-
-// ---------------------------------------------------------------------------------------------
-// workers
-
-let nextId = 1;
-type Handler = (msg: WorkerMessage) => void;
-
-class WorkerClient {
-  private readonly w: Worker;
-  private readonly handlers = new Map<number, Handler>();
-  constructor() {
-    this.w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-    this.w.onmessage = (e: MessageEvent<WorkerMessage>) => {
-      const h = this.handlers.get(e.data.id);
-      if (!h) return;
-      if (e.data.type === 'done' || e.data.type === 'error' || e.data.type === 'theory-done') this.handlers.delete(e.data.id);
-      h(e.data);
-    };
-    this.w.onerror = (e) => {
-      for (const [id, h] of this.handlers) h({ type: 'error', id, message: e.message || 'worker error' });
-      this.handlers.clear();
-    };
-  }
-  send(req: WorkerRequest, handler: Handler): void {
-    if (req.type !== 'stop') this.handlers.set(req.id, handler);
-    this.w.postMessage(req);
-  }
-  forget(id: number): void {
-    this.handlers.delete(id);
-  }
-  get busy(): boolean {
-    return this.handlers.size > 0;
-  }
-  terminate(): void {
-    this.w.terminate();
-    this.handlers.clear();
-  }
-}
 
 const dataUrl = new URL('data/', document.baseURI).href;
 let liveWorker: WorkerClient | null = null;
@@ -70,8 +36,6 @@ const theoryW = (): WorkerClient => (theoryWorker ??= new WorkerClient());
 // ---------------------------------------------------------------------------------------------
 // state <-> URL <-> controls
 
-const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => document.querySelector(sel) as T;
-const $$ = <T extends HTMLElement = HTMLElement>(sel: string): T[] => Array.from(document.querySelectorAll(sel)) as T[];
 
 const initial = stateFromHash(location.hash);
 let state: ExplorerState = initial.state;
@@ -133,7 +97,24 @@ function setState(patch: Partial<ExplorerState>, opts: { autorun?: boolean; dela
   if (state.mode === 'sweep' && changed.some((k) => TRAINING_KEYS.has(k) && k !== 'c')) markSweepStale();
 }
 
+/** The link's keys that were not used, and why; the rest of the link applies. */
+function showIgnoredUrlKeys(ignored: string[]): void {
+  if (!ignored.length) return;
+  showBanner({
+    kind: 'warning',
+    title: `The link's ${ignored.length === 1 ? 'setting' : `${ignored.length} settings`} below ${ignored.length === 1 ? 'was' : 'were'} ignored; ${ignored.length === 1 ? 'it keeps its' : 'they keep their'} default value.`,
+    lines: ignored,
+  });
+}
+
+/** One line naming a setting, for error messages. */
+function describeSetting(s: ExplorerState): string {
+  const data = s.data === 'mnist' ? 'MNIST 3 vs 8' : `${s.data} data, m = ${s.m}, d = ${s.d}`;
+  return `${data}, depth ${s.depth}, width ${s.width}, ${s.loss} loss, c = ${s.c}, ${s.steps} steps`;
+}
+
 function bindControls(): void {
+  bindBanner();
   for (const el of $$<HTMLInputElement | HTMLSelectElement>('[data-key]')) {
     const key = el.dataset.key as keyof ExplorerState;
     const apply = (final: boolean) => {
@@ -143,6 +124,7 @@ function bindControls(): void {
         return;
       }
       el.classList.remove('bad');
+      clearBanner();
       setState({ [key]: v } as Partial<ExplorerState>, { delay: final ? 0 : 300 });
     };
     if (el instanceof HTMLSelectElement) el.addEventListener('change', () => apply(true));
@@ -152,9 +134,16 @@ function bindControls(): void {
     }
   }
   const range = $<HTMLInputElement>('#c-range');
-  range.addEventListener('input', () => setState({ c: roundC(10 ** Number(range.value)) }, { delay: 40 }));
-  for (const b of $$('[data-mode]')) b.addEventListener('click', () => setState({ mode: b.dataset.mode as ExplorerState['mode'] }));
+  range.addEventListener('input', () => {
+    clearBanner();
+    setState({ c: roundC(10 ** Number(range.value)) }, { delay: 40 });
+  });
+  for (const b of $$('[data-mode]')) b.addEventListener('click', () => {
+      clearBanner();
+      setState({ mode: b.dataset.mode as ExplorerState['mode'] });
+    });
   $('#run').addEventListener('click', () => {
+    clearBanner();
     if (state.mode === 'single') {
       if (liveRun && !liveRun.finished) stopRun();
       else startRun();
@@ -175,7 +164,9 @@ function bindControls(): void {
   $('#export-csv').addEventListener('click', () => exportRun('csv'));
   $<HTMLInputElement>('#import').addEventListener('change', (e) => void importFiles((e.target as HTMLInputElement).files));
   window.addEventListener('hashchange', () => {
-    const next = stateFromHash(location.hash).state;
+    const parsed = stateFromHash(location.hash);
+    showIgnoredUrlKeys(parsed.ignored);
+    const next = parsed.state;
     if (stateToHash(next) !== stateToHash(state)) {
       const modeChanged = next.mode !== state.mode;
       state = next;
@@ -187,51 +178,6 @@ function bindControls(): void {
   });
 }
 
-function flash(el: HTMLElement, text: string): void {
-  const old = el.textContent;
-  el.textContent = text;
-  setTimeout(() => (el.textContent = old), 1200);
-}
-
-// ---------------------------------------------------------------------------------------------
-// status bar
-
-function setBadge(phase: Phase | '', final: boolean, note: string): void {
-  const b = $('#phase');
-  b.textContent = phase || '–';
-  b.dataset.phase = phase;
-  b.dataset.final = String(final);
-  $('#phase-note').textContent = note;
-}
-
-function setStats(items: [string, string][]): void {
-  const dl = $('#stats');
-  dl.replaceChildren(
-    ...items.map(([k, v]) => {
-      const div = document.createElement('div');
-      const dt = document.createElement('dt');
-      dt.textContent = k;
-      const dd = document.createElement('dd');
-      dd.textContent = v;
-      div.append(dt, dd);
-      return div;
-    }),
-  );
-}
-
-function setProgress(frac: number): void {
-  $('#progress-bar').style.width = `${Math.max(0, Math.min(1, frac)) * 100}%`;
-}
-
-const escapeHtml = (t: string): string => t.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-const fmt = (v: number | null | undefined, digits = 4): string => {
-  if (v === null || v === undefined || Number.isNaN(v)) return '–';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1);
-  return String(Number(v.toPrecision(digits)));
-};
 
 // ---------------------------------------------------------------------------------------------
 // live run
@@ -415,7 +361,7 @@ function startRun(): Promise<LiveRun> {
     return Promise.reject(new Error(problems.join('; ')));
   }
   const run: LiveRun = {
-    id: nextId++,
+    id: newId(),
     state: { ...state },
     started: null,
     rows: [],
@@ -449,7 +395,7 @@ function startRun(): Promise<LiveRun> {
       else if (msg.type === 'error') {
         run.error = msg.message;
         setBadge('', false, 'error');
-        $('#problems').textContent = msg.message;
+        showBanner({ kind: 'error', title: 'The run failed.', lines: [msg.message, `Setting: ${describeSetting(run.state)}.`] });
         finishLive(run, null);
       }
     },
@@ -599,7 +545,7 @@ async function importFiles(list: FileList | null): Promise<void> {
     const files = await Promise.all(Array.from(list).map(async (f) => ({ name: f.name, text: await f.text() })));
     importRun(parseRunFiles(files));
   } catch (e) {
-    $('#problems').textContent = `import: ${(e as Error).message}`;
+    showBanner({ kind: 'error', title: 'Import failed.', lines: [(e as Error).message] });
   } finally {
     $<HTMLInputElement>('#import').value = '';
   }
@@ -665,7 +611,7 @@ function applyConfig(cfg: Record<string, unknown>): void {
   if (get('eta') !== undefined && overlay?.summary?.c !== undefined) patch.c = overlay.summary.c;
   if (get('init.kind') !== undefined && get('init.kind') !== 'gaussian') notes.push(`init '${String(get('init.kind'))}' is not available here`);
   if (get('batchSize') !== undefined && get('batchSize') !== null) notes.push('mini-batch SGD is not available here');
-  $('#problems').textContent = notes.join('\n');
+  if (notes.length) showBanner({ kind: 'warning', title: 'Part of the imported run cannot be shown here:', lines: notes });
   setState({ ...patch, mode: 'single' });
 }
 
@@ -683,6 +629,8 @@ interface Sweep {
   ms: number;
   theory: TheoryDone | null;
   stale: boolean;
+  /** messages of the runs that failed */
+  errors: string[];
 }
 let sweep: Sweep | null = null;
 let pool: WorkerClient[] = [];
@@ -721,17 +669,20 @@ function startSweep(): void {
   const cs = cGrid(st.cmin, st.cmax, st.cn, st.cscale);
   const n = poolSize();
   while (pool.length < n) pool.push(new WorkerClient());
-  const sw: Sweep = { id: nextId++, state: st, cs, results: cs.map(() => null), pool, running: true, t0: performance.now(), ms: 0, theory: null, stale: false };
+  const sw: Sweep = { id: newId(), state: st, cs, results: cs.map(() => null), pool, running: true, t0: performance.now(), ms: 0, theory: null, stale: false, errors: [] };
   sweep = sw;
   let next = 0;
   let finished = 0;
   const take = (w: WorkerClient) => {
     if (sweep !== sw || !sw.running || next >= cs.length) return;
     const i = next++;
-    w.send({ type: 'run', id: nextId++, config: stateToRunInput(st, cs[i]), stream: false, withTheory: false, dataUrl }, (msg) => {
+    w.send({ type: 'run', id: newId(), config: stateToRunInput(st, cs[i]), stream: false, withTheory: false, dataUrl }, (msg) => {
       if (sweep !== sw) return;
       if (msg.type === 'done') sw.results[i] = msg;
-      else if (msg.type === 'error') $('#problems').textContent = `sweep c = ${fmt(cs[i]!)}: ${msg.message}`;
+      else if (msg.type === 'error') {
+        sw.errors.push(`c = ${fmt(cs[i]!)}: ${msg.message}`);
+        showBanner({ kind: 'error', title: `${sw.errors.length} of the sweep's runs failed.`, lines: sw.errors.slice(0, 6) });
+      }
       else return;
       finished++;
       sw.ms = performance.now() - sw.t0;
@@ -747,7 +698,7 @@ function startSweep(): void {
   // the theory curve for the same setting, on a fine grid (when the recursion applies)
   const tcs = cGrid(st.cmin, st.cmax, 400, st.cscale);
   theoryW().send(
-    { type: 'theory', id: nextId++, config: stateToRunInput(st), cs: tcs, steps: st.steps, bifurcation: { variable: 'f', transient: 1, keep: 1, width: 1, height: 1 }, dataUrl },
+    { type: 'theory', id: newId(), config: stateToRunInput(st), cs: tcs, steps: st.steps, bifurcation: { variable: 'f', transient: 1, keep: 1, width: 1, height: 1 }, dataUrl },
     (msg) => {
       if (sweep !== sw || msg.type !== 'theory-done') return;
       sw.theory = msg;
@@ -933,7 +884,7 @@ function startTheory(): void {
   const st = theoryState(state);
   if (st.tmin >= st.tmax) return;
   const cs = cGrid(st.tmin, st.tmax, st.tn, st.cscale);
-  const id = nextId++;
+  const id = newId();
   theoryRequest = id;
   setBadge('', false, 'computing…');
   const t0 = performance.now();
@@ -942,7 +893,8 @@ function startTheory(): void {
     (msg) => {
       if (theoryRequest !== id) return;
       if (msg.type === 'error') {
-        $('#problems').textContent = msg.message;
+        setBadge('', false, 'error');
+        showBanner({ kind: 'error', title: 'The theory grid failed.', lines: [msg.message] });
         return;
       }
       if (msg.type !== 'theory-done') return;
@@ -1125,7 +1077,7 @@ window.__catapult = {
   runConfig: (config: Record<string, unknown>) =>
     new Promise((resolve, reject) => {
       const w = new WorkerClient();
-      const id = nextId++;
+      const id = newId();
       let resolved: unknown = null;
       w.send({ type: 'run', id, config, stream: false, withMetrics: true, withTheory: false, dataUrl }, (msg) => {
         if (msg.type === 'start') resolved = msg.resolved;
@@ -1141,6 +1093,7 @@ window.__catapult = {
   importRun: (files: { name: string; text: string }[]) => importRun(parseRunFiles(files)),
   overlayRows: () => overlay?.rows?.length ?? 0,
   resolveState: () => resolveState(state),
+  banner: () => bannerMessage(),
   columns: METRIC_COLUMNS,
 };
 
@@ -1149,6 +1102,6 @@ window.__catapult = {
 bindControls();
 writeUrl();
 syncControls();
-if (initial.rejected.length) $('#problems').textContent = `ignored URL keys: ${initial.rejected.join(', ')}`;
+showIgnoredUrlKeys(initial.ignored);
 renderSweepCard();
 showMode();
