@@ -428,4 +428,51 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
       await p2.close();
     }
   });
+
+  it('number fields apply on Enter or blur, never per keystroke; invalid values are shown inline and not run', async () => {
+    const p = await newPage();
+    try {
+      const first = await finishedRunAfter(p, 0);
+      const typeInto = async (key: string, text: string) => {
+        await p.click(`input[data-key="${key}"]`, { clickCount: 3 });
+        await p.keyboard.press('Control+A');
+        await p.keyboard.type(text, { delay: 60 });
+      };
+      const msg = (key: string) => p.evaluate((k) => {
+        const m = document.querySelector(`input[data-key="${k}"]`)!.closest('label')!.querySelector('.field-msg') as HTMLElement | null;
+        return m && !m.hidden ? m.textContent : null;
+      }, key);
+      for (const [key, text, rule] of [['width', '1e9', /width: "1e9" is not a whole number from 1 to 4000/], ['p', '1.5', /p: "1\.5" is not a number from 0 to 1/], ['steps', '1e7', /steps: "1e7" is not a whole number from 0 to 200000/]] as const) {
+        await typeInto(key, text);
+        await p.waitForTimeout(500);
+        assert.match((await msg(key)) ?? '', rule, `${key}: the inline message while typing`);
+        await p.keyboard.press('Enter');
+        await p.waitForTimeout(400);
+        assert.equal(await runId(p), first.id, `typing ${text} into ${key} started no run (not even with a prefix of it)`);
+        assert.match((await msg(key)) ?? '', rule, `${key}: the message stays after Enter`);
+        assert.equal(await p.getAttribute(`input[data-key="${key}"]`, 'aria-invalid'), 'true');
+        await p.keyboard.press('Escape');
+        assert.equal(await msg(key), null, 'Escape restores the value');
+      }
+      const s = await p.evaluate(() => (window as unknown as { __catapult: { state(): Record<string, unknown> } }).__catapult.state());
+      assert.equal(s.width, 1000);
+      assert.equal(s.p, 0.3);
+      assert.equal(s.steps, 1000);
+      // a valid value applies on Enter, as typed (not per keystroke: 2, 20, 200)
+      await typeInto('width', '200');
+      await p.waitForTimeout(500);
+      assert.equal(await runId(p), first.id, 'nothing runs before Enter');
+      await p.keyboard.press('Enter');
+      const run = await finishedRunAfter(p, first.id);
+      assert.equal(run.state.width, 200);
+      assert.equal(run.id, first.id + 1, 'exactly one run');
+      // ... and on blur
+      await typeInto('steps', '300');
+      await p.click('h1');
+      const run2 = await finishedRunAfter(p, run.id);
+      assert.equal(run2.state.steps, 300);
+    } finally {
+      await p.close();
+    }
+  });
 });

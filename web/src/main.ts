@@ -24,6 +24,7 @@ import { settingNote } from './settingNotes.ts';
 import { $, $$, escapeHtml, flash, fmt } from './dom.ts';
 import { setBadge, setProgress, setStats } from './statusBar.ts';
 import { newId, WorkerClient } from './workers.ts';
+import { bindFieldInputs, fieldDrafts, syncFields } from './fieldInputs.ts';
 import { bannerMessage, bindBanner, clearBanner, showBanner } from './banner.ts';
 import { theoryToCsv, theoryToJson } from './theoryFiles.ts';
 
@@ -52,12 +53,7 @@ function roundC(c: number): number {
 }
 
 function syncControls(): void {
-  for (const el of $$<HTMLInputElement | HTMLSelectElement>('[data-key]')) {
-    const key = el.dataset.key as keyof ExplorerState;
-    if (document.activeElement === el && el instanceof HTMLInputElement && el.type === 'number') continue;
-    el.value = String(state[key]);
-    el.classList.remove('bad');
-  }
+  syncFields(state);
   const range = $<HTMLInputElement>('#c-range');
   if (document.activeElement !== range) range.value = String(Math.log10(state.c));
   for (const el of $$('[data-show]')) el.hidden = !(el.dataset.show ?? '').split(' ').includes(state.data);
@@ -115,24 +111,13 @@ function describeSetting(s: ExplorerState): string {
 
 function bindControls(): void {
   bindBanner();
-  for (const el of $$<HTMLInputElement | HTMLSelectElement>('[data-key]')) {
-    const key = el.dataset.key as keyof ExplorerState;
-    const apply = (final: boolean) => {
-      const v = parseField(key, el.value);
-      if (v === undefined) {
-        el.classList.add('bad');
-        return;
-      }
-      el.classList.remove('bad');
+  bindFieldInputs(
+    () => state,
+    (patch) => {
       clearBanner();
-      setState({ [key]: v } as Partial<ExplorerState>, { delay: final ? 0 : 300 });
-    };
-    if (el instanceof HTMLSelectElement) el.addEventListener('change', () => apply(true));
-    else {
-      el.addEventListener('input', () => apply(false));
-      el.addEventListener('change', () => apply(true));
-    }
-  }
+      setState(patch, { delay: 0 });
+    },
+  );
   const range = $<HTMLInputElement>('#c-range');
   range.addEventListener('input', () => {
     clearBanner();
@@ -1094,6 +1079,7 @@ window.__catapult = {
   overlayRows: () => overlay?.rows?.length ?? 0,
   resolveState: () => resolveState(state),
   banner: () => bannerMessage(),
+  drafts: () => fieldDrafts(),
   columns: METRIC_COLUMNS,
 };
 
