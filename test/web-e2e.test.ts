@@ -475,4 +475,83 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
       await p.close();
     }
   });
+
+  it('a setting too big for the browser is refused before it runs, naming the estimate and the fields', async () => {
+    const p = await newPage('#data=mnist&depth=8&width=4000');
+    try {
+      await p.waitForSelector('#banner:not([hidden])', { timeout: 10000 });
+      await p.waitForTimeout(1500);
+      const b = (await banner(p))!;
+      assert.equal(b.kind, 'error');
+      assert.match(b.title, /^Not run: this setting needs about [\d.]+ GB of memory; the explorer's limit is 2\.00 GB\.$/);
+      assert.match(b.lines.join('\n'), /99,140,000 parameters \(depth, width, d\)/);
+      assert.equal(await runId(p), 0, 'nothing ran');
+      assert.equal(await p.textContent('#phase-note'), 'not run');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('Stop terminates a busy worker: the next run starts at once', async () => {
+    const p = await newPage();
+    try {
+      const first = await finishedRunAfter(p, 0);
+      const gen0 = await p.evaluate(() => (window as unknown as { __catapult: { workerGeneration(): number } }).__catapult.workerGeneration());
+      // tens of seconds of initial curvature in one call (the worker cannot see a stop message
+      // before it ends); ~1 GB, under the memory limit; the time estimate asks first
+      await p.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ data: 'gaussian', m: 5000, d: 1000, width: 2000, steps: 100 }));
+      await p.waitForSelector('#banner:not([hidden])');
+      const ask = (await banner(p))!;
+      assert.equal(ask.kind, 'warning');
+      assert.match(ask.title, /^This setting would take about .* \(estimate; the explorer asks above 60 s\)\.$/);
+      assert.equal(await runId(p), first.id, 'nothing runs before the user says so');
+      await p.click('#banner-actions button:has-text("Run anyway")');
+      await p.waitForFunction(() => (window as unknown as { __catapult: { running(): boolean } }).__catapult.running());
+      await p.waitForTimeout(1500);
+      assert.equal(await p.textContent('#run'), 'Stop');
+      await p.click('#run');
+      assert.equal(await p.evaluate(() => (window as unknown as { __catapult: { running(): boolean } }).__catapult.running()), false);
+      assert.equal(await p.textContent('#phase-note'), 'stopped');
+      const gen1 = await p.evaluate(() => (window as unknown as { __catapult: { workerGeneration(): number } }).__catapult.workerGeneration());
+      assert.equal(gen1, gen0 + 1, 'Stop replaced the worker');
+      const stoppedId = await runId(p);
+      const t0 = Date.now();
+      await p.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ data: 'degenerate', m: 100, d: 10, width: 1000, steps: 1000 }));
+      const next = await finishedRunAfter(p, stoppedId, 60000);
+      const later = (Date.now() - t0) / 1000;
+      console.log(`# after Stop of a busy run, the default run finished ${later.toFixed(1)} s later`);
+      assert.ok(later < 20, `the default run finished ${later.toFixed(1)} s after Stop (a worker left computing delays it by tens of seconds)`);
+      assert.equal(next.error, null);
+      assert.equal(next.summary?.phase, 'catapult');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a long theory grid shows its progress and Stop ends it', async () => {
+    const p = await newPage('#mode=theory&tn=20000&tsteps=5000');
+    try {
+      const status = () => p.evaluate(() => (window as unknown as { __catapult: { theoryStatus(): { running: boolean; progress: number } } }).__catapult.theoryStatus());
+      await p.waitForFunction(() => (window as unknown as { __catapult: { theoryStatus(): { progress: number } } }).__catapult.theoryStatus().progress > 0, null, { timeout: 20000 });
+      const a = await status();
+      await p.waitForTimeout(1500);
+      const b = await status();
+      assert.ok(a.running && b.running, 'still running');
+      assert.ok(b.progress > a.progress && b.progress < 1, `progress grows: ${a.progress} → ${b.progress}`);
+      const bar = await p.evaluate(() => parseFloat((document.querySelector('#progress-bar') as HTMLElement).style.width));
+      assert.ok(bar > 0 && bar < 100, `progress bar at ${bar} %`);
+      assert.equal(await p.textContent('#run'), 'Stop');
+      await p.click('#run');
+      assert.equal((await status()).running, false);
+      assert.equal(await p.textContent('#phase-note'), 'stopped');
+      assert.equal(await p.textContent('#run'), 'Compute');
+      // the replaced worker answers the next grid at once
+      const t0 = Date.now();
+      await p.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ tn: 300, tsteps: 200 }));
+      await p.waitForFunction(() => (window as unknown as { __catapult: { theory(): { n: number } | null } }).__catapult.theory()?.n === 300, null, { timeout: 10000 });
+      console.log(`# theory grid stopped at ${(b.progress * 100).toFixed(0)} %; the next grid came ${((Date.now() - t0) / 1000).toFixed(1)} s later`);
+    } finally {
+      await p.close();
+    }
+  });
 });

@@ -25,11 +25,14 @@ import { $, $$, escapeHtml, flash, fmt } from './dom.ts';
 import { setBadge, setProgress, setStats } from './statusBar.ts';
 import { newId, WorkerClient } from './workers.ts';
 import { bindFieldInputs, fieldDrafts, syncFields } from './fieldInputs.ts';
+import { estimateRun, estimateSweep, judgeRun, judgeTheory } from './budget.ts';
 import { bannerMessage, bindBanner, clearBanner, showBanner } from './banner.ts';
 import { theoryToCsv, theoryToJson } from './theoryFiles.ts';
 
 const dataUrl = new URL('data/', document.baseURI).href;
 let liveWorker: WorkerClient | null = null;
+/** how many times the live worker was replaced (Stop terminates it) */
+let workerGeneration = 0;
 let theoryWorker: WorkerClient | null = null;
 const live = (): WorkerClient => (liveWorker ??= new WorkerClient());
 const theoryW = (): WorkerClient => (theoryWorker ??= new WorkerClient());
@@ -67,8 +70,8 @@ function syncControls(): void {
   };
   $('#data-hint').textContent = dataHint[state.data] ?? '';
   $('#problems').textContent = stateProblems(state).join('\n');
-  $('#run').textContent = state.mode === 'sweep' ? (sweep?.running ? 'Stop' : 'Run sweep') : state.mode === 'theory' ? 'Compute' : liveRun && !liveRun.finished ? 'Stop' : 'Run';
-  $('#run').classList.toggle('running', (state.mode === 'single' && !!liveRun && !liveRun.finished) || (state.mode === 'sweep' && !!sweep?.running));
+  $('#run').textContent = state.mode === 'sweep' ? (sweep?.running ? 'Stop' : 'Run sweep') : state.mode === 'theory' ? (theoryRunning ? 'Stop' : 'Compute') : liveRun && !liveRun.finished ? 'Stop' : 'Run';
+  $('#run').classList.toggle('running', (state.mode === 'single' && !!liveRun && !liveRun.finished) || (state.mode === 'sweep' && !!sweep?.running) || (state.mode === 'theory' && theoryRunning));
 }
 
 let runTimer = 0;
@@ -135,7 +138,8 @@ function bindControls(): void {
     } else if (state.mode === 'sweep') {
       if (sweep?.running) stopSweep();
       else startSweep();
-    } else startTheory();
+    } else if (theoryRunning) stopTheory();
+    else startTheory();
   });
   $('#share').addEventListener('click', () => {
     writeUrl();
@@ -190,6 +194,7 @@ interface LiveRun {
   t0: number;
   tStart: number;
   messages: number;
+  lastMessageAt: number;
   done: RunDone | null;
   finished: boolean;
   error: string | null;
@@ -313,15 +318,24 @@ function updateLiveCharts(run: LiveRun): void {
   for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].update([run.x, ...specs[k][1]] as uPlot.AlignedData);
 }
 
+/**
+ * End the live run now: the worker may be deep in a long computation (a big init, a slow step)
+ * and would only see a stop message after it, so it is terminated and a fresh one started.
+ */
 function stopRun(): void {
   const r = liveRun;
   if (r && !r.finished) {
-    live().send({ type: 'stop', id: r.id }, () => {});
-    live().forget(r.id);
+    freshLiveWorker();
     r.error = 'stopped';
     finishLive(r, null);
     setBadge('', false, 'stopped');
   }
+}
+
+function freshLiveWorker(): void {
+  liveWorker?.terminate();
+  liveWorker = new WorkerClient();
+  workerGeneration++;
 }
 
 function finishLive(run: LiveRun, done: RunDone | null): void {
@@ -334,16 +348,39 @@ function finishLive(run: LiveRun, done: RunDone | null): void {
   run.resolve = [];
 }
 
-function startRun(): Promise<LiveRun> {
+/**
+ * Start a live run of the current state (ending the one in progress). Refuses a setting over the
+ * memory limit and asks before one over the time limit (budget.ts); resolves to null then.
+ */
+function startRun(opts: { confirmed?: boolean } = {}): Promise<LiveRun | null> {
   clearTimeout(runTimer);
-  if (liveRun && !liveRun.finished) {
-    live().send({ type: 'stop', id: liveRun.id }, () => {});
-    live().forget(liveRun.id);
+  const prev = liveRun;
+  if (prev && !prev.finished) {
+    // A worker that answers every ~25 ms sees a stop message at once (and keeps its compiled
+    // code for the next run); one busy with an init or a slow step is replaced.
+    if (prev.started && performance.now() - prev.lastMessageAt < 300) {
+      live().send({ type: 'stop', id: prev.id }, () => {});
+      live().forget(prev.id);
+      prev.error = 'stopped';
+      finishLive(prev, null);
+    } else stopRun();
   }
   const problems = stateProblems(state);
   if (problems.length) {
     setBadge('', false, 'invalid setting');
-    return Promise.reject(new Error(problems.join('; ')));
+    return Promise.resolve(null);
+  }
+  const verdict = judgeRun(estimateRun(state));
+  if (verdict.action === 'refuse' || (verdict.action === 'ask' && !opts.confirmed)) {
+    const asked = { ...state };
+    setBadge('', false, verdict.action === 'refuse' ? 'not run' : 'waiting for you');
+    showBanner({
+      kind: verdict.action === 'refuse' ? 'error' : 'warning',
+      title: verdict.title,
+      lines: verdict.lines,
+      actions: verdict.action === 'ask' ? [{ label: 'Run anyway', run: () => stateToHash(state) === stateToHash(asked) && void startRun({ confirmed: true }) }] : [],
+    });
+    return Promise.resolve(null);
   }
   const run: LiveRun = {
     id: newId(),
@@ -358,6 +395,7 @@ function startRun(): Promise<LiveRun> {
     t0: performance.now(),
     tStart: NaN,
     messages: 0,
+    lastMessageAt: 0,
     done: null,
     finished: false,
     error: null,
@@ -374,6 +412,7 @@ function startRun(): Promise<LiveRun> {
     (msg) => {
       if (liveRun !== run) return;
       run.messages++;
+      run.lastMessageAt = performance.now();
       if (msg.type === 'start') onStart(run, msg);
       else if (msg.type === 'rows') onRows(run, msg);
       else if (msg.type === 'done') onDone(run, msg);
@@ -646,10 +685,22 @@ function markSweepStale(): void {
   }
 }
 
-function startSweep(): void {
+function startSweep(opts: { confirmed?: boolean } = {}): void {
   if (sweep?.running) stopSweep();
   const problems = stateProblems(state);
   if (problems.length) return;
+  const cost = estimateSweep(state, poolSize());
+  const verdict = judgeRun(cost.run, `this sweep (${state.cn} runs, ${cost.concurrent} at a time)`, cost.concurrent, cost.seconds);
+  if (verdict.action === 'refuse' || (verdict.action === 'ask' && !opts.confirmed)) {
+    const asked = { ...state };
+    showBanner({
+      kind: verdict.action === 'refuse' ? 'error' : 'warning',
+      title: verdict.title,
+      lines: verdict.lines,
+      actions: verdict.action === 'ask' ? [{ label: 'Run anyway', run: () => stateToHash(state) === stateToHash(asked) && startSweep({ confirmed: true }) }] : [],
+    });
+    return;
+  }
   const st = { ...state };
   const cs = cGrid(st.cmin, st.cmax, st.cn, st.cscale);
   const n = poolSize();
@@ -858,25 +909,59 @@ let theoryResult: TheoryDone | null = null;
 /** steps of the recursion behind theoryResult */
 let theorySteps = 0;
 let theoryRequest = 0;
+let theoryRunning = false;
+/** fraction of the theory grid computed (progress messages) */
+let theoryProgress = 0;
 
 /** The theory mode's setting: the state's p, width, seed and data size on degenerate data and the uv net. */
 function theoryState(s: ExplorerState): ExplorerState {
   return { ...s, data: 'degenerate', depth: 2, loss: s.loss === 'exponential' ? 'logistic' : s.loss };
 }
 
-function startTheory(): void {
+/** End a theory grid in progress: its worker is terminated (it never yields) and replaced. */
+function stopTheory(): void {
+  if (!theoryRunning) return;
+  theoryRunning = false;
+  theoryRequest = 0;
+  theoryWorker?.terminate();
+  theoryWorker = new WorkerClient();
+  setBadge('', false, 'stopped');
+  syncControls();
+}
+
+function startTheory(opts: { confirmed?: boolean } = {}): void {
   clearTimeout(theoryTimer);
+  stopTheory();
   const st = theoryState(state);
   if (st.tmin >= st.tmax) return;
+  const verdict = judgeTheory(st);
+  if (verdict.action !== 'run' && !opts.confirmed) {
+    const asked = { ...state };
+    setBadge('', false, 'waiting for you');
+    showBanner({ kind: 'warning', title: verdict.title, lines: verdict.lines, actions: [{ label: 'Compute anyway', run: () => stateToHash(state) === stateToHash(asked) && startTheory({ confirmed: true }) }] });
+    return;
+  }
   const cs = cGrid(st.tmin, st.tmax, st.tn, st.cscale);
   const id = newId();
   theoryRequest = id;
+  theoryRunning = true;
+  theoryProgress = 0;
   setBadge('', false, 'computing…');
+  setProgress(0);
+  syncControls();
   const t0 = performance.now();
   theoryW().send(
     { type: 'theory', id, config: stateToRunInput(st), cs, steps: st.tsteps, bifurcation: { variable: st.bvar, transient: st.tsteps, keep: 64, width: bifurcationWidth(), height: 260 }, dataUrl },
     (msg) => {
       if (theoryRequest !== id) return;
+      if (msg.type === 'progress') {
+        theoryProgress = msg.done / msg.total;
+        setProgress(theoryProgress);
+        setStats([['computed', `${Math.round(theoryProgress * 100)} %`], ['c values', st.tn.toLocaleString('en-US')], ['steps', String(st.tsteps)], ['elapsed', `${((performance.now() - t0) / 1000).toFixed(1)} s`]]);
+        return;
+      }
+      theoryRunning = false;
+      syncControls();
       if (msg.type === 'error') {
         setBadge('', false, 'error');
         showBanner({ kind: 'error', title: 'The theory grid failed.', lines: [msg.message] });
@@ -1030,8 +1115,9 @@ window.__catapult = {
   setState: (patch: Partial<ExplorerState>) => setState(patch),
   run: async () => {
     const r = await startRun();
-    return r.error;
+    return r ? r.error : 'not started';
   },
+  workerGeneration: () => workerGeneration,
   running: () => !!liveRun && !liveRun.finished,
   runId: () => liveRun?.id ?? 0,
   lastRun: () => {
@@ -1057,6 +1143,7 @@ window.__catapult = {
   },
   charts: () => ({ loss: chartInfo(charts.loss), lambda: chartInfo(charts.lambda), etaS: chartInfo(charts.etaS) }),
   sweep: () => (sweep ? { running: sweep.running, cs: sweep.cs, phases: sweep.results.map((r) => r?.summary.phase ?? null) } : null),
+  theoryStatus: () => ({ running: theoryRunning, progress: theoryProgress }),
   theory: () => (theoryResult ? { n: theoryResult.cs.length, ms: theoryResult.ms, phases: PHASES.map((p, k) => [...theoryResult!.phase].filter((x) => x === k).length) } : null),
   /** Run a config (explorer run input) in a fresh worker; resolves to its metrics CSV and summary. */
   runConfig: (config: Record<string, unknown>) =>
