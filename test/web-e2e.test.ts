@@ -310,7 +310,24 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     const [pngDl] = await Promise.all([page.waitForEvent('download'), page.click('#loss-chart button[data-action="png"]')]);
     const pngPath = join(tmp, 'chart.png');
     await pngDl.saveAs(pngPath);
-    assert.deepEqual([...readFileSync(pngPath).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const png = readFileSync(pngPath);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // twice the chart's size on screen (plus the 46 px title and legend strip)
+    const view = (await page.evaluate(() => (window as unknown as { __catapult: { chartView(n: string): unknown } }).__catapult.chartView('loss'))) as { width: number; height: number };
+    const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    assert.deepEqual([w, h], [2 * view.width, 2 * (view.height + 46)], `PNG ${w}×${h} for a ${view.width}×${view.height} chart`);
+    // the legend swatches have the series' colours (the network's loss is blue), none is black
+    const swatchRow = await page.evaluate(async ({ b64, y }) => {
+      const img = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+      const c = new OffscreenCanvas(img.width, img.height);
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      return Array.from(g.getImageData(0, y, img.width, 1).data);
+    }, { b64: png.toString('base64'), y: 70 });
+    const pixels = Array.from({ length: swatchRow.length / 4 }, (_, i) => swatchRow.slice(4 * i, 4 * i + 3));
+    const near = (p: number[], rgb: number[]) => p.every((v, k) => Math.abs(v - rgb[k]!) <= 12);
+    assert.ok(pixels.filter((p) => near(p, [0x25, 0x63, 0xeb])).length >= 20, 'a blue swatch for the loss');
+    assert.equal(pixels.filter((p) => near(p, [0, 0, 0])).length, 0, 'no black swatch');
   });
 
   it("imports the CLI's run and overlays it", async () => {

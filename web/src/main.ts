@@ -783,9 +783,8 @@ function renderSweep(): void {
     return out;
   };
   const divergentCs = sw.cs.filter((_, i) => phases[i] === 'divergent');
-  const drawDivergent = (u: uPlot) => {
+  const drawDivergent = (u: uPlot, px: number) => {
     const ctx = u.ctx;
-    const px = uPlot.pxRatio;
     ctx.save();
     ctx.strokeStyle = COLORS.divergent;
     ctx.lineWidth = 2 * px;
@@ -1142,6 +1141,18 @@ window.__catapult = {
     };
   },
   charts: () => ({ loss: chartInfo(charts.loss), lambda: chartInfo(charts.lambda), etaS: chartInfo(charts.etaS) }),
+  /** size, scales and legend texts of a live chart */
+  chartView: (name: 'loss' | 'lambda' | 'etaS') => {
+    const u = charts[name].u;
+    if (!u) return null;
+    return {
+      width: u.width,
+      height: u.height,
+      x: [u.scales.x!.min, u.scales.x!.max],
+      y: [u.scales.y!.min, u.scales.y!.max],
+      legend: Array.from(charts[name].el.querySelectorAll('.u-legend tr')).map((tr) => ({ label: tr.querySelector('.u-label')?.textContent ?? '', value: tr.querySelector('.u-value')?.textContent ?? '', shown: !tr.classList.contains('u-off') })),
+    };
+  },
   sweep: () => (sweep ? { running: sweep.running, cs: sweep.cs, phases: sweep.results.map((r) => r?.summary.phase ?? null) } : null),
   theoryStatus: () => ({ running: theoryRunning, progress: theoryProgress }),
   theory: () => (theoryResult ? { n: theoryResult.cs.length, ms: theoryResult.ms, phases: PHASES.map((p, k) => [...theoryResult!.phase].filter((x) => x === k).length) } : null),
