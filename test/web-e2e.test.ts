@@ -241,6 +241,29 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     lazyUrl = page.url();
   });
 
+  it('readable charts: λ/λ0 and η·S keep their reference lines in view, legends show last values, early-steps zoom', async () => {
+    type View = { width: number; height: number; x: [number, number]; y: [number, number]; legend: { label: string; value: string; shown: boolean }[] };
+    const view = (n: string) => page.evaluate((name) => (window as unknown as { __catapult: { chartView(n: string): unknown } }).__catapult.chartView(name), n) as Promise<View>;
+    // the lazy run of the previous test: λ moves by ~0.1 %, η·S stays below 2
+    const lam = await view('lambda');
+    assert.ok(lam.y[0] <= 0 && lam.y[1] >= 1 && lam.y[1] < 1.2, `λ/λ0 axis ${lam.y} shows 0 and 1`);
+    const etaS = await view('etaS');
+    assert.ok(etaS.y[0] <= 0 && etaS.y[1] >= 2, `η·S axis ${etaS.y} shows the line η·S = 2`);
+    // legends show the last values without hovering
+    for (const n of ['loss', 'lambda', 'etaS']) {
+      const v = await view(n);
+      for (const row of v.legend.filter((r) => r.shown)) assert.match(row.value, /^-?\d/, `${n} legend "${row.label}" reads "${row.value}"`);
+    }
+    // early steps: the three charts zoom to the start of the run, and back
+    await page.click('[data-steps="early"]');
+    for (const n of ['loss', 'lambda', 'etaS']) {
+      const v = await view(n);
+      assert.ok(v.x[0] === 0 && v.x[1] >= 50 && v.x[1] < 1000, `${n} x axis ${v.x} after "early steps"`);
+    }
+    await page.click('[data-steps="all"]');
+    assert.deepEqual((await view('loss')).x, [0, 1000]);
+  });
+
   it('the same config gives the same numbers as `catapult train` in Node', async (t) => {
     const dir = join(tmp, 'cli-run');
     const cfgPath = join(tmp, 'config.json');

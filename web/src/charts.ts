@@ -4,6 +4,7 @@
  */
 import uPlot from 'uplot';
 import { LABEL_MARGIN, placeRefLabels } from './refLabels.ts';
+import { includeRange } from './axisRanges.ts';
 
 export const COLORS = {
   loss: '#2563eb',
@@ -413,16 +414,6 @@ export function download(data: Blob | string, name: string, type = 'text/plain')
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
-/** A y range covering the data and every value of `include`, padded by 5 %. */
-export function includeRange(min: number | null, max: number | null, include: number[]): [number, number] {
-  let lo = Math.min(...include), hi = Math.max(...include);
-  if (min !== null && Number.isFinite(min)) lo = Math.min(lo, min);
-  if (max !== null && Number.isFinite(max)) hi = Math.max(hi, max);
-  if (hi === lo) hi = lo + 1;
-  const pad = 0.05 * (hi - lo);
-  return [lo - (lo === 0 ? 0 : pad), hi + pad];
 }
 
 /** Sorted union of numeric arrays (for aligning series on one x axis). */

@@ -25,6 +25,7 @@ import { $, $$, escapeHtml, flash, fmt } from './dom.ts';
 import { setBadge, setProgress, setStats } from './statusBar.ts';
 import { newId, WorkerClient } from './workers.ts';
 import { bindFieldInputs, fieldDrafts, syncFields } from './fieldInputs.ts';
+import { stepRange, type StepView } from './axisRanges.ts';
 import { estimateRun, estimateSweep, judgeRun, judgeTheory } from './budget.ts';
 import { bannerMessage, bindBanner, clearBanner, showBanner } from './banner.ts';
 import { theoryToCsv, theoryToJson } from './theoryFiles.ts';
@@ -114,6 +115,12 @@ function describeSetting(s: ExplorerState): string {
 
 function bindControls(): void {
   bindBanner();
+  for (const b of $$('[data-steps]')) {
+    b.addEventListener('click', () => {
+      stepView = b.dataset.steps as StepView;
+      applyStepView();
+    });
+  }
   bindFieldInputs(
     () => state,
     (patch) => {
@@ -173,7 +180,7 @@ function bindControls(): void {
 
 const charts = {
   loss: new Chart($('#chart-loss'), emptySpec('Training loss'), 'loss-chart'),
-  lambda: new Chart($('#chart-lambda'), emptySpec('NTK curvature λ'), 'lambda-chart'),
+  lambda: new Chart($('#chart-lambda'), emptySpec('NTK curvature λ / λ₀'), 'lambda-chart'),
   etaS: new Chart($('#chart-etas'), emptySpec('η·S (edge of stability at 2)'), 'etas-chart'),
 };
 
@@ -221,7 +228,8 @@ const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 function putRow(run: LiveRun, i: number, r: MetricRow): void {
   run.s.loss![i] = pos(r.loss);
   run.s.testLoss![i] = pos(r.testLoss);
-  run.s.lambda![i] = fin(r.lambda);
+  // λ/λ0: a lazy run's 0.1 % drift stays a flat line at 1 instead of filling the chart
+  run.s.lambda![i] = fin(r.lambda / (run.started?.lambda0 ?? NaN));
   run.s.etaS![i] = fin(r.etaSharpness);
   run.s.etaLambda![i] = fin(r.etaLambda);
 }
@@ -247,14 +255,15 @@ function realign(run: LiveRun): void {
       const k = t < L ? t : converged ? L - 1 : -1;
       if (k < 0) return;
       run.s.thLoss![i] = pos(th.loss[k]!);
-      run.s.thLambda![i] = fin(th.lambda[k]!);
+      run.s.thLambda![i] = fin(th.lambda[k]! / st!.lambda0);
       run.s.thEtaS![i] = fin(th.etaSharpness[k]!);
     });
   }
+  const impLambda0 = overlay?.summary?.lambda0 ?? imp.find((r) => Number.isFinite(r.lambda))?.lambda ?? NaN;
   for (const r of imp) {
     const i = run.index.get(r.step)!;
     run.s.impLoss![i] = pos(r.loss);
-    run.s.impLambda![i] = fin(r.lambda);
+    run.s.impLambda![i] = fin(r.lambda / impLambda0);
     run.s.impEtaS![i] = fin(r.etaSharpness);
   }
 }
@@ -278,8 +287,8 @@ function liveSpecs(run: LiveRun): { loss: [ChartSpec, Values[]]; lambda: [ChartS
     [{ label: impName, stroke: COLORS.imported, width: 1.4 }, s.impLoss!, imp],
   ]);
   const lambda = pick([
-    [theory('theory λ'), s.thLambda!, th],
-    [{ label: 'λ', stroke: COLORS.lambda, width: 2, spanGaps: true }, s.lambda!, true],
+    [theory('theory λ/λ₀'), s.thLambda!, th],
+    [{ label: 'λ/λ₀', stroke: COLORS.lambda, width: 2, spanGaps: true }, s.lambda!, true],
     [{ label: impName, stroke: COLORS.imported, width: 1.4, spanGaps: true }, s.impLambda!, imp],
   ]);
   const etaS = pick([
@@ -291,13 +300,24 @@ function liveSpecs(run: LiveRun): { loss: [ChartSpec, Values[]]; lambda: [ChartS
   ]);
   return {
     loss: [{ title: 'Training loss', xLabel: 'step', yLabel: 'loss', yLog: true, series: loss.series }, loss.data],
-    lambda: [{ title: 'NTK curvature λ', xLabel: 'step', yLabel: 'λ', series: lambda.series }, lambda.data],
+    lambda: [
+      {
+        title: 'NTK curvature λ / λ₀',
+        xLabel: 'step',
+        yLabel: 'λ / λ₀',
+        hLines: [{ y: 1, label: 'λ = λ₀', color: '#6b7280' }],
+        yInclude: [0, 1],
+        series: lambda.series,
+      },
+      lambda.data,
+    ],
     etaS: [
       {
         title: 'η·S — sharpness × learning rate',
         xLabel: 'step',
         yLabel: 'η·S',
         hLines: [{ y: 2, label: 'η·S = 2', color: '#6b7280' }],
+        yInclude: [0, 2],
         series: etaS.series,
       },
       etaS.data,
@@ -313,7 +333,18 @@ function setupLiveCharts(run: LiveRun): void {
   });
 }
 
+let stepView: StepView = 'all';
+
+/** Apply the step axis view (all / early steps) to the three live charts. */
+function applyStepView(run: LiveRun | null = liveRun): void {
+  const T = run?.done?.steps ?? run?.state.steps ?? state.steps;
+  const range = stepRange(stepView, run?.rows ?? [], T);
+  for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].setXRange(range);
+  for (const b of $$('[data-steps]')) b.setAttribute('aria-pressed', String(b.dataset.steps === stepView));
+}
+
 function updateLiveCharts(run: LiveRun): void {
+  if (stepView === 'early') applyStepView(run);
   const specs = liveSpecs(run);
   for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].update([run.x, ...specs[k][1]] as uPlot.AlignedData);
 }
@@ -341,6 +372,7 @@ function freshLiveWorker(): void {
 function finishLive(run: LiveRun, done: RunDone | null): void {
   run.done = done;
   run.finished = true;
+  if (stepView === 'early') applyStepView(run);
   run.wallMs = performance.now() - run.tStart;
   for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].flush();
   syncControls();
@@ -1141,6 +1173,10 @@ window.__catapult = {
     };
   },
   charts: () => ({ loss: chartInfo(charts.loss), lambda: chartInfo(charts.lambda), etaS: chartInfo(charts.etaS) }),
+  stepView: (v: StepView) => {
+    stepView = v;
+    applyStepView();
+  },
   /** size, scales and legend texts of a live chart */
   chartView: (name: 'loss' | 'lambda' | 'etaS') => {
     const u = charts[name].u;
