@@ -150,6 +150,16 @@ async function measuredRun(p: Page): Promise<Measured> {
   };
 }
 
+/** Run `fn` with Chromium tracing on; the longest main-thread task meanwhile, in thread CPU time (ms). */
+async function mainThreadCpuMax(p: Page, fn: () => Promise<void>): Promise<{ cpuMax: number; wallMax: number; tasks: number }> {
+  await browser.startTracing(p, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  await fn();
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: { name: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }[] };
+  const mainThreads = new Set(trace.traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const tasks = trace.traceEvents.filter((e) => e.name === 'RunTask' && e.dur !== undefined && mainThreads.has(`${e.pid}:${e.tid}`));
+  return { cpuMax: Math.max(0, ...tasks.map((e) => (e.tdur ?? e.dur!) / 1000)), wallMax: Math.max(0, ...tasks.map((e) => e.dur! / 1000)), tasks: tasks.length };
+}
+
 async function setC(p: Page, c: number): Promise<void> {
   await p.fill('#c-input', String(c));
   await p.dispatchEvent('#c-input', 'change');
@@ -223,7 +233,7 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     const wallClean = attempts.some((m) => m.wallLong.length === 0);
     const load = loadavg()[0]!;
     if (!wallClean && load > 2 * cpus().length) {
-      t.diagnostic(`wall-clock long tasks in every attempt, but the machine is overloaded (load average ${load.toFixed(1)} on ${cpus().length} cores): CPU time per task stayed ≤ ${Math.max(...attempts.map((m) => m.cpuMax)).toFixed(1)} ms`);
+      t.diagnostic(`ALLOWANCE USED: wall-clock long tasks in every attempt, but the machine is overloaded (load average ${load.toFixed(1)} on ${cpus().length} cores): CPU time per task stayed ≤ ${Math.max(...attempts.map((m) => m.cpuMax)).toFixed(1)} ms`);
       return;
     }
     assert.ok(wallClean, 'no main-thread task longer than 50 ms (wall clock) while training, in one of three runs');
@@ -371,13 +381,32 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     assert.equal(run.summary?.c, 6);
   });
 
-  it('sweep mode: runs on a worker pool, coloured by phase; a click replays a run', async () => {
+  it('sweep mode: runs on a worker pool, coloured by phase, no long main-thread task; a click replays a run', async (t) => {
     await page.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ mode: 'sweep', cmin: 1, cmax: 12, cn: 4, steps: 300 }));
-    await page.click('#run');
-    await page.waitForFunction(() => {
-      const s = (window as unknown as { __catapult: { sweep(): { running: boolean; phases: (string | null)[] } | null } }).__catapult.sweep();
-      return s !== null && !s.running && s.phases.every((p) => p !== null);
-    }, null, { timeout: 60000 });
+    // Long Tasks API (wall clock > 50 ms) from the click until the charts are built; as for the
+    // live run, one of up to three sweeps must be clean unless the machine is overloaded.
+    const longTasks: { start: number; duration: number }[][] = [];
+    for (let k = 0; k < 3; k++) {
+      const t0 = await page.evaluate(() => performance.now());
+      const cpu = await mainThreadCpuMax(page, async () => {
+        await page.click('#run');
+        await page.waitForFunction(() => {
+          const s = (window as unknown as { __catapult: { sweep(): { running: boolean; phases: (string | null)[] } | null } }).__catapult.sweep();
+          return s !== null && !s.running && s.phases.every((p) => p !== null);
+        }, null, { timeout: 60000 });
+        await page.waitForTimeout(600);
+      });
+      const lt = await page.evaluate(() => (window as unknown as { __longtasks: { start: number; duration: number }[] }).__longtasks);
+      longTasks.push(lt.filter((e) => e.start + e.duration >= t0));
+      console.log(`# sweep ${k + 1}: main-thread tasks ${cpu.tasks}, longest ${cpu.wallMax.toFixed(1)} ms wall / ${cpu.cpuMax.toFixed(1)} ms CPU; long tasks (> 50 ms wall) ${longTasks[k]!.length ? JSON.stringify(longTasks[k]) : 'none'}; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+      assert.ok(cpu.cpuMax <= 50, `no main-thread task uses more than 50 ms of CPU during the sweep and its chart rebuild (longest ${cpu.cpuMax.toFixed(1)} ms)`);
+      if (longTasks[k]!.length === 0) break;
+    }
+    if (longTasks.every((l) => l.length > 0)) {
+      const load = loadavg()[0]!;
+      if (load > 2 * cpus().length) t.diagnostic(`ALLOWANCE USED: long tasks in every sweep, but the machine is overloaded (load average ${load.toFixed(1)} on ${cpus().length} cores), so the wall clock measures the OS scheduler: not asserted`);
+      else assert.fail(`a main-thread task over 50 ms in every sweep: ${JSON.stringify(longTasks)}`);
+    }
     const sw = await page.evaluate(() => (window as unknown as { __catapult: { sweep(): { cs: number[]; phases: string[] } } }).__catapult.sweep());
     assert.deepEqual(sw.phases.slice(0, 1), ['lazy']);
     assert.ok(sw.phases.includes('catapult'), sw.phases.join(','));

@@ -240,7 +240,11 @@ export class Chart {
     this.data = data;
     this.u = new uPlot(this.options(spec, this.size(), 1), data, this.body);
     this.redraws++;
+    this.onSetup?.(this.u);
   }
+
+  /** Called after every (re)build, e.g. to attach listeners to the new plot. */
+  onSetup: ((u: uPlot) => void) | null = null;
 
   /**
    * uPlot options for `spec` at CSS size `size`, with every length (fonts, lines, points,
