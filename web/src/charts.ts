@@ -408,6 +408,11 @@ export class Chart {
   }
 }
 
+/** A chart with no data yet (the page fills it when a run starts). */
+export function emptySpec(title: string): ChartSpec {
+  return { title, xLabel: 'step', yLabel: '', series: [] };
+}
+
 export function download(data: Blob | string, name: string, type = 'text/plain'): void {
   const blob = typeof data === 'string' ? new Blob([data], { type }) : data;
   const url = URL.createObjectURL(blob);

@@ -1,12 +1,14 @@
 /**
- * The explorer page: one state object (state.ts) mirrored in the URL hash; training, sweeps and the
- * theory recursion run in Web Workers (worker.ts) on the same core as the CLI; charts are uPlot.
+ * The explorer page: one state object (state.ts) mirrored in the URL hash, the live run and its
+ * charts, export / import, mode switching, and the automation hooks. Elsewhere: the fields
+ * (fieldInputs.ts), the error banner (banner.ts), cost limits (budget.ts), sweep and theory modes
+ * (sweepMode.ts, theoryMode.ts), workers (workers.ts, worker.ts), charts (charts.ts).
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { classifyPhase, METRIC_COLUMNS, type MetricRow, type Phase, type RunSummary } from '../../src/index.ts';
-import { Chart, COLORS, download, nulls, scheduleDraw, unionSorted, uPlot, type ChartSpec, type SeriesSpec, type Values } from './charts.ts';
-import { PHASES, type RunDone, type RunRows, type RunStarted, type TheoryDone } from './protocol.ts';
+import { classifyPhase, METRIC_COLUMNS, type MetricRow } from '../../src/index.ts';
+import { Chart, COLORS, emptySpec, download, nulls, scheduleDraw, unionSorted, uPlot, type ChartSpec, type SeriesSpec, type Values } from './charts.ts';
+import { PHASES, type RunDone, type RunRows, type RunStarted } from './protocol.ts';
 import { cleanImportedConfig, parseRunFiles, rowsFromPacked, runToCsv, runToJson, type ImportedRun } from './runFiles.ts';
 import {
   cGrid,
@@ -25,8 +27,10 @@ import { $, $$, escapeHtml, flash, fmt } from './dom.ts';
 import { setBadge, setProgress, setStats } from './statusBar.ts';
 import { newId, WorkerClient } from './workers.ts';
 import { bindFieldInputs, fieldDrafts, syncFields } from './fieldInputs.ts';
+import { initTheoryMode, startTheory, stopTheory, theoryProgress, theoryResult, theoryRunning, theorySteps } from './theoryMode.ts';
+import { initSweepMode, markSweepStale, poolSize, renderSweep, renderSweepCard, startSweep, stopSweep, sweep, sweepCsv } from './sweepMode.ts';
 import { stepRange, type StepView } from './axisRanges.ts';
-import { estimateRun, estimateSweep, judgeRun, judgeTheory } from './budget.ts';
+import { estimateRun, judgeRun } from './budget.ts';
 import { bannerMessage, bindBanner, clearBanner, showBanner } from './banner.ts';
 import { theoryToCsv, theoryToJson } from './theoryFiles.ts';
 
@@ -34,9 +38,7 @@ const dataUrl = new URL('data/', document.baseURI).href;
 let liveWorker: WorkerClient | null = null;
 /** how many times the live worker was replaced (Stop terminates it) */
 let workerGeneration = 0;
-let theoryWorker: WorkerClient | null = null;
 const live = (): WorkerClient => (liveWorker ??= new WorkerClient());
-const theoryW = (): WorkerClient => (theoryWorker ??= new WorkerClient());
 
 // ---------------------------------------------------------------------------------------------
 // state <-> URL <-> controls
@@ -184,9 +186,6 @@ const charts = {
   etaS: new Chart($('#chart-etas'), emptySpec('η·S (edge of stability at 2)'), 'etas-chart'),
 };
 
-function emptySpec(title: string): ChartSpec {
-  return { title, xLabel: 'step', yLabel: '', series: [] };
-}
 
 interface LiveRun {
   id: number;
@@ -672,441 +671,17 @@ function applyConfig(cfg: Record<string, unknown>): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// sweep
+// mode switching
 
-interface Sweep {
-  id: number;
-  state: ExplorerState;
-  cs: number[];
-  results: (RunDone | null)[];
-  pool: WorkerClient[];
-  running: boolean;
-  t0: number;
-  ms: number;
-  theory: TheoryDone | null;
-  stale: boolean;
-  /** messages of the runs that failed */
-  errors: string[];
-}
-let sweep: Sweep | null = null;
-let pool: WorkerClient[] = [];
-
-const sweepCharts = {
-  lambda: new Chart($('#chart-sweep-lambda'), emptySpec('Final λ vs c'), 'sweep-lambda-chart'),
-  etaS: new Chart($('#chart-sweep-etas'), emptySpec('Final η·S vs c'), 'sweep-etas-chart'),
-  loss: new Chart($('#chart-sweep-loss'), emptySpec('Loss rise vs c'), 'sweep-loss-chart'),
-};
-
-function poolSize(): number {
-  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
-}
-
-function stopSweep(): void {
-  if (!sweep) return;
-  sweep.running = false;
-  for (const w of pool) w.terminate();
-  pool = [];
-  renderSweep();
-  syncControls();
-}
-
-function markSweepStale(): void {
-  if (sweep && !sweep.running) {
-    sweep.stale = true;
-    renderSweepCard();
-  }
-}
-
-function startSweep(opts: { confirmed?: boolean } = {}): void {
-  if (sweep?.running) stopSweep();
-  const problems = stateProblems(state);
-  if (problems.length) return;
-  const cost = estimateSweep(state, poolSize());
-  const verdict = judgeRun(cost.run, `this sweep (${state.cn} runs, ${cost.concurrent} at a time)`, cost.concurrent, cost.seconds);
-  if (verdict.action === 'refuse' || (verdict.action === 'ask' && !opts.confirmed)) {
-    const asked = { ...state };
-    showBanner({
-      kind: verdict.action === 'refuse' ? 'error' : 'warning',
-      title: verdict.title,
-      lines: verdict.lines,
-      actions: verdict.action === 'ask' ? [{ label: 'Run anyway', run: () => stateToHash(state) === stateToHash(asked) && startSweep({ confirmed: true }) }] : [],
-    });
-    return;
-  }
-  const st = { ...state };
-  const cs = cGrid(st.cmin, st.cmax, st.cn, st.cscale);
-  const n = poolSize();
-  while (pool.length < n) pool.push(new WorkerClient());
-  const sw: Sweep = { id: newId(), state: st, cs, results: cs.map(() => null), pool, running: true, t0: performance.now(), ms: 0, theory: null, stale: false, errors: [] };
-  sweep = sw;
-  let next = 0;
-  let finished = 0;
-  const take = (w: WorkerClient) => {
-    if (sweep !== sw || !sw.running || next >= cs.length) return;
-    const i = next++;
-    w.send({ type: 'run', id: newId(), config: stateToRunInput(st, cs[i]), stream: false, withTheory: false, dataUrl }, (msg) => {
-      if (sweep !== sw) return;
-      if (msg.type === 'done') sw.results[i] = msg;
-      else if (msg.type === 'error') {
-        sw.errors.push(`c = ${fmt(cs[i]!)}: ${msg.message}`);
-        showBanner({ kind: 'error', title: `${sw.errors.length} of the sweep's runs failed.`, lines: sw.errors.slice(0, 6) });
-      }
-      else return;
-      finished++;
-      sw.ms = performance.now() - sw.t0;
-      if (finished === cs.length) {
-        sw.running = false;
-        syncControls();
-      }
-      renderSweep();
-      take(w);
-    });
-  };
-  for (const w of pool) take(w);
-  // the theory curve for the same setting, on a fine grid (when the recursion applies)
-  const tcs = cGrid(st.cmin, st.cmax, 400, st.cscale);
-  theoryW().send(
-    { type: 'theory', id: newId(), config: stateToRunInput(st), cs: tcs, steps: st.steps, bifurcation: { variable: 'f', transient: 1, keep: 1, width: 1, height: 1 }, dataUrl },
-    (msg) => {
-      if (sweep !== sw || msg.type !== 'theory-done') return;
-      sw.theory = msg;
-      renderSweep();
-    },
-  );
-  syncControls();
-  renderSweep();
-}
-
-function phaseSeries(xs: number[], cs: number[], values: (number | null)[], phases: (Phase | null)[]): Values[] {
-  const idx = new Map(xs.map((c, i) => [c, i]));
-  return PHASES.map((p) => {
-    const out = nulls(xs.length);
-    cs.forEach((c, k) => {
-      if (phases[k] === p) out[idx.get(c)!] = values[k] ?? null;
-    });
-    return out;
-  });
-}
-
-function sweepOnsets(sw: Sweep): { cLoss: number | null; cSharp: number | null; cMax: number | null } {
-  let cLoss: number | null = null, cSharp: number | null = null, cMax: number | null = null;
-  sw.cs.forEach((c, i) => {
-    const s = sw.results[i]?.summary;
-    if (!s) return;
-    if (cLoss === null && s.lossMax > s.lossInitial * (1 + 1e-9)) cLoss = c;
-    if (cSharp === null && s.lambdaFinal < 0.99 * s.lambda0) cSharp = c;
-    if (cMax === null && s.phase === 'divergent') cMax = c;
-  });
-  return { cLoss, cSharp, cMax };
-}
-
-function renderSweep(): void {
-  const sw = sweep;
-  if (!sw) return;
-  const th = sw.theory;
-  const tcs = th ? [...th.cs] : [];
-  const xs = unionSorted(sw.cs, tcs);
-  const sums = sw.results.map((r) => r?.summary ?? null);
-  const phases = sums.map((s) => s?.phase ?? null);
-  const tIdx = new Map(xs.map((c, i) => [c, i]));
-  const thSeries = (vals: Float64Array | null): Values => {
-    const out = nulls(xs.length);
-    if (th && vals) tcs.forEach((c, k) => (out[tIdx.get(c)!] = Number.isFinite(vals[k]!) ? vals[k]! : null));
-    return out;
-  };
-  const divergentCs = sw.cs.filter((_, i) => phases[i] === 'divergent');
-  const drawDivergent = (u: uPlot, px: number) => {
-    const ctx = u.ctx;
-    ctx.save();
-    ctx.strokeStyle = COLORS.divergent;
-    ctx.lineWidth = 2 * px;
-    for (const c of divergentCs) {
-      const x = u.valToPos(c, 'x', true);
-      const y = u.bbox.top + 8 * px;
-      const r = 4 * px;
-      ctx.beginPath();
-      ctx.moveTo(x - r, y - r);
-      ctx.lineTo(x + r, y + r);
-      ctx.moveTo(x + r, y - r);
-      ctx.lineTo(x - r, y + r);
-      ctx.stroke();
-    }
-    ctx.restore();
-  };
-  const vlines = [] as { x: number; label: string; color: string }[];
-  if (th?.cLazy != null) vlines.push({ x: th.cLazy, label: 'c* (theory)', color: '#6b7280' });
-  if (th?.cMax != null) vlines.push({ x: th.cMax, label: 'c_max (theory)', color: '#6b7280' });
-  const pointSeries = (unit: string): SeriesSpec[] =>
-    PHASES.map((p) => ({ label: `${p}${unit}`, stroke: COLORS[p], points: true }));
-  const thSpec: SeriesSpec[] = th ? [{ label: 'theory', stroke: COLORS.theoryLine, dash: [5, 4], width: 1.3, spanGaps: true }] : [];
-  const log = sw.state.cscale === 'log';
-  const lam = phaseSeries(xs, sw.cs, sums.map((s) => (s && Number.isFinite(s.lambdaFinal) ? s.lambdaFinal : null)), phases);
-  const eta = phaseSeries(xs, sw.cs, sums.map((s) => (s && Number.isFinite(s.etaSharpnessFinal) ? s.etaSharpnessFinal : null)), phases);
-  const rise = phaseSeries(xs, sw.cs, sums.map((s) => (s && s.lossInitial > 0 && Number.isFinite(s.lossMax) ? s.lossMax / s.lossInitial : null)), phases);
-  const specs: [Chart, ChartSpec, Values[]][] = [
-    [sweepCharts.lambda, { title: 'Final λ vs c (click a point to replay)', xLabel: 'c', yLabel: 'λ_T', xLog: log, series: [...pointSeries(''), ...thSpec], vLines: vlines, draw: drawDivergent }, [...lam, ...(th ? [thSeries(th.lambdaFinal)] : [])]],
-    [sweepCharts.etaS, { title: 'Final η·S vs c', xLabel: 'c', yLabel: 'η·S_T', xLog: log, series: [...pointSeries(''), ...thSpec], vLines: vlines, hLines: [{ y: 2, label: 'η·S = 2', color: '#6b7280' }], draw: drawDivergent }, [...eta, ...(th ? [thSeries(th.etaSharpnessFinal)] : [])]],
-    [sweepCharts.loss, { title: 'Peak loss / initial loss vs c', xLabel: 'c', yLabel: 'max L / L₀', xLog: log, yLog: true, series: pointSeries(''), vLines: vlines, hLines: [{ y: 1, label: 'no rise', color: '#6b7280' }], draw: drawDivergent }, rise],
-  ];
-  specs.forEach(([chart, spec, data], k) => {
-    const layout = JSON.stringify([spec.title, spec.series.length, log, vlines]);
-    if (chart.el.dataset.layout !== layout || !chart.u) {
-      // one chart per task: building all three at once took one 53–67 ms task
-      chart.setupSoon(spec, [xs, ...data] as uPlot.AlignedData, k);
-      chart.el.dataset.layout = layout;
-    } else {
-      chart.spec = spec;
-      chart.update([xs, ...data] as uPlot.AlignedData);
-    }
-  });
-  renderSweepCard();
-}
-
-for (const chart of Object.values(sweepCharts)) chart.onSetup = (u) => attachReplay(u);
-
-function attachReplay(u: uPlot): void {
-  u.over.style.cursor = 'pointer';
-  // pointer events: uPlot swallows the click that follows its mousedown/mouseup
-  let downX = NaN;
-  u.over.addEventListener('pointerdown', (e) => (downX = e.clientX));
-  u.over.addEventListener('pointerup', (e) => {
-    if (!(Math.abs(e.clientX - downX) < 5)) return;
-    const sw = sweep;
-    const left = e.clientX - u.over.getBoundingClientRect().left;
-    if (!sw || left < 0) return;
-    // nearest finished run, in pixels
-    let best = -1, bestD = Infinity;
-    sw.cs.forEach((c, i) => {
-      if (!sw.results[i]) return;
-      const d = Math.abs(u.valToPos(c, 'x') - left);
-      if (d < bestD) {
-        bestD = d;
-        best = i;
-      }
-    });
-    if (best < 0 || bestD > 30) return;
-    replay(sw, best);
-  });
-}
-
-function replay(sw: Sweep, i: number): void {
-  const c = sw.cs[i]!;
-  state = { ...sw.state, c, mode: 'single' };
+/** Show a sweep point's run live. */
+function replay(s: ExplorerState): void {
+  state = s;
   writeUrl();
   syncControls();
   showMode();
   void startRun();
 }
 
-function renderSweepCard(): void {
-  const sw = sweep;
-  const body = $('#sweep-body');
-  if (!sw) {
-    body.innerHTML = '<p>Runs the network for a grid of c values on several workers, then draws the final λ and η·S against c, coloured by phase. Click a point to replay that run live.</p>';
-    return;
-  }
-  const done = sw.results.filter(Boolean).length;
-  const on = sweepOnsets(sw);
-  const counts = PHASES.map((p) => `${sw.results.filter((r) => r?.summary.phase === p).length} ${p}`).join(', ');
-  body.innerHTML = [
-    `<p>${done} / ${sw.cs.length} runs on ${pool.length || poolSize()} workers · ${(sw.ms / 1000).toFixed(1)} s${sw.running ? ' · running…' : ''}${sw.stale ? ' · <b>settings changed: run the sweep again</b>' : ''}</p>`,
-    `<table><tr><td>phases</td><td>${counts}</td></tr>`,
-    `<tr><td>c_loss (loss rises)</td><td>${fmt(on.cLoss)}</td></tr><tr><td>c_sharp (λ drops)</td><td>${fmt(on.cSharp)}</td></tr><tr><td>c_max (diverges)</td><td>${fmt(on.cMax)}</td></tr></table>`,
-    sw.theory ? `<p class="hint">Dashed: the exact recursion for the same setting (${sw.theory.note}).</p>` : '',
-    '<p class="hint">First grid value with the property (Kalra &amp; Barkeshli\'s onsets, theory §5). ✕ marks divergent runs.</p>',
-  ].join('');
-}
-
-function sweepCsv(): string {
-  const sw = sweep!;
-  const keys = ['phase', 'status', 'steps', 'eta', 'lambda0', 'lambdaFinal', 'sharpnessFinal', 'etaSharpnessFinal', 'lossInitial', 'lossMax', 'lossFinal', 'accuracyFinal'] as const;
-  const lines = [['c', ...keys].join(',')];
-  sw.cs.forEach((c, i) => {
-    const s = sw.results[i]?.summary as RunSummary | undefined;
-    lines.push([c, ...keys.map((k) => (s ? (typeof s[k] === 'number' && Number.isNaN(s[k]) ? '' : String(s[k])) : ''))].join(','));
-  });
-  return lines.join('\n') + '\n';
-}
-
-// ---------------------------------------------------------------------------------------------
-// theory mode
-
-const theoryCharts = {
-  lambda: new Chart($('#chart-theory-lambda'), emptySpec('Final λ vs c (exact recursion)'), 'theory-lambda-chart'),
-  etaS: new Chart($('#chart-theory-etas'), emptySpec('Final η·S vs c'), 'theory-etas-chart'),
-  bif: new Chart($('#chart-theory-bif'), emptySpec('Bifurcation diagram'), 'theory-bif-chart'),
-};
-let theoryResult: TheoryDone | null = null;
-/** steps of the recursion behind theoryResult */
-let theorySteps = 0;
-let theoryRequest = 0;
-let theoryRunning = false;
-/** fraction of the theory grid computed (progress messages) */
-let theoryProgress = 0;
-
-/** The theory mode's setting: the state's p, width, seed and data size on degenerate data and the uv net. */
-function theoryState(s: ExplorerState): ExplorerState {
-  return { ...s, data: 'degenerate', depth: 2, loss: s.loss === 'exponential' ? 'logistic' : s.loss };
-}
-
-/** End a theory grid in progress: its worker is terminated (it never yields) and replaced. */
-function stopTheory(): void {
-  if (!theoryRunning) return;
-  theoryRunning = false;
-  theoryRequest = 0;
-  theoryWorker?.terminate();
-  theoryWorker = new WorkerClient();
-  setBadge('', false, 'stopped');
-  syncControls();
-}
-
-function startTheory(opts: { confirmed?: boolean } = {}): void {
-  clearTimeout(theoryTimer);
-  stopTheory();
-  const st = theoryState(state);
-  if (st.tmin >= st.tmax) return;
-  const verdict = judgeTheory(st);
-  if (verdict.action !== 'run' && !opts.confirmed) {
-    const asked = { ...state };
-    setBadge('', false, 'waiting for you');
-    showBanner({ kind: 'warning', title: verdict.title, lines: verdict.lines, actions: [{ label: 'Compute anyway', run: () => stateToHash(state) === stateToHash(asked) && startTheory({ confirmed: true }) }] });
-    return;
-  }
-  const cs = cGrid(st.tmin, st.tmax, st.tn, st.cscale);
-  const id = newId();
-  theoryRequest = id;
-  theoryRunning = true;
-  theoryProgress = 0;
-  setBadge('', false, 'computing…');
-  setProgress(0);
-  syncControls();
-  const t0 = performance.now();
-  theoryW().send(
-    { type: 'theory', id, config: stateToRunInput(st), cs, steps: st.tsteps, bifurcation: { variable: st.bvar, transient: st.tsteps, keep: 64, width: bifurcationWidth(), height: 260 }, dataUrl },
-    (msg) => {
-      if (theoryRequest !== id) return;
-      if (msg.type === 'progress') {
-        theoryProgress = msg.done / msg.total;
-        setProgress(theoryProgress);
-        setStats([['computed', `${Math.round(theoryProgress * 100)} %`], ['c values', st.tn.toLocaleString('en-US')], ['steps', String(st.tsteps)], ['elapsed', `${((performance.now() - t0) / 1000).toFixed(1)} s`]]);
-        return;
-      }
-      theoryRunning = false;
-      syncControls();
-      if (msg.type === 'error') {
-        setBadge('', false, 'error');
-        showBanner({ kind: 'error', title: 'The theory grid failed.', lines: [msg.message] });
-        return;
-      }
-      if (msg.type !== 'theory-done') return;
-      theoryResult = msg;
-      theorySteps = st.tsteps;
-      renderTheory(msg, st, performance.now() - t0);
-    },
-  );
-}
-
-/** Pixel width of the bifurcation plot area (its card minus the y axis), for the worker's raster. */
-function bifurcationWidth(): number {
-  const w = theoryCharts.bif.body.clientWidth || 700;
-  return Math.max(100, Math.round((w - 60) * (window.devicePixelRatio || 1)));
-}
-
-function renderTheory(t: TheoryDone, st: ExplorerState, wallMs: number): void {
-  const xs = [...t.cs];
-  const log = st.cscale === 'log';
-  const phases = [...t.phase].map((k) => PHASES[k]!);
-  const byPhase = (vals: Float64Array): Values[] =>
-    PHASES.map((p) => xs.map((_, i) => (phases[i] === p && Number.isFinite(vals[i]!) ? vals[i]! : null)));
-  const firstOf = (p: Phase) => {
-    const i = phases.indexOf(p);
-    return i < 0 ? null : xs[i]!;
-  };
-  const cCat = firstOf('catapult');
-  const cDiv = firstOf('divergent');
-  const vlines: { x: number; label: string; color: string }[] = [];
-  if (t.cLazy !== null) vlines.push({ x: t.cLazy, label: t.setting.loss === 'logistic' ? 'c* = 1/(p(1−p))' : 'c = 1', color: '#6b7280' });
-  if (t.cMax !== null) vlines.push({ x: t.cMax, label: 'c = 2', color: '#6b7280' });
-  if (cDiv !== null && t.cMax === null) vlines.push({ x: cDiv, label: 'first divergent', color: COLORS.divergent });
-  const lineSeries = (): SeriesSpec[] => PHASES.map((p) => ({ label: p, stroke: COLORS[p], width: 2 }));
-  theoryCharts.lambda.setup(
-    { title: 'Final λ vs c (exact recursion)', xLabel: 'c', yLabel: 'λ_T', xLog: log, series: lineSeries(), vLines: vlines },
-    [xs, ...byPhase(t.lambdaFinal)] as uPlot.AlignedData,
-  );
-  theoryCharts.etaS.setup(
-    { title: 'Final η·S vs c', xLabel: 'c', yLabel: 'η·S_T', xLog: log, series: lineSeries(), vLines: vlines, hLines: [{ y: 2, label: 'η·S = 2', color: '#6b7280' }] },
-    [xs, ...byPhase(t.etaSharpnessFinal)] as uPlot.AlignedData,
-  );
-  // bifurcation: a density image (computed in the worker), one column per c, coloured by phase
-  const n = xs.length, h = t.height, W = t.width;
-  const img = new ImageData(W, h);
-  const rgb = PHASES.map((p) => {
-    const hex = COLORS[p].slice(1);
-    return [0, 2, 4].map((o) => parseInt(hex.slice(o, o + 2), 16));
-  });
-  for (let r = 0; r < h; r++) {
-    for (let i = 0; i < W; i++) {
-      const a = t.density[r * W + i]!;
-      if (!a) continue;
-      const [R, G, B] = rgb[t.colPhase[i]!]!;
-      const o = (r * W + i) * 4;
-      img.data[o] = R!;
-      img.data[o + 1] = G!;
-      img.data[o + 2] = B!;
-      img.data[o + 3] = a;
-    }
-  }
-  const off = document.createElement('canvas');
-  off.width = W;
-  off.height = h;
-  off.getContext('2d')!.putImageData(img, 0, 0);
-  const bvar = st.bvar === 'f' ? 'f' : 'λ';
-  theoryCharts.bif.setup(
-    {
-      title: `Bifurcation diagram: late-time ${bvar} vs c (steps ${st.tsteps}…${st.tsteps + 63})`,
-      xLabel: 'c',
-      yLabel: bvar,
-      xLog: log,
-      yRange: [t.yMin, t.yMax],
-      series: [{ label: `${bvar} (density)`, stroke: COLORS.catapult }],
-      vLines: vlines,
-      draw: (u) => {
-        const { left, top, width, height } = u.bbox;
-        const ctx = u.ctx;
-        ctx.save();
-        ctx.imageSmoothingEnabled = true;
-        ctx.drawImage(off, left, top, width, height);
-        ctx.restore();
-      },
-    },
-    [xs, nulls(n)] as uPlot.AlignedData,
-  );
-  const mini = (p: string) => `<span class="mini" data-phase="${p}">${p}</span>`;
-  const setting = t.setting.loss === 'logistic' ? `logistic, p = ${fmt(t.setting.p)}` : `squared, target 2p−1 = ${fmt(t.setting.y)}`;
-  const coerced = state.data !== 'degenerate' || state.depth !== 2 || state.loss === 'exponential';
-  $('#theory-mode-body').innerHTML = [
-    `<p>${n.toLocaleString('en-US')} values of c × ${st.tsteps} steps, plus the bifurcation diagram, in ${t.ms.toFixed(0)} ms (worker; ${wallMs.toFixed(0)} ms on the page).</p>`,
-    '<table>',
-    `<tr><td>setting</td><td>${setting}, n = ${t.setting.n}</td></tr>`,
-    `<tr><td>init</td><td>f₀ = ${fmt(t.f0)}, λ₀ = ${fmt(t.lambda0)} (seed ${st.seed})</td></tr>`,
-    `<tr><td>first ${mini('catapult')}</td><td>c = ${fmt(cCat)}</td></tr>`,
-    `<tr><td>first ${mini('divergent')}</td><td>c = ${fmt(cDiv)}</td></tr>`,
-    '</table>',
-    `<p class="hint">${t.note}</p>`,
-    coerced ? '<p class="hint">The recursion describes degenerate data on the two-layer net: it uses this page\'s p, m, d, width and seed with that data and net (exponential loss → logistic).</p>' : '',
-  ].join('');
-  setBadge('', false, 'theory');
-  setStats([
-    ['c values', n.toLocaleString('en-US')],
-    ['steps', String(st.tsteps)],
-    ['time', `${t.ms.toFixed(0)} ms`],
-    ['λ₀', fmt(t.lambda0)],
-  ]);
-  setProgress(1);
-}
-
-// ---------------------------------------------------------------------------------------------
-// mode switching
 
 function showMode(): void {
   syncControls();
@@ -1219,6 +794,8 @@ window.__catapult = {
 
 // ---------------------------------------------------------------------------------------------
 
+initSweepMode({ state: () => state, changed: () => syncControls(), replay, dataUrl });
+initTheoryMode({ state: () => state, changed: () => syncControls(), dataUrl, cancelScheduled: () => clearTimeout(theoryTimer) });
 bindControls();
 writeUrl();
 syncControls();
