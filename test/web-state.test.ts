@@ -14,6 +14,7 @@ import { parseMetricsCsv, parseRunFiles, runToCsv, runToJson } from '../web/src/
 import { decodeMnistAsset, encodeMnistAsset, type MnistAssetMeta } from '../web/src/mnistAsset.ts';
 import { buildWebProblem, degenerateSetting, predictTheory } from '../web/src/problem.ts';
 import { settingNote } from '../web/src/settingNotes.ts';
+import { stateFromRunConfig } from '../web/src/importConfig.ts';
 import { theoryToCsv, theoryToJson } from '../web/src/theoryFiles.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -183,4 +184,26 @@ test('the theory card names the data and the loss it is about', () => {
   assert.match(settingNote({ ...base, data: 'gaussian', noise: 0, loss: 'logistic' }), /^Separable data .*logistic loss.*no catapult/);
   assert.match(settingNote({ ...base, data: 'gaussian', noise: 0.1, m: 100, d: 10, loss: 'logistic' }), /^Non-separable data/);
   assert.match(settingNote({ ...base, loss: 'squared' }), /squared loss/);
+});
+
+test('an imported run config sets the explorer, with a note for each part it cannot show', () => {
+  const cfg = resolveConfig({ model: { width: 30, depth: 3 }, data: { kind: 'gaussian', m: 20, d: 4, labelNoise: 0.2 }, steps: 30, c: 6, seed: 5 });
+  const { patch, notes } = stateFromRunConfig(cfg as unknown as Record<string, unknown>);
+  assert.deepEqual(notes, []);
+  assert.deepEqual(
+    { data: patch.data, width: patch.width, depth: patch.depth, m: patch.m, d: patch.d, noise: patch.noise, steps: patch.steps, c: patch.c, seed: patch.seed },
+    { data: 'gaussian', width: 30, depth: 3, m: 20, d: 4, noise: 0.2, steps: 30, c: 6, seed: 5 },
+  );
+  const odd = stateFromRunConfig({ model: { width: 1e9 }, data: { kind: 'csv' }, eta: 0.1, batchSize: 8, init: { kind: 'file' } }, 2.5);
+  assert.equal(odd.patch.width, undefined);
+  assert.equal(odd.patch.c, 2.5);
+  assert.deepEqual(odd.notes, [
+    "data kind 'csv' is not available here",
+    'model.width: "1000000000" is not a whole number from 1 to 4000 here; kept width as it was',
+    'the run gives η directly; the explorer sets c = ηλ0/2 (using the summary when present)',
+    "init 'file' is not available here",
+    'mini-batch SGD is not available here',
+  ]);
+  // inherited names are not config keys
+  assert.deepEqual(stateFromRunConfig({ data: { toString: 1 } } as Record<string, unknown>).notes, []);
 });

@@ -33,6 +33,7 @@ import { stepRange, type StepView } from './axisRanges.ts';
 import { estimateRun, judgeRun } from './budget.ts';
 import { bannerMessage, bindBanner, clearBanner, showBanner } from './banner.ts';
 import { theoryToCsv, theoryToJson } from './theoryFiles.ts';
+import { stateFromRunConfig } from './importConfig.ts';
 
 const dataUrl = new URL('data/', document.baseURI).href;
 let liveWorker: WorkerClient | null = null;
@@ -644,28 +645,7 @@ function importRun(run: ImportedRun): void {
 
 /** Set the explorer from a run config (CLI config.json or an exported run); warns about what it cannot show. */
 function applyConfig(cfg: Record<string, unknown>): void {
-  const get = (path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), cfg);
-  const patch: Partial<ExplorerState> = {};
-  const notes: string[] = [];
-  const map: [string, keyof ExplorerState][] = [
-    ['seed', 'seed'], ['model.depth', 'depth'], ['model.width', 'width'], ['loss', 'loss'], ['c', 'c'], ['steps', 'steps'],
-    ['data.m', 'm'], ['data.d', 'd'], ['data.p', 'p'], ['data.labelNoise', 'noise'], ['data.separation', 'sep'],
-    ['record.every', 'every'], ['record.denseUntil', 'dense'], ['curvature.every', 'curv'],
-  ];
-  const kind = get('data.kind');
-  if (kind === 'degenerate' || kind === 'gaussian' || kind === 'two-gaussians' || kind === 'mnist') patch.data = kind;
-  else if (kind !== undefined) notes.push(`data kind '${String(kind)}' is not available here`);
-  for (const [path, key] of map) {
-    const v = get(path);
-    if (v === undefined) continue;
-    const parsed = parseField(key, String(v));
-    if (parsed === undefined) notes.push(`${path} = ${String(v)} is outside the explorer's range`);
-    else (patch as Record<string, unknown>)[key] = parsed;
-  }
-  if (get('eta') !== undefined) notes.push('the run gives η directly; the explorer sets c = ηλ0/2 (using the summary when present)');
-  if (get('eta') !== undefined && overlay?.summary?.c !== undefined) patch.c = overlay.summary.c;
-  if (get('init.kind') !== undefined && get('init.kind') !== 'gaussian') notes.push(`init '${String(get('init.kind'))}' is not available here`);
-  if (get('batchSize') !== undefined && get('batchSize') !== null) notes.push('mini-batch SGD is not available here');
+  const { patch, notes } = stateFromRunConfig(cfg, overlay?.summary?.c);
   if (notes.length) showBanner({ kind: 'warning', title: 'Part of the imported run cannot be shown here:', lines: notes });
   setState({ ...patch, mode: 'single' });
 }
