@@ -14,7 +14,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -67,14 +67,24 @@ const longTaskInit = () => {
   }).observe({ type: 'longtask', buffered: true });
 };
 
-async function newPage(hash = ''): Promise<Page> {
+async function newPage(hash = '', setup?: (p: Page) => Promise<unknown>): Promise<Page> {
   const p = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   p.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
   await p.addInitScript(longTaskInit);
+  await setup?.(p);
   await p.goto(`${base}/${hash}`);
   await p.waitForFunction(() => (window as unknown as { __catapult?: unknown }).__catapult !== undefined);
   return p;
 }
+
+interface Banner {
+  kind: string;
+  title: string;
+  lines: string[];
+}
+const banner = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { banner(): unknown } }).__catapult.banner()) as Promise<Banner | null>;
+/** The banner as the user sees it (visible, with its text), or null when hidden. */
+const visibleBanner = async (p: Page): Promise<string | null> => ((await p.isVisible('#banner')) ? (await p.textContent('#banner'))! : null);
 
 const lastRun = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { lastRun(): unknown } }).__catapult.lastRun()) as Promise<LastRun | null>;
 const runId = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { runId(): number } }).__catapult.runId());
@@ -140,6 +150,16 @@ async function measuredRun(p: Page): Promise<Measured> {
   };
 }
 
+/** Run `fn` with Chromium tracing on; the longest main-thread task meanwhile, in thread CPU time (ms). */
+async function mainThreadCpuMax(p: Page, fn: () => Promise<void>): Promise<{ cpuMax: number; wallMax: number; tasks: number }> {
+  await browser.startTracing(p, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  await fn();
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: { name: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }[] };
+  const mainThreads = new Set(trace.traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const tasks = trace.traceEvents.filter((e) => e.name === 'RunTask' && e.dur !== undefined && mainThreads.has(`${e.pid}:${e.tid}`));
+  return { cpuMax: Math.max(0, ...tasks.map((e) => (e.tdur ?? e.dur!) / 1000)), wallMax: Math.max(0, ...tasks.map((e) => e.dur! / 1000)), tasks: tasks.length };
+}
+
 async function setC(p: Page, c: number): Promise<void> {
   await p.fill('#c-input', String(c));
   await p.dispatchEvent('#c-input', 'change');
@@ -163,6 +183,7 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
   after(async () => {
     await browser?.close();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('a catapult learning rate on the default data: live charts, badge `catapult`, steps/s, no long tasks', async (t) => {
@@ -212,7 +233,7 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     const wallClean = attempts.some((m) => m.wallLong.length === 0);
     const load = loadavg()[0]!;
     if (!wallClean && load > 2 * cpus().length) {
-      t.diagnostic(`wall-clock long tasks in every attempt, but the machine is overloaded (load average ${load.toFixed(1)} on ${cpus().length} cores): CPU time per task stayed ≤ ${Math.max(...attempts.map((m) => m.cpuMax)).toFixed(1)} ms`);
+      t.diagnostic(`ALLOWANCE USED: wall-clock long tasks in every attempt, but the machine is overloaded (load average ${load.toFixed(1)} on ${cpus().length} cores): CPU time per task stayed ≤ ${Math.max(...attempts.map((m) => m.cpuMax)).toFixed(1)} ms`);
       return;
     }
     assert.ok(wallClean, 'no main-thread task longer than 50 ms (wall clock) while training, in one of three runs');
@@ -228,6 +249,29 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     assert.match(page.url(), /[#&]c=2(&|$)/);
     lazyRun = run;
     lazyUrl = page.url();
+  });
+
+  it('readable charts: λ/λ0 and η·S keep their reference lines in view, legends show last values, early-steps zoom', async () => {
+    type View = { width: number; height: number; x: [number, number]; y: [number, number]; legend: { label: string; value: string; shown: boolean }[] };
+    const view = (n: string) => page.evaluate((name) => (window as unknown as { __catapult: { chartView(n: string): unknown } }).__catapult.chartView(name), n) as Promise<View>;
+    // the lazy run of the previous test: λ moves by ~0.1 %, η·S stays below 2
+    const lam = await view('lambda');
+    assert.ok(lam.y[0] <= 0 && lam.y[1] >= 1 && lam.y[1] < 1.2, `λ/λ0 axis ${lam.y} shows 0 and 1`);
+    const etaS = await view('etaS');
+    assert.ok(etaS.y[0] <= 0 && etaS.y[1] >= 2, `η·S axis ${etaS.y} shows the line η·S = 2`);
+    // legends show the last values without hovering
+    for (const n of ['loss', 'lambda', 'etaS']) {
+      const v = await view(n);
+      for (const row of v.legend.filter((r) => r.shown)) assert.match(row.value, /^-?\d/, `${n} legend "${row.label}" reads "${row.value}"`);
+    }
+    // early steps: the three charts zoom to the start of the run, and back
+    await page.click('[data-steps="early"]');
+    for (const n of ['loss', 'lambda', 'etaS']) {
+      const v = await view(n);
+      assert.ok(v.x[0] === 0 && v.x[1] >= 50 && v.x[1] < 1000, `${n} x axis ${v.x} after "early steps"`);
+    }
+    await page.click('[data-steps="all"]');
+    assert.deepEqual((await view('loss')).x, [0, 1000]);
   });
 
   it('the same config gives the same numbers as `catapult train` in Node', async (t) => {
@@ -259,21 +303,11 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     }
     t.diagnostic(`largest relative difference browser vs node: ${worst.toExponential(2)} (${worstAt || 'none'})`);
     assert.ok(worst <= 1e-9, `browser and node agree to 1e-9 (worst ${worst} at ${worstAt})`);
-    // ... and byte for byte when the two JavaScript engines' Math functions agree.
+    // ... and byte for byte: the core uses its own elementary functions (src/linalg/detmath.ts),
+    // never the engine's Math.exp/log, so nothing may differ between Chromium and Node.
     if (web !== nodeCsv) {
-      const probe = () => {
-        const xs = Array.from({ length: 2000 }, (_, i) => ((i * 7919) % 2000) / 97 - 10);
-        return [...xs.map((x) => Math.exp(x)), ...xs.map((x) => Math.log(Math.abs(x) + 1e-3)), ...xs.map((x) => Math.log1p(Math.abs(x)))];
-      };
-      const inBrowser = await page.evaluate(probe);
-      const inNode = probe();
-      const differ = inNode.filter((v, i) => v !== inBrowser[i]).length;
       const firstDiff = a.findIndex((l, i) => l !== b[i]);
-      const msg = `metrics.csv differs from row ${firstDiff} on; Chromium's Math.exp/log/log1p differ from Node ${process.version}'s on ${differ} of ${inNode.length} probe values ` +
-        '(the core calls them in the Gaussian sampler, the Lanczos start vectors and the losses): byte-identity needs engine-independent elementary functions in the core';
-      t.diagnostic(msg);
-      if (differ > 0) t.todo(msg);
-      else assert.fail(`metrics.csv differs from catapult train although the engines' Math functions agree (first differing row ${firstDiff})`);
+      assert.fail(`metrics.csv differs from catapult train from row ${firstDiff} on:\n  browser: ${a[firstDiff]}\n  node:    ${b[firstDiff]}`);
     }
   });
 
@@ -309,7 +343,24 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     const [pngDl] = await Promise.all([page.waitForEvent('download'), page.click('#loss-chart button[data-action="png"]')]);
     const pngPath = join(tmp, 'chart.png');
     await pngDl.saveAs(pngPath);
-    assert.deepEqual([...readFileSync(pngPath).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const png = readFileSync(pngPath);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // twice the chart's size on screen (plus the 46 px title and legend strip)
+    const view = (await page.evaluate(() => (window as unknown as { __catapult: { chartView(n: string): unknown } }).__catapult.chartView('loss'))) as { width: number; height: number };
+    const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    assert.deepEqual([w, h], [2 * view.width, 2 * (view.height + 46)], `PNG ${w}×${h} for a ${view.width}×${view.height} chart`);
+    // the legend swatches have the series' colours (the network's loss is blue), none is black
+    const swatchRow = await page.evaluate(async ({ b64, y }) => {
+      const img = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+      const c = new OffscreenCanvas(img.width, img.height);
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      return Array.from(g.getImageData(0, y, img.width, 1).data);
+    }, { b64: png.toString('base64'), y: 70 });
+    const pixels = Array.from({ length: swatchRow.length / 4 }, (_, i) => swatchRow.slice(4 * i, 4 * i + 3));
+    const near = (p: number[], rgb: number[]) => p.every((v, k) => Math.abs(v - rgb[k]!) <= 12);
+    assert.ok(pixels.filter((p) => near(p, [0x25, 0x63, 0xeb])).length >= 20, 'a blue swatch for the loss');
+    assert.equal(pixels.filter((p) => near(p, [0, 0, 0])).length, 0, 'no black swatch');
   });
 
   it("imports the CLI's run and overlays it", async () => {
@@ -330,13 +381,32 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     assert.equal(run.summary?.c, 6);
   });
 
-  it('sweep mode: runs on a worker pool, coloured by phase; a click replays a run', async () => {
+  it('sweep mode: runs on a worker pool, coloured by phase, no long main-thread task; a click replays a run', async (t) => {
     await page.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ mode: 'sweep', cmin: 1, cmax: 12, cn: 4, steps: 300 }));
-    await page.click('#run');
-    await page.waitForFunction(() => {
-      const s = (window as unknown as { __catapult: { sweep(): { running: boolean; phases: (string | null)[] } | null } }).__catapult.sweep();
-      return s !== null && !s.running && s.phases.every((p) => p !== null);
-    }, null, { timeout: 60000 });
+    // Long Tasks API (wall clock > 50 ms) from the click until the charts are built; as for the
+    // live run, one of up to three sweeps must be clean unless the machine is overloaded.
+    const longTasks: { start: number; duration: number }[][] = [];
+    for (let k = 0; k < 3; k++) {
+      const t0 = await page.evaluate(() => performance.now());
+      const cpu = await mainThreadCpuMax(page, async () => {
+        await page.click('#run');
+        await page.waitForFunction(() => {
+          const s = (window as unknown as { __catapult: { sweep(): { running: boolean; phases: (string | null)[] } | null } }).__catapult.sweep();
+          return s !== null && !s.running && s.phases.every((p) => p !== null);
+        }, null, { timeout: 60000 });
+        await page.waitForTimeout(600);
+      });
+      const lt = await page.evaluate(() => (window as unknown as { __longtasks: { start: number; duration: number }[] }).__longtasks);
+      longTasks.push(lt.filter((e) => e.start + e.duration >= t0));
+      console.log(`# sweep ${k + 1}: main-thread tasks ${cpu.tasks}, longest ${cpu.wallMax.toFixed(1)} ms wall / ${cpu.cpuMax.toFixed(1)} ms CPU; long tasks (> 50 ms wall) ${longTasks[k]!.length ? JSON.stringify(longTasks[k]) : 'none'}; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+      assert.ok(cpu.cpuMax <= 50, `no main-thread task uses more than 50 ms of CPU during the sweep and its chart rebuild (longest ${cpu.cpuMax.toFixed(1)} ms)`);
+      if (longTasks[k]!.length === 0) break;
+    }
+    if (longTasks.every((l) => l.length > 0)) {
+      const load = loadavg()[0]!;
+      if (load > 2 * cpus().length) t.diagnostic(`ALLOWANCE USED: long tasks in every sweep, but the machine is overloaded (load average ${load.toFixed(1)} on ${cpus().length} cores), so the wall clock measures the OS scheduler: not asserted`);
+      else assert.fail(`a main-thread task over 50 ms in every sweep: ${JSON.stringify(longTasks)}`);
+    }
     const sw = await page.evaluate(() => (window as unknown as { __catapult: { sweep(): { cs: number[]; phases: string[] } } }).__catapult.sweep());
     assert.deepEqual(sw.phases.slice(0, 1), ['lazy']);
     assert.ok(sw.phases.includes('catapult'), sw.phases.join(','));
@@ -361,6 +431,16 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     assert.equal(th.n, 2000);
     assert.ok(th.phases.every((n) => n > 0), `all three phases appear: ${th.phases.join(',')}`);
     console.log(`# theory mode: ${th.n} values of c × 1000 steps + bifurcation in ${th.ms.toFixed(0)} ms`);
+    // Export JSON in theory mode gives JSON (it used to download the CSV)
+    const [jsonDl] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+    assert.match(jsonDl.suggestedFilename(), /\.json$/);
+    const jsonPath = join(tmp, 'theory.json');
+    await jsonDl.saveAs(jsonPath);
+    const exported = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    assert.equal(exported.format, 'catapult-lab/theory@1');
+    assert.equal(exported.rows.length, 2000);
+    const [csvDl] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    assert.match(csvDl.suggestedFilename(), /\.csv$/);
   });
 
   it('the MNIST pair subset prepared at build time trains in the page', async () => {
@@ -372,5 +452,166 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     assert.match(String((run.resolved.data as { kind: string }).kind), /mnist/);
     const info = await chartInfo(page);
     assert.ok(info.loss.series >= 2, 'test loss is drawn too');
+  });
+
+  it('errors stay on screen until the user acts: ignored link settings, a failed run', async () => {
+    // a link with garbage and out-of-range values: the rest applies, the message names each ignored key and why
+    const p1 = await newPage('#garbage&width=1e9&p=1.5&c=5');
+    try {
+      const run = await finishedRunAfter(p1, 0);
+      assert.equal(run.summary?.c, 5, 'the valid part of the link applies');
+      assert.equal(run.state.width, 1000);
+      await p1.waitForTimeout(500);
+      const text = await visibleBanner(p1);
+      assert.ok(text, 'the banner is visible after the run finished');
+      assert.match(text, /"garbage": not a setting/);
+      assert.match(text, /width: "1e9" is not a whole number from 1 to 4000/);
+      assert.match(text, /p: "1\.5" is not a number from 0 to 1/);
+      await p1.click('#banner-close');
+      assert.equal(await visibleBanner(p1), null, 'Dismiss hides it');
+    } finally {
+      await p1.close();
+    }
+    // a worker error (the MNIST subset cannot be fetched): the message says why, and stays
+    const p2 = await newPage('#data=mnist&width=100&steps=20', (p) => p.route('**/data/mnist-*.bin', (r) => r.fulfill({ status: 404, body: 'missing' })));
+    try {
+      const run = await finishedRunAfter(p2, 0);
+      assert.match(run.error ?? '', /cannot load the MNIST subset/);
+      assert.equal(await p2.textContent('#phase-note'), 'error');
+      await p2.waitForTimeout(800);
+      const text = await visibleBanner(p2);
+      assert.ok(text, 'the banner is still visible');
+      assert.match(text, /The run failed\..*cannot load the MNIST subset \(200\/404\)/s);
+      assert.match(text, /MNIST 3 vs 8, depth 2, width 100/);
+      assert.equal((await banner(p2))?.kind, 'error');
+    } finally {
+      await p2.close();
+    }
+  });
+
+  it('number fields apply on Enter or blur, never per keystroke; invalid values are shown inline and not run', async () => {
+    const p = await newPage();
+    try {
+      const first = await finishedRunAfter(p, 0);
+      const typeInto = async (key: string, text: string) => {
+        await p.click(`input[data-key="${key}"]`, { clickCount: 3 });
+        await p.keyboard.press('Control+A');
+        await p.keyboard.type(text, { delay: 60 });
+      };
+      const msg = (key: string) => p.evaluate((k) => {
+        const m = document.querySelector(`input[data-key="${k}"]`)!.closest('label')!.querySelector('.field-msg') as HTMLElement | null;
+        return m && !m.hidden ? m.textContent : null;
+      }, key);
+      for (const [key, text, rule] of [['width', '1e9', /width: "1e9" is not a whole number from 1 to 4000/], ['p', '1.5', /p: "1\.5" is not a number from 0 to 1/], ['steps', '1e7', /steps: "1e7" is not a whole number from 0 to 200000/]] as const) {
+        await typeInto(key, text);
+        await p.waitForTimeout(500);
+        assert.match((await msg(key)) ?? '', rule, `${key}: the inline message while typing`);
+        await p.keyboard.press('Enter');
+        await p.waitForTimeout(400);
+        assert.equal(await runId(p), first.id, `typing ${text} into ${key} started no run (not even with a prefix of it)`);
+        assert.match((await msg(key)) ?? '', rule, `${key}: the message stays after Enter`);
+        assert.equal(await p.getAttribute(`input[data-key="${key}"]`, 'aria-invalid'), 'true');
+        await p.keyboard.press('Escape');
+        assert.equal(await msg(key), null, 'Escape restores the value');
+      }
+      const s = await p.evaluate(() => (window as unknown as { __catapult: { state(): Record<string, unknown> } }).__catapult.state());
+      assert.equal(s.width, 1000);
+      assert.equal(s.p, 0.3);
+      assert.equal(s.steps, 1000);
+      // a valid value applies on Enter, as typed (not per keystroke: 2, 20, 200)
+      await typeInto('width', '200');
+      await p.waitForTimeout(500);
+      assert.equal(await runId(p), first.id, 'nothing runs before Enter');
+      await p.keyboard.press('Enter');
+      const run = await finishedRunAfter(p, first.id);
+      assert.equal(run.state.width, 200);
+      assert.equal(run.id, first.id + 1, 'exactly one run');
+      // ... and on blur
+      await typeInto('steps', '300');
+      await p.click('h1');
+      const run2 = await finishedRunAfter(p, run.id);
+      assert.equal(run2.state.steps, 300);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a setting too big for the browser is refused before it runs, naming the estimate and the fields', async () => {
+    const p = await newPage('#data=mnist&depth=8&width=4000');
+    try {
+      await p.waitForSelector('#banner:not([hidden])', { timeout: 10000 });
+      await p.waitForTimeout(1500);
+      const b = (await banner(p))!;
+      assert.equal(b.kind, 'error');
+      assert.match(b.title, /^Not run: this setting needs about [\d.]+ GB of memory; the explorer's limit is 2\.00 GB\.$/);
+      assert.match(b.lines.join('\n'), /99,140,000 parameters \(depth, width, d\)/);
+      assert.equal(await runId(p), 0, 'nothing ran');
+      assert.equal(await p.textContent('#phase-note'), 'not run');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('Stop terminates a busy worker: the next run starts at once', async () => {
+    const p = await newPage();
+    try {
+      const first = await finishedRunAfter(p, 0);
+      const gen0 = await p.evaluate(() => (window as unknown as { __catapult: { workerGeneration(): number } }).__catapult.workerGeneration());
+      // tens of seconds of initial curvature in one call (the worker cannot see a stop message
+      // before it ends); ~1 GB, under the memory limit; the time estimate asks first
+      await p.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ data: 'gaussian', m: 5000, d: 1000, width: 2000, steps: 100 }));
+      await p.waitForSelector('#banner:not([hidden])');
+      const ask = (await banner(p))!;
+      assert.equal(ask.kind, 'warning');
+      assert.match(ask.title, /^This setting would take about .* \(estimate; the explorer asks above 60 s\)\.$/);
+      assert.equal(await runId(p), first.id, 'nothing runs before the user says so');
+      await p.click('#banner-actions button:has-text("Run anyway")');
+      await p.waitForFunction(() => (window as unknown as { __catapult: { running(): boolean } }).__catapult.running());
+      await p.waitForTimeout(1500);
+      assert.equal(await p.textContent('#run'), 'Stop');
+      await p.click('#run');
+      assert.equal(await p.evaluate(() => (window as unknown as { __catapult: { running(): boolean } }).__catapult.running()), false);
+      assert.equal(await p.textContent('#phase-note'), 'stopped');
+      const gen1 = await p.evaluate(() => (window as unknown as { __catapult: { workerGeneration(): number } }).__catapult.workerGeneration());
+      assert.equal(gen1, gen0 + 1, 'Stop replaced the worker');
+      const stoppedId = await runId(p);
+      const t0 = Date.now();
+      await p.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ data: 'degenerate', m: 100, d: 10, width: 1000, steps: 1000 }));
+      const next = await finishedRunAfter(p, stoppedId, 60000);
+      const later = (Date.now() - t0) / 1000;
+      console.log(`# after Stop of a busy run, the default run finished ${later.toFixed(1)} s later`);
+      assert.ok(later < 20, `the default run finished ${later.toFixed(1)} s after Stop (a worker left computing delays it by tens of seconds)`);
+      assert.equal(next.error, null);
+      assert.equal(next.summary?.phase, 'catapult');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a long theory grid shows its progress and Stop ends it', async () => {
+    const p = await newPage('#mode=theory&tn=20000&tsteps=5000');
+    try {
+      const status = () => p.evaluate(() => (window as unknown as { __catapult: { theoryStatus(): { running: boolean; progress: number } } }).__catapult.theoryStatus());
+      await p.waitForFunction(() => (window as unknown as { __catapult: { theoryStatus(): { progress: number } } }).__catapult.theoryStatus().progress > 0, null, { timeout: 20000 });
+      const a = await status();
+      await p.waitForTimeout(1500);
+      const b = await status();
+      assert.ok(a.running && b.running, 'still running');
+      assert.ok(b.progress > a.progress && b.progress < 1, `progress grows: ${a.progress} → ${b.progress}`);
+      const bar = await p.evaluate(() => parseFloat((document.querySelector('#progress-bar') as HTMLElement).style.width));
+      assert.ok(bar > 0 && bar < 100, `progress bar at ${bar} %`);
+      assert.equal(await p.textContent('#run'), 'Stop');
+      await p.click('#run');
+      assert.equal((await status()).running, false);
+      assert.equal(await p.textContent('#phase-note'), 'stopped');
+      assert.equal(await p.textContent('#run'), 'Compute');
+      // the replaced worker answers the next grid at once
+      const t0 = Date.now();
+      await p.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ tn: 300, tsteps: 200 }));
+      await p.waitForFunction(() => (window as unknown as { __catapult: { theory(): { n: number } | null } }).__catapult.theory()?.n === 300, null, { timeout: 10000 });
+      console.log(`# theory grid stopped at ${(b.progress * 100).toFixed(0)} %; the next grid came ${((Date.now() - t0) / 1000).toFixed(1)} s later`);
+    } finally {
+      await p.close();
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,10 @@ before(async () => {
   port = await listen(server, 0);
 });
 
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  rmSync(base, { recursive: true, force: true });
+});
 
 /** Send a raw HTTP/1.1 request line and return status, headers and body. */
 function raw(target: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string>; body: string }> {

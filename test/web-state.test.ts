@@ -4,12 +4,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { resolveConfig, buildProblem, Trainer, metricsToCsv } from '../src/index.ts';
 import { loadMnistTask } from '../src/data/mnistFiles.ts';
-import { cGrid, DEFAULT_STATE, FIELDS, MNIST_SUBSET, resolveState, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
+import { cGrid, DEFAULT_STATE, fieldProblem, FIELDS, MNIST_SUBSET, resolveState, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
 import { parseMetricsCsv, parseRunFiles, runToCsv, runToJson } from '../web/src/runFiles.ts';
 import { decodeMnistAsset, encodeMnistAsset, type MnistAssetMeta } from '../web/src/mnistAsset.ts';
 import { buildWebProblem, degenerateSetting, predictTheory } from '../web/src/problem.ts';
+import { settingNote } from '../web/src/settingNotes.ts';
+import { stateFromRunConfig } from '../web/src/importConfig.ts';
+import { theoryToCsv, theoryToJson } from '../web/src/theoryFiles.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 test('the URL hash round-trips every state exactly', () => {
   const s: ExplorerState = { ...DEFAULT_STATE, mode: 'sweep', data: 'gaussian', c: 0.1 + 0.2, p: 1 / 3, width: 321, noise: 0.05, cscale: 'lin', bvar: 'lambda', seed: 2 ** 40 + 1 };
@@ -24,6 +32,26 @@ test('bad URL values are rejected and keep their defaults', () => {
   const r = stateFromHash('#c=-1&width=1.5&loss=hinge&p=2&steps=abc&bogus=1&c=');
   assert.deepEqual(r.state, DEFAULT_STATE);
   assert.deepEqual(r.rejected.sort(), ['bogus', 'c', 'c', 'loss', 'p', 'steps', 'width'].sort());
+});
+
+test('ignored URL keys come with the reason, one line per key; inherited names are not settings', () => {
+  const r = stateFromHash('#garbage&width=1e9&p=1.5&steps=1e7&loss=hinge&toString=1&__proto__=2&depth=3');
+  assert.equal(r.state.depth, 3);
+  assert.equal(r.state.width, DEFAULT_STATE.width);
+  assert.equal(Object.getPrototypeOf(r.state), Object.prototype);
+  assert.equal(typeof r.state.toString, 'function');
+  assert.deepEqual(r.ignored, [
+    '"garbage": not a setting',
+    'width: "1e9" is not a whole number from 1 to 4000',
+    'p: "1.5" is not a number from 0 to 1',
+    'steps: "1e7" is not a whole number from 0 to 200000',
+    'loss: "hinge" is not one of logistic, squared, exponential',
+    '"toString": not a setting',
+    '"__proto__": not a setting',
+  ]);
+  assert.equal(fieldProblem('width', '4000'), null);
+  assert.equal(fieldProblem('width', ''), 'empty: needs a whole number from 1 to 4000');
+  assert.equal(fieldProblem('c', '0'), '"0" is not a number above 0 and at most 1e6');
 });
 
 test('a state resolves with the core schema, as the CLI would', () => {
@@ -117,4 +145,65 @@ test('the MNIST asset decodes to exactly the core loadMnistTask data', () => {
 test('explorer run input is plain JSON (what the page sends to its workers)', () => {
   const input = stateToRunInput(DEFAULT_STATE);
   assert.deepEqual(JSON.parse(JSON.stringify(input)), input);
+});
+
+test('index.html: no select offers the same value twice, and no option contains another', () => {
+  const html = readFileSync(join(ROOT, 'web', 'index.html'), 'utf8');
+  const selects = [...html.matchAll(/<select[^>]*data-key="(\w+)"[^>]*>([\s\S]*?)<\/select>/g)];
+  assert.ok(selects.length >= 5, `found ${selects.length} selects`);
+  for (const [, key, body] of selects) {
+    const values = [...body!.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    assert.equal(new Set(values).size, values.length, `${key}: duplicate option values ${values.join(',')}`);
+    // every option closes before the next one opens (broken markup nests them)
+    assert.equal(body!.split('<option').length - 1, body!.split('</option>').length - 1, `${key}: unclosed option`);
+    for (const o of body!.split('<option').slice(1)) assert.ok(o.indexOf('</option>') !== -1 && !o.slice(0, o.indexOf('</option>')).includes('<'), `${key}: option markup ${o.trim()}`);
+  }
+});
+
+test('theory-mode export: CSV has one row per c, JSON is JSON (with null for divergent values)', () => {
+  const grid = {
+    cs: [0.5, 5, 500], phase: [0, 1, 2], lambdaFinal: [2, 1.5, NaN], etaSharpnessFinal: [0.5, 2, NaN],
+    lambda0: 2, f0: 0.1, setting: { loss: 'logistic', p: 0.3, y: null, n: 1000 }, cLazy: 1 / 0.21, cMax: null, note: 'n',
+  };
+  assert.equal(theoryToCsv(grid), 'c,phase,lambdaFinal,etaSharpnessFinal\n0.5,lazy,2,0.5\n5,catapult,1.5,2\n500,divergent,,\n');
+  const j = JSON.parse(theoryToJson(grid, 1000));
+  assert.equal(j.format, 'catapult-lab/theory@1');
+  assert.equal(j.steps, 1000);
+  assert.deepEqual(j.rows, [[0.5, 'lazy', 2, 0.5], [5, 'catapult', 1.5, 2], [500, 'divergent', null, null]]);
+  assert.equal(j.boundaries.cLazy, 1 / 0.21);
+});
+
+test('the theory card names the data and the loss it is about', () => {
+  const base = { ...DEFAULT_STATE };
+  const mnist = settingNote({ ...base, data: 'mnist', loss: 'logistic' });
+  assert.match(mnist, /^MNIST 3 vs 8/);
+  assert.doesNotMatch(mnist, /non-separable data/i);
+  const expo = settingNote({ ...base, data: 'degenerate', depth: 3, loss: 'exponential' } as ExplorerState);
+  assert.match(expo, /exponential loss/);
+  assert.doesNotMatch(expo, /logistic loss/);
+  assert.match(settingNote({ ...base, data: 'gaussian', noise: 0, loss: 'logistic' }), /^Separable data .*logistic loss.*no catapult/);
+  assert.match(settingNote({ ...base, data: 'gaussian', noise: 0.1, m: 100, d: 10, loss: 'logistic' }), /^Non-separable data/);
+  assert.match(settingNote({ ...base, loss: 'squared' }), /squared loss/);
+});
+
+test('an imported run config sets the explorer, with a note for each part it cannot show', () => {
+  const cfg = resolveConfig({ model: { width: 30, depth: 3 }, data: { kind: 'gaussian', m: 20, d: 4, labelNoise: 0.2 }, steps: 30, c: 6, seed: 5 });
+  const { patch, notes } = stateFromRunConfig(cfg as unknown as Record<string, unknown>);
+  assert.deepEqual(notes, []);
+  assert.deepEqual(
+    { data: patch.data, width: patch.width, depth: patch.depth, m: patch.m, d: patch.d, noise: patch.noise, steps: patch.steps, c: patch.c, seed: patch.seed },
+    { data: 'gaussian', width: 30, depth: 3, m: 20, d: 4, noise: 0.2, steps: 30, c: 6, seed: 5 },
+  );
+  const odd = stateFromRunConfig({ model: { width: 1e9 }, data: { kind: 'csv' }, eta: 0.1, batchSize: 8, init: { kind: 'file' } }, 2.5);
+  assert.equal(odd.patch.width, undefined);
+  assert.equal(odd.patch.c, 2.5);
+  assert.deepEqual(odd.notes, [
+    "data kind 'csv' is not available here",
+    'model.width: "1000000000" is not a whole number from 1 to 4000 here; kept width as it was',
+    'the run gives η directly; the explorer sets c = ηλ0/2 (using the summary when present)',
+    "init 'file' is not available here",
+    'mini-batch SGD is not available here',
+  ]);
+  // inherited names are not config keys
+  assert.deepEqual(stateFromRunConfig({ data: { toString: 1 } } as Record<string, unknown>).notes, []);
 });

@@ -3,6 +3,8 @@
  * into one requestAnimationFrame, so the main thread never does more than a frame's worth of work.
  */
 import uPlot from 'uplot';
+import { LABEL_MARGIN, placeRefLabels } from './refLabels.ts';
+import { includeRange } from './axisRanges.ts';
 
 export const COLORS = {
   loss: '#2563eb',
@@ -76,10 +78,12 @@ export interface ChartSpec {
   /** vertical reference lines (x values) */
   vLines?: { x: number; label: string; color: string }[];
   series: SeriesSpec[];
-  /** extra drawing in the plot area (canvas pixels) */
-  draw?: (u: uPlot) => void;
+  /** extra drawing in the plot area (canvas pixels; `px` canvas pixels per CSS pixel) */
+  draw?: (u: uPlot, px: number) => void;
   /** fixed y range */
   yRange?: [number, number];
+  /** values the y range always includes (e.g. λ/λ0 = 1 and 0, η·S = 2), so a tiny change does not fill the chart */
+  yInclude?: number[];
   /** plot height in CSS pixels (the legend comes below); default 230 */
   height?: number;
 }
@@ -103,48 +107,61 @@ function axisValues(_u: uPlot, splits: number[]): string[] {
   });
 }
 
-function drawRefLines(u: uPlot, spec: ChartSpec): void {
+function drawRefLines(u: uPlot, spec: ChartSpec, px: number): void {
   const ctx = u.ctx;
   const { left, top, width, height } = u.bbox;
+  ctx.save();
+  ctx.font = `${11 * px}px system-ui, sans-serif`;
+  const hs = (spec.hLines ?? []).map((h) => ({ ...h, pos: u.valToPos(h.y, 'y', true) }));
+  const vs = (spec.vLines ?? []).map((v) => ({ ...v, pos: u.valToPos(v.x, 'x', true) }));
   ctx.save();
   ctx.beginPath();
   ctx.rect(left, top, width, height);
   ctx.clip();
-  const px = uPlot.pxRatio;
-  ctx.font = `${11 * px}px system-ui, sans-serif`;
-  for (const h of spec.hLines ?? []) {
-    const y = u.valToPos(h.y, 'y', true);
-    if (!(y >= top && y <= top + height)) continue;
+  for (const h of hs) {
     ctx.strokeStyle = h.color;
     ctx.lineWidth = 1.5 * px;
     ctx.setLineDash([6 * px, 4 * px]);
     ctx.beginPath();
-    ctx.moveTo(left, y);
-    ctx.lineTo(left + width, y);
+    ctx.moveTo(left, h.pos);
+    ctx.lineTo(left + width, h.pos);
     ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.fillStyle = h.color;
-    ctx.textAlign = 'right';
-    ctx.fillText(h.label, left + width - 4 * px, y + 13 * px);
   }
-  for (const [k, v] of (spec.vLines ?? []).entries()) {
-    const x = u.valToPos(v.x, 'x', true);
-    if (!(x >= left && x <= left + width)) continue;
+  for (const v of vs) {
     ctx.strokeStyle = v.color;
     ctx.lineWidth = 1.2 * px;
     ctx.setLineDash([4 * px, 4 * px]);
     ctx.beginPath();
-    ctx.moveTo(x, top);
-    ctx.lineTo(x, top + height);
+    ctx.moveTo(v.pos, top);
+    ctx.lineTo(v.pos, top + height);
     ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.fillStyle = v.color;
-    const right = x + 3 * px + ctx.measureText(v.label).width > left + width;
-    ctx.textAlign = right ? 'right' : 'left';
-    // alternate bottom / top so that neighbouring labels do not overlap
-    ctx.fillText(v.label, right ? x - 3 * px : x + 3 * px, k % 2 === 0 ? top + height - 5 * px : top + 12 * px);
   }
   ctx.restore();
+  // labels outside the plot area (refLabels.ts), never over the data
+  const colorOf = new Map<string, string>([...hs, ...vs].map((l) => [l.label, l.color]));
+  const placed = placeRefLabels(
+    u.bbox,
+    hs.map((h) => ({ y: h.pos, text: h.label })),
+    vs.map((v) => ({ x: v.pos, text: v.label })),
+    (t) => ctx.measureText(t).width,
+    px,
+  );
+  ctx.textAlign = 'left';
+  for (const l of placed) {
+    ctx.fillStyle = colorOf.get(l.text) ?? COLORS.axis;
+    ctx.fillText(l.text, l.x, l.y);
+  }
+  ctx.restore();
+}
+
+/** The last finite value of a series at or before index `idx` (the end when idx is null). */
+function lastValue(values: ArrayLike<number | null | undefined> | undefined, idx: number | null): number | null {
+  if (!values) return null;
+  for (let i = idx ?? values.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (v !== null && v !== undefined && Number.isFinite(v)) return v;
+  }
+  return null;
 }
 
 /** One uPlot chart in a card, with batched redraws and PNG export. */
@@ -221,46 +238,84 @@ export class Chart {
     (this.el.querySelector('h3') as HTMLElement).textContent = spec.title;
     this.u?.destroy();
     this.data = data;
+    this.u = new uPlot(this.options(spec, this.size(), 1), data, this.body);
+    this.redraws++;
+    this.onSetup?.(this.u);
+  }
+
+  /** Called after every (re)build, e.g. to attach listeners to the new plot. */
+  onSetup: ((u: uPlot) => void) | null = null;
+
+  /**
+   * uPlot options for `spec` at CSS size `size`, with every length (fonts, lines, points,
+   * margins) times `k`: k = 1 on the page, k > 1 for a high-resolution PNG.
+   */
+  private options(spec: ChartSpec, size: { width: number; height: number }, k: number): uPlot.Options {
+    const px = uPlot.pxRatio * k;
+    const font = (f: string) => f.replace(/(\d+)px/, (_, n: string) => `${Number(n) * k}px`);
+    const axis = { ...AXIS, font: font(AXIS.font), labelFont: font(AXIS.labelFont), grid: { ...AXIS.grid, width: k }, ticks: { ...AXIS.ticks, width: k, size: 10 * k } };
+    // legends show the value under the cursor, or the last value when the cursor is elsewhere
+    const value = (u: uPlot, v: number | null, sidx: number, idx: number | null) => fmtNum(v ?? lastValue(u.data[sidx] as Values | undefined, idx));
     const series: uPlot.Series[] = [
-      { label: spec.xLabel, value: (_u, v) => fmtNum(v) },
+      { label: spec.xLabel, value },
       ...spec.series.map(
         (s): uPlot.Series => ({
           label: s.label,
           stroke: s.stroke,
-          width: s.width ?? 1.6,
-          dash: s.dash,
+          width: (s.width ?? 1.6) * k,
+          dash: s.dash?.map((x) => x * k),
           spanGaps: s.spanGaps ?? false,
           show: s.show ?? true,
-          value: (_u, v) => fmtNum(v),
-          ...(s.points ? { paths: () => null, points: { show: true, size: 9, width: 1, stroke: '#fff', fill: s.stroke } } : { points: { show: false } }),
+          value,
+          ...(s.points ? { paths: () => null, points: { show: true, size: 9 * k, width: k, stroke: '#fff', fill: s.stroke } } : { points: { show: false } }),
         }),
       ),
     ];
-    const opts: uPlot.Options = {
-      ...this.size(),
+    const include = spec.yInclude ?? [];
+    return {
+      ...size,
       series,
+      padding: [(spec.vLines?.length ? LABEL_MARGIN.top : 10) * k, (spec.hLines?.length ? LABEL_MARGIN.right : 14) * k, null, null] as uPlot.Padding,
       scales: {
-        // exactly the data's extent (uPlot's log scales would otherwise snap to powers of 10)
-        x: { time: false, distr: spec.xLog ? 3 : 1, range: (_u, min, max) => (min === max || min === null || max === null ? [min ?? 0, (max ?? 0) + 1] : [min, max]) },
-        y: spec.yRange ? { distr: spec.yLog ? 3 : 1, range: spec.yRange } : { distr: spec.yLog ? 3 : 1 },
+        // exactly the data's extent (uPlot's log scales would otherwise snap to powers of 10), or the zoom the page set
+        x: {
+          time: false,
+          distr: spec.xLog ? 3 : 1,
+          range: (_u, min, max) => this.xRange ?? (min === max || min === null || max === null ? [min ?? 0, (max ?? 0) + 1] : [min, max]),
+        },
+        y: spec.yRange
+          ? { distr: spec.yLog ? 3 : 1, range: spec.yRange }
+          : include.length
+            ? { distr: spec.yLog ? 3 : 1, range: (_u, min, max) => includeRange(min, max, include) }
+            : { distr: spec.yLog ? 3 : 1 },
       },
       axes: [
-        { ...AXIS, label: spec.xLabel, size: 36, labelSize: 18, values: axisValues },
-        { ...AXIS, label: spec.yLabel, size: 56, labelSize: 18, values: axisValues },
+        { ...axis, label: spec.xLabel, size: 36 * k, labelSize: 18 * k, gap: 5 * k, values: axisValues },
+        { ...axis, label: spec.yLabel, size: 56 * k, labelSize: 18 * k, gap: 5 * k, values: axisValues },
       ],
-      legend: { live: true },
-      cursor: { drag: { x: true, y: false } },
+      legend: { live: true, show: k === 1 },
+      cursor: { drag: { x: true, y: false }, show: k === 1 },
       hooks: {
         draw: [
           (u) => {
-            this.spec.draw?.(u);
-            drawRefLines(u, this.spec);
+            this.spec.draw?.(u, px);
+            drawRefLines(u, this.spec, px);
           },
         ],
       },
     };
-    this.u = new uPlot(opts, data, this.body);
-    this.redraws++;
+  }
+
+  /** x range the page zoomed to (null: all of the data); drag-to-zoom and double-click still work. */
+  xRange: [number, number] | null = null;
+
+  setXRange(range: [number, number] | null): void {
+    this.xRange = range;
+    const u = this.u;
+    if (!u) return;
+    const xs = u.data[0];
+    if (range) u.setScale('x', { min: range[0], max: range[1] });
+    else if (xs.length) u.setScale('x', { min: xs[0]!, max: xs[xs.length - 1]! });
   }
 
   /** Replace the data; drawn at the page's next redraw tick (updates in between coalesce). */
@@ -290,12 +345,24 @@ export class Chart {
     return n;
   }
 
-  /** The chart as a PNG: title, legend and the plot, on white. */
-  async toPng(): Promise<Blob> {
+  /**
+   * The chart as a PNG at twice its on-screen size (drawn again at that resolution, not scaled
+   * up): title, a legend in the series' own colours, and the plot, on white.
+   */
+  async toPng(scale = 2): Promise<Blob> {
     const u = this.u;
     if (!u) throw new Error('no chart');
-    const px = uPlot.pxRatio;
-    const src = u.ctx.canvas;
+    const k = scale / uPlot.pxRatio;
+    const px = uPlot.pxRatio * k;
+    const holder = document.createElement('div');
+    holder.style.cssText = 'position:absolute;left:-100000px;top:0';
+    document.body.append(holder);
+    const big = new uPlot(this.options(this.spec, { width: u.width * k, height: u.height * k }, k), this.data, holder);
+    // keep the series the user hid in the legend hidden
+    u.series.forEach((s, i) => i > 0 && !s.show && big.setSeries(i, { show: false }));
+    // uPlot sizes and draws in a microtask after construction
+    await new Promise((r) => setTimeout(r, 0));
+    const src = big.ctx.canvas;
     const head = 46 * px;
     const c = document.createElement('canvas');
     c.width = src.width;
@@ -308,20 +375,30 @@ export class Chart {
     g.fillText(this.spec.title, 10 * px, 18 * px);
     g.font = `${11 * px}px system-ui, sans-serif`;
     let x = 10 * px;
-    u.series.forEach((s, i) => {
-      if (i === 0 || !s.show) return;
-      const label = String(s.label ?? '');
-      g.strokeStyle = typeof s.stroke === 'function' ? '#000' : String(s.stroke ?? '#000');
-      g.lineWidth = 2 * px;
-      g.beginPath();
-      g.moveTo(x, 35 * px);
-      g.lineTo(x + 16 * px, 35 * px);
-      g.stroke();
+    this.spec.series.forEach((s, i) => {
+      if (!u.series[i + 1]?.show) return;
+      g.strokeStyle = s.stroke;
+      g.fillStyle = s.stroke;
+      g.lineWidth = 3 * px;
+      if (s.points) {
+        g.beginPath();
+        g.arc(x + 8 * px, 35 * px, 4.5 * px, 0, 2 * Math.PI);
+        g.fill();
+      } else {
+        g.setLineDash((s.dash ?? []).map((d) => d * px));
+        g.beginPath();
+        g.moveTo(x, 35 * px);
+        g.lineTo(x + 16 * px, 35 * px);
+        g.stroke();
+        g.setLineDash([]);
+      }
       g.fillStyle = '#374151';
-      g.fillText(label, x + 20 * px, 39 * px);
-      x += 28 * px + g.measureText(label).width;
+      g.fillText(s.label, x + 20 * px, 39 * px);
+      x += 28 * px + g.measureText(s.label).width;
     });
     g.drawImage(src, 0, head);
+    big.destroy();
+    holder.remove();
     return await new Promise<Blob>((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('toBlob failed'))), 'image/png'));
   }
 
@@ -329,6 +406,11 @@ export class Chart {
     const blob = await this.toPng();
     download(blob, `${this.spec.title.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'chart'}.png`);
   }
+}
+
+/** A chart with no data yet (the page fills it when a run starts). */
+export function emptySpec(title: string): ChartSpec {
+  return { title, xLabel: 'step', yLabel: '', series: [] };
 }
 
 export function download(data: Blob | string, name: string, type = 'text/plain'): void {

@@ -1,12 +1,14 @@
 /**
- * The explorer page: one state object (state.ts) mirrored in the URL hash; training, sweeps and the
- * theory recursion run in Web Workers (worker.ts) on the same core as the CLI; charts are uPlot.
+ * The explorer page: one state object (state.ts) mirrored in the URL hash, the live run and its
+ * charts, export / import, mode switching, and the automation hooks. Elsewhere: the fields
+ * (fieldInputs.ts), the error banner (banner.ts), cost limits (budget.ts), sweep and theory modes
+ * (sweepMode.ts, theoryMode.ts), workers (workers.ts, worker.ts), charts (charts.ts).
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { classifyPhase, METRIC_COLUMNS, type MetricRow, type Phase, type RunSummary } from '../../src/index.ts';
-import { Chart, COLORS, download, nulls, scheduleDraw, unionSorted, uPlot, type ChartSpec, type SeriesSpec, type Values } from './charts.ts';
-import { PHASES, type RunDone, type RunRows, type RunStarted, type TheoryDone, type WorkerMessage, type WorkerRequest } from './protocol.ts';
+import { classifyPhase, METRIC_COLUMNS, type MetricRow } from '../../src/index.ts';
+import { Chart, COLORS, emptySpec, download, nulls, scheduleDraw, unionSorted, uPlot, type ChartSpec, type SeriesSpec, type Values } from './charts.ts';
+import { PHASES, type RunDone, type RunRows, type RunStarted } from './protocol.ts';
 import { cleanImportedConfig, parseRunFiles, rowsFromPacked, runToCsv, runToJson, type ImportedRun } from './runFiles.ts';
 import {
   cGrid,
@@ -20,56 +22,28 @@ import {
   stateToRunInput,
   type ExplorerState,
 } from './state.ts';
-
-// ---------------------------------------------------------------------------------------------
-// workers
-
-let nextId = 1;
-type Handler = (msg: WorkerMessage) => void;
-
-class WorkerClient {
-  private readonly w: Worker;
-  private readonly handlers = new Map<number, Handler>();
-  constructor() {
-    this.w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-    this.w.onmessage = (e: MessageEvent<WorkerMessage>) => {
-      const h = this.handlers.get(e.data.id);
-      if (!h) return;
-      if (e.data.type === 'done' || e.data.type === 'error' || e.data.type === 'theory-done') this.handlers.delete(e.data.id);
-      h(e.data);
-    };
-    this.w.onerror = (e) => {
-      for (const [id, h] of this.handlers) h({ type: 'error', id, message: e.message || 'worker error' });
-      this.handlers.clear();
-    };
-  }
-  send(req: WorkerRequest, handler: Handler): void {
-    if (req.type !== 'stop') this.handlers.set(req.id, handler);
-    this.w.postMessage(req);
-  }
-  forget(id: number): void {
-    this.handlers.delete(id);
-  }
-  get busy(): boolean {
-    return this.handlers.size > 0;
-  }
-  terminate(): void {
-    this.w.terminate();
-    this.handlers.clear();
-  }
-}
+import { settingNote } from './settingNotes.ts';
+import { $, $$, escapeHtml, flash, fmt } from './dom.ts';
+import { setBadge, setProgress, setStats } from './statusBar.ts';
+import { newId, WorkerClient } from './workers.ts';
+import { bindFieldInputs, fieldDrafts, syncFields } from './fieldInputs.ts';
+import { initTheoryMode, startTheory, stopTheory, theoryProgress, theoryResult, theoryRunning, theorySteps } from './theoryMode.ts';
+import { initSweepMode, markSweepStale, poolSize, renderSweep, renderSweepCard, startSweep, stopSweep, sweep, sweepCsv } from './sweepMode.ts';
+import { stepRange, type StepView } from './axisRanges.ts';
+import { estimateRun, judgeRun } from './budget.ts';
+import { bannerMessage, bindBanner, clearBanner, showBanner } from './banner.ts';
+import { theoryToCsv, theoryToJson } from './theoryFiles.ts';
+import { stateFromRunConfig } from './importConfig.ts';
 
 const dataUrl = new URL('data/', document.baseURI).href;
 let liveWorker: WorkerClient | null = null;
-let theoryWorker: WorkerClient | null = null;
+/** how many times the live worker was replaced (Stop terminates it) */
+let workerGeneration = 0;
 const live = (): WorkerClient => (liveWorker ??= new WorkerClient());
-const theoryW = (): WorkerClient => (theoryWorker ??= new WorkerClient());
 
 // ---------------------------------------------------------------------------------------------
 // state <-> URL <-> controls
 
-const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => document.querySelector(sel) as T;
-const $$ = <T extends HTMLElement = HTMLElement>(sel: string): T[] => Array.from(document.querySelectorAll(sel)) as T[];
 
 const initial = stateFromHash(location.hash);
 let state: ExplorerState = initial.state;
@@ -86,12 +60,7 @@ function roundC(c: number): number {
 }
 
 function syncControls(): void {
-  for (const el of $$<HTMLInputElement | HTMLSelectElement>('[data-key]')) {
-    const key = el.dataset.key as keyof ExplorerState;
-    if (document.activeElement === el && el instanceof HTMLInputElement && el.type === 'number') continue;
-    el.value = String(state[key]);
-    el.classList.remove('bad');
-  }
+  syncFields(state);
   const range = $<HTMLInputElement>('#c-range');
   if (document.activeElement !== range) range.value = String(Math.log10(state.c));
   for (const el of $$('[data-show]')) el.hidden = !(el.dataset.show ?? '').split(' ').includes(state.data);
@@ -105,8 +74,8 @@ function syncControls(): void {
   };
   $('#data-hint').textContent = dataHint[state.data] ?? '';
   $('#problems').textContent = stateProblems(state).join('\n');
-  $('#run').textContent = state.mode === 'sweep' ? (sweep?.running ? 'Stop' : 'Run sweep') : state.mode === 'theory' ? 'Compute' : liveRun && !liveRun.finished ? 'Stop' : 'Run';
-  $('#run').classList.toggle('running', (state.mode === 'single' && !!liveRun && !liveRun.finished) || (state.mode === 'sweep' && !!sweep?.running));
+  $('#run').textContent = state.mode === 'sweep' ? (sweep?.running ? 'Stop' : 'Run sweep') : state.mode === 'theory' ? (theoryRunning ? 'Stop' : 'Compute') : liveRun && !liveRun.finished ? 'Stop' : 'Run';
+  $('#run').classList.toggle('running', (state.mode === 'single' && !!liveRun && !liveRun.finished) || (state.mode === 'sweep' && !!sweep?.running) || (state.mode === 'theory' && theoryRunning));
 }
 
 let runTimer = 0;
@@ -131,35 +100,56 @@ function setState(patch: Partial<ExplorerState>, opts: { autorun?: boolean; dela
   if (state.mode === 'sweep' && changed.some((k) => TRAINING_KEYS.has(k) && k !== 'c')) markSweepStale();
 }
 
+/** The link's keys that were not used, and why; the rest of the link applies. */
+function showIgnoredUrlKeys(ignored: string[]): void {
+  if (!ignored.length) return;
+  showBanner({
+    kind: 'warning',
+    title: `The link's ${ignored.length === 1 ? 'setting' : `${ignored.length} settings`} below ${ignored.length === 1 ? 'was' : 'were'} ignored; ${ignored.length === 1 ? 'it keeps its' : 'they keep their'} default value.`,
+    lines: ignored,
+  });
+}
+
+/** One line naming a setting, for error messages. */
+function describeSetting(s: ExplorerState): string {
+  const data = s.data === 'mnist' ? 'MNIST 3 vs 8' : `${s.data} data, m = ${s.m}, d = ${s.d}`;
+  return `${data}, depth ${s.depth}, width ${s.width}, ${s.loss} loss, c = ${s.c}, ${s.steps} steps`;
+}
+
 function bindControls(): void {
-  for (const el of $$<HTMLInputElement | HTMLSelectElement>('[data-key]')) {
-    const key = el.dataset.key as keyof ExplorerState;
-    const apply = (final: boolean) => {
-      const v = parseField(key, el.value);
-      if (v === undefined) {
-        el.classList.add('bad');
-        return;
-      }
-      el.classList.remove('bad');
-      setState({ [key]: v } as Partial<ExplorerState>, { delay: final ? 0 : 300 });
-    };
-    if (el instanceof HTMLSelectElement) el.addEventListener('change', () => apply(true));
-    else {
-      el.addEventListener('input', () => apply(false));
-      el.addEventListener('change', () => apply(true));
-    }
+  bindBanner();
+  for (const b of $$('[data-steps]')) {
+    b.addEventListener('click', () => {
+      stepView = b.dataset.steps as StepView;
+      applyStepView();
+    });
   }
+  bindFieldInputs(
+    () => state,
+    (patch) => {
+      clearBanner();
+      setState(patch, { delay: 0 });
+    },
+  );
   const range = $<HTMLInputElement>('#c-range');
-  range.addEventListener('input', () => setState({ c: roundC(10 ** Number(range.value)) }, { delay: 40 }));
-  for (const b of $$('[data-mode]')) b.addEventListener('click', () => setState({ mode: b.dataset.mode as ExplorerState['mode'] }));
+  range.addEventListener('input', () => {
+    clearBanner();
+    setState({ c: roundC(10 ** Number(range.value)) }, { delay: 40 });
+  });
+  for (const b of $$('[data-mode]')) b.addEventListener('click', () => {
+      clearBanner();
+      setState({ mode: b.dataset.mode as ExplorerState['mode'] });
+    });
   $('#run').addEventListener('click', () => {
+    clearBanner();
     if (state.mode === 'single') {
       if (liveRun && !liveRun.finished) stopRun();
       else startRun();
     } else if (state.mode === 'sweep') {
       if (sweep?.running) stopSweep();
       else startSweep();
-    } else startTheory();
+    } else if (theoryRunning) stopTheory();
+    else startTheory();
   });
   $('#share').addEventListener('click', () => {
     writeUrl();
@@ -173,7 +163,9 @@ function bindControls(): void {
   $('#export-csv').addEventListener('click', () => exportRun('csv'));
   $<HTMLInputElement>('#import').addEventListener('change', (e) => void importFiles((e.target as HTMLInputElement).files));
   window.addEventListener('hashchange', () => {
-    const next = stateFromHash(location.hash).state;
+    const parsed = stateFromHash(location.hash);
+    showIgnoredUrlKeys(parsed.ignored);
+    const next = parsed.state;
     if (stateToHash(next) !== stateToHash(state)) {
       const modeChanged = next.mode !== state.mode;
       state = next;
@@ -185,62 +177,16 @@ function bindControls(): void {
   });
 }
 
-function flash(el: HTMLElement, text: string): void {
-  const old = el.textContent;
-  el.textContent = text;
-  setTimeout(() => (el.textContent = old), 1200);
-}
-
-// ---------------------------------------------------------------------------------------------
-// status bar
-
-function setBadge(phase: Phase | '', final: boolean, note: string): void {
-  const b = $('#phase');
-  b.textContent = phase || '–';
-  b.dataset.phase = phase;
-  b.dataset.final = String(final);
-  $('#phase-note').textContent = note;
-}
-
-function setStats(items: [string, string][]): void {
-  const dl = $('#stats');
-  dl.replaceChildren(
-    ...items.map(([k, v]) => {
-      const div = document.createElement('div');
-      const dt = document.createElement('dt');
-      dt.textContent = k;
-      const dd = document.createElement('dd');
-      dd.textContent = v;
-      div.append(dt, dd);
-      return div;
-    }),
-  );
-}
-
-function setProgress(frac: number): void {
-  $('#progress-bar').style.width = `${Math.max(0, Math.min(1, frac)) * 100}%`;
-}
-
-const fmt = (v: number | null | undefined, digits = 4): string => {
-  if (v === null || v === undefined || Number.isNaN(v)) return '–';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1);
-  return String(Number(v.toPrecision(digits)));
-};
 
 // ---------------------------------------------------------------------------------------------
 // live run
 
 const charts = {
   loss: new Chart($('#chart-loss'), emptySpec('Training loss'), 'loss-chart'),
-  lambda: new Chart($('#chart-lambda'), emptySpec('NTK curvature λ'), 'lambda-chart'),
+  lambda: new Chart($('#chart-lambda'), emptySpec('NTK curvature λ / λ₀'), 'lambda-chart'),
   etaS: new Chart($('#chart-etas'), emptySpec('η·S (edge of stability at 2)'), 'etas-chart'),
 };
 
-function emptySpec(title: string): ChartSpec {
-  return { title, xLabel: 'step', yLabel: '', series: [] };
-}
 
 interface LiveRun {
   id: number;
@@ -255,6 +201,7 @@ interface LiveRun {
   t0: number;
   tStart: number;
   messages: number;
+  lastMessageAt: number;
   done: RunDone | null;
   finished: boolean;
   error: string | null;
@@ -281,7 +228,8 @@ const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 function putRow(run: LiveRun, i: number, r: MetricRow): void {
   run.s.loss![i] = pos(r.loss);
   run.s.testLoss![i] = pos(r.testLoss);
-  run.s.lambda![i] = fin(r.lambda);
+  // λ/λ0: a lazy run's 0.1 % drift stays a flat line at 1 instead of filling the chart
+  run.s.lambda![i] = fin(r.lambda / (run.started?.lambda0 ?? NaN));
   run.s.etaS![i] = fin(r.etaSharpness);
   run.s.etaLambda![i] = fin(r.etaLambda);
 }
@@ -307,14 +255,15 @@ function realign(run: LiveRun): void {
       const k = t < L ? t : converged ? L - 1 : -1;
       if (k < 0) return;
       run.s.thLoss![i] = pos(th.loss[k]!);
-      run.s.thLambda![i] = fin(th.lambda[k]!);
+      run.s.thLambda![i] = fin(th.lambda[k]! / st!.lambda0);
       run.s.thEtaS![i] = fin(th.etaSharpness[k]!);
     });
   }
+  const impLambda0 = overlay?.summary?.lambda0 ?? imp.find((r) => Number.isFinite(r.lambda))?.lambda ?? NaN;
   for (const r of imp) {
     const i = run.index.get(r.step)!;
     run.s.impLoss![i] = pos(r.loss);
-    run.s.impLambda![i] = fin(r.lambda);
+    run.s.impLambda![i] = fin(r.lambda / impLambda0);
     run.s.impEtaS![i] = fin(r.etaSharpness);
   }
 }
@@ -338,8 +287,8 @@ function liveSpecs(run: LiveRun): { loss: [ChartSpec, Values[]]; lambda: [ChartS
     [{ label: impName, stroke: COLORS.imported, width: 1.4 }, s.impLoss!, imp],
   ]);
   const lambda = pick([
-    [theory('theory λ'), s.thLambda!, th],
-    [{ label: 'λ', stroke: COLORS.lambda, width: 2, spanGaps: true }, s.lambda!, true],
+    [theory('theory λ/λ₀'), s.thLambda!, th],
+    [{ label: 'λ/λ₀', stroke: COLORS.lambda, width: 2, spanGaps: true }, s.lambda!, true],
     [{ label: impName, stroke: COLORS.imported, width: 1.4, spanGaps: true }, s.impLambda!, imp],
   ]);
   const etaS = pick([
@@ -351,13 +300,24 @@ function liveSpecs(run: LiveRun): { loss: [ChartSpec, Values[]]; lambda: [ChartS
   ]);
   return {
     loss: [{ title: 'Training loss', xLabel: 'step', yLabel: 'loss', yLog: true, series: loss.series }, loss.data],
-    lambda: [{ title: 'NTK curvature λ', xLabel: 'step', yLabel: 'λ', series: lambda.series }, lambda.data],
+    lambda: [
+      {
+        title: 'NTK curvature λ / λ₀',
+        xLabel: 'step',
+        yLabel: 'λ / λ₀',
+        hLines: [{ y: 1, label: 'λ = λ₀', color: '#6b7280' }],
+        yInclude: [0, 1],
+        series: lambda.series,
+      },
+      lambda.data,
+    ],
     etaS: [
       {
         title: 'η·S — sharpness × learning rate',
         xLabel: 'step',
         yLabel: 'η·S',
         hLines: [{ y: 2, label: 'η·S = 2', color: '#6b7280' }],
+        yInclude: [0, 2],
         series: etaS.series,
       },
       etaS.data,
@@ -373,25 +333,46 @@ function setupLiveCharts(run: LiveRun): void {
   });
 }
 
+let stepView: StepView = 'all';
+
+/** Apply the step axis view (all / early steps) to the three live charts. */
+function applyStepView(run: LiveRun | null = liveRun): void {
+  const T = run?.done?.steps ?? run?.state.steps ?? state.steps;
+  const range = stepRange(stepView, run?.rows ?? [], T);
+  for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].setXRange(range);
+  for (const b of $$('[data-steps]')) b.setAttribute('aria-pressed', String(b.dataset.steps === stepView));
+}
+
 function updateLiveCharts(run: LiveRun): void {
+  if (stepView === 'early') applyStepView(run);
   const specs = liveSpecs(run);
   for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].update([run.x, ...specs[k][1]] as uPlot.AlignedData);
 }
 
+/**
+ * End the live run now: the worker may be deep in a long computation (a big init, a slow step)
+ * and would only see a stop message after it, so it is terminated and a fresh one started.
+ */
 function stopRun(): void {
   const r = liveRun;
   if (r && !r.finished) {
-    live().send({ type: 'stop', id: r.id }, () => {});
-    live().forget(r.id);
+    freshLiveWorker();
     r.error = 'stopped';
     finishLive(r, null);
     setBadge('', false, 'stopped');
   }
 }
 
+function freshLiveWorker(): void {
+  liveWorker?.terminate();
+  liveWorker = new WorkerClient();
+  workerGeneration++;
+}
+
 function finishLive(run: LiveRun, done: RunDone | null): void {
   run.done = done;
   run.finished = true;
+  if (stepView === 'early') applyStepView(run);
   run.wallMs = performance.now() - run.tStart;
   for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].flush();
   syncControls();
@@ -399,19 +380,42 @@ function finishLive(run: LiveRun, done: RunDone | null): void {
   run.resolve = [];
 }
 
-function startRun(): Promise<LiveRun> {
+/**
+ * Start a live run of the current state (ending the one in progress). Refuses a setting over the
+ * memory limit and asks before one over the time limit (budget.ts); resolves to null then.
+ */
+function startRun(opts: { confirmed?: boolean } = {}): Promise<LiveRun | null> {
   clearTimeout(runTimer);
-  if (liveRun && !liveRun.finished) {
-    live().send({ type: 'stop', id: liveRun.id }, () => {});
-    live().forget(liveRun.id);
+  const prev = liveRun;
+  if (prev && !prev.finished) {
+    // A worker that answers every ~25 ms sees a stop message at once (and keeps its compiled
+    // code for the next run); one busy with an init or a slow step is replaced.
+    if (prev.started && performance.now() - prev.lastMessageAt < 300) {
+      live().send({ type: 'stop', id: prev.id }, () => {});
+      live().forget(prev.id);
+      prev.error = 'stopped';
+      finishLive(prev, null);
+    } else stopRun();
   }
   const problems = stateProblems(state);
   if (problems.length) {
     setBadge('', false, 'invalid setting');
-    return Promise.reject(new Error(problems.join('; ')));
+    return Promise.resolve(null);
+  }
+  const verdict = judgeRun(estimateRun(state));
+  if (verdict.action === 'refuse' || (verdict.action === 'ask' && !opts.confirmed)) {
+    const asked = { ...state };
+    setBadge('', false, verdict.action === 'refuse' ? 'not run' : 'waiting for you');
+    showBanner({
+      kind: verdict.action === 'refuse' ? 'error' : 'warning',
+      title: verdict.title,
+      lines: verdict.lines,
+      actions: verdict.action === 'ask' ? [{ label: 'Run anyway', run: () => stateToHash(state) === stateToHash(asked) && void startRun({ confirmed: true }) }] : [],
+    });
+    return Promise.resolve(null);
   }
   const run: LiveRun = {
-    id: nextId++,
+    id: newId(),
     state: { ...state },
     started: null,
     rows: [],
@@ -423,6 +427,7 @@ function startRun(): Promise<LiveRun> {
     t0: performance.now(),
     tStart: NaN,
     messages: 0,
+    lastMessageAt: 0,
     done: null,
     finished: false,
     error: null,
@@ -439,13 +444,14 @@ function startRun(): Promise<LiveRun> {
     (msg) => {
       if (liveRun !== run) return;
       run.messages++;
+      run.lastMessageAt = performance.now();
       if (msg.type === 'start') onStart(run, msg);
       else if (msg.type === 'rows') onRows(run, msg);
       else if (msg.type === 'done') onDone(run, msg);
       else if (msg.type === 'error') {
         run.error = msg.message;
         setBadge('', false, 'error');
-        $('#problems').textContent = msg.message;
+        showBanner({ kind: 'error', title: 'The run failed.', lines: [msg.message, `Setting: ${describeSetting(run.state)}.`] });
         finishLive(run, null);
       }
     },
@@ -551,9 +557,7 @@ function renderTheoryCard(run: LiveRun): void {
     if (run.state.curv > 1) rows.push(`<p class="hint">The network's curvature is measured every ${run.state.curv} steps: where the dynamics oscillate with period 2, that samples one branch of the oscillation (the theory curve shows both).</p>`);
   } else if (st) {
     rows.push(`<p>The exact recursion covers degenerate data on the two-layer net with the logistic or squared loss; this setting (${run.state.data}, depth ${run.state.depth}, ${run.state.loss}) has no exact prediction.</p>`);
-    if (run.state.loss === 'squared') rows.push('<p>Theory §5 (wide nets, squared loss): lazy for c &lt; 1, catapult for 1 &lt; c &lt; 2, divergent for c &gt; 2; deeper linear nets diverge a little above 2.</p>');
-    else if (run.state.data === 'gaussian' && run.state.noise === 0) rows.push('<p>Separable data with the logistic loss: the loss falls for every η and λ does not decrease (theory §5): expect no catapult.</p>');
-    else rows.push('<p>Non-separable data, logistic loss: above a data-dependent lazy bound the loss rises, λ decays and GD settles with η·S ≈ 2 (theory §5).</p>');
+    rows.push(`<p>${escapeHtml(settingNote(run.state))}</p>`);
     if (sum) rows.push(`<p>This run: ${mini(sum.phase)} · final λ = ${fmt(sum.lambdaFinal)} · η·S = ${fmt(sum.etaSharpnessFinal)}</p>`);
   } else rows.push('<p>…</p>');
   if (st) rows.push(`<p class="hint">Data: ${st.dataName} (m = ${st.m}, d = ${st.d}).</p>`);
@@ -578,10 +582,8 @@ function exportRun(kind: 'json' | 'csv'): void {
     return;
   }
   if (state.mode === 'theory' && theoryResult) {
-    const t = theoryResult;
-    const lines = ['c,phase,lambdaFinal,etaSharpnessFinal'];
-    t.cs.forEach((c, i) => lines.push(`${c},${PHASES[t.phase[i]!]},${Number.isNaN(t.lambdaFinal[i]) ? '' : t.lambdaFinal[i]},${Number.isNaN(t.etaSharpnessFinal[i]) ? '' : t.etaSharpnessFinal[i]}`));
-    download(lines.join('\n') + '\n', 'catapult-theory.csv', 'text/csv');
+    if (kind === 'csv') download(theoryToCsv(theoryResult), 'catapult-theory.csv', 'text/csv');
+    else download(theoryToJson(theoryResult, theorySteps, location.href), 'catapult-theory.json', 'application/json');
     return;
   }
   const f = liveRunFile();
@@ -599,7 +601,7 @@ async function importFiles(list: FileList | null): Promise<void> {
     const files = await Promise.all(Array.from(list).map(async (f) => ({ name: f.name, text: await f.text() })));
     importRun(parseRunFiles(files));
   } catch (e) {
-    $('#problems').textContent = `import: ${(e as Error).message}`;
+    showBanner({ kind: 'error', title: 'Import failed.', lines: [(e as Error).message] });
   } finally {
     $<HTMLInputElement>('#import').value = '';
   }
@@ -643,414 +645,23 @@ function importRun(run: ImportedRun): void {
 
 /** Set the explorer from a run config (CLI config.json or an exported run); warns about what it cannot show. */
 function applyConfig(cfg: Record<string, unknown>): void {
-  const get = (path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), cfg);
-  const patch: Partial<ExplorerState> = {};
-  const notes: string[] = [];
-  const map: [string, keyof ExplorerState][] = [
-    ['seed', 'seed'], ['model.depth', 'depth'], ['model.width', 'width'], ['loss', 'loss'], ['c', 'c'], ['steps', 'steps'],
-    ['data.m', 'm'], ['data.d', 'd'], ['data.p', 'p'], ['data.labelNoise', 'noise'], ['data.separation', 'sep'],
-    ['record.every', 'every'], ['record.denseUntil', 'dense'], ['curvature.every', 'curv'],
-  ];
-  const kind = get('data.kind');
-  if (kind === 'degenerate' || kind === 'gaussian' || kind === 'two-gaussians' || kind === 'mnist') patch.data = kind;
-  else if (kind !== undefined) notes.push(`data kind '${String(kind)}' is not available here`);
-  for (const [path, key] of map) {
-    const v = get(path);
-    if (v === undefined) continue;
-    const parsed = parseField(key, String(v));
-    if (parsed === undefined) notes.push(`${path} = ${String(v)} is outside the explorer's range`);
-    else (patch as Record<string, unknown>)[key] = parsed;
-  }
-  if (get('eta') !== undefined) notes.push('the run gives η directly; the explorer sets c = ηλ0/2 (using the summary when present)');
-  if (get('eta') !== undefined && overlay?.summary?.c !== undefined) patch.c = overlay.summary.c;
-  if (get('init.kind') !== undefined && get('init.kind') !== 'gaussian') notes.push(`init '${String(get('init.kind'))}' is not available here`);
-  if (get('batchSize') !== undefined && get('batchSize') !== null) notes.push('mini-batch SGD is not available here');
-  $('#problems').textContent = notes.join('\n');
+  const { patch, notes } = stateFromRunConfig(cfg, overlay?.summary?.c);
+  if (notes.length) showBanner({ kind: 'warning', title: 'Part of the imported run cannot be shown here:', lines: notes });
   setState({ ...patch, mode: 'single' });
 }
 
 // ---------------------------------------------------------------------------------------------
-// sweep
+// mode switching
 
-interface Sweep {
-  id: number;
-  state: ExplorerState;
-  cs: number[];
-  results: (RunDone | null)[];
-  pool: WorkerClient[];
-  running: boolean;
-  t0: number;
-  ms: number;
-  theory: TheoryDone | null;
-  stale: boolean;
-}
-let sweep: Sweep | null = null;
-let pool: WorkerClient[] = [];
-
-const sweepCharts = {
-  lambda: new Chart($('#chart-sweep-lambda'), emptySpec('Final λ vs c'), 'sweep-lambda-chart'),
-  etaS: new Chart($('#chart-sweep-etas'), emptySpec('Final η·S vs c'), 'sweep-etas-chart'),
-  loss: new Chart($('#chart-sweep-loss'), emptySpec('Loss rise vs c'), 'sweep-loss-chart'),
-};
-
-function poolSize(): number {
-  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
-}
-
-function stopSweep(): void {
-  if (!sweep) return;
-  sweep.running = false;
-  for (const w of pool) w.terminate();
-  pool = [];
-  renderSweep();
-  syncControls();
-}
-
-function markSweepStale(): void {
-  if (sweep && !sweep.running) {
-    sweep.stale = true;
-    renderSweepCard();
-  }
-}
-
-function startSweep(): void {
-  if (sweep?.running) stopSweep();
-  const problems = stateProblems(state);
-  if (problems.length) return;
-  const st = { ...state };
-  const cs = cGrid(st.cmin, st.cmax, st.cn, st.cscale);
-  const n = poolSize();
-  while (pool.length < n) pool.push(new WorkerClient());
-  const sw: Sweep = { id: nextId++, state: st, cs, results: cs.map(() => null), pool, running: true, t0: performance.now(), ms: 0, theory: null, stale: false };
-  sweep = sw;
-  let next = 0;
-  let finished = 0;
-  const take = (w: WorkerClient) => {
-    if (sweep !== sw || !sw.running || next >= cs.length) return;
-    const i = next++;
-    w.send({ type: 'run', id: nextId++, config: stateToRunInput(st, cs[i]), stream: false, withTheory: false, dataUrl }, (msg) => {
-      if (sweep !== sw) return;
-      if (msg.type === 'done') sw.results[i] = msg;
-      else if (msg.type === 'error') $('#problems').textContent = `sweep c = ${fmt(cs[i]!)}: ${msg.message}`;
-      else return;
-      finished++;
-      sw.ms = performance.now() - sw.t0;
-      if (finished === cs.length) {
-        sw.running = false;
-        syncControls();
-      }
-      renderSweep();
-      take(w);
-    });
-  };
-  for (const w of pool) take(w);
-  // the theory curve for the same setting, on a fine grid (when the recursion applies)
-  const tcs = cGrid(st.cmin, st.cmax, 400, st.cscale);
-  theoryW().send(
-    { type: 'theory', id: nextId++, config: stateToRunInput(st), cs: tcs, steps: st.steps, bifurcation: { variable: 'f', transient: 1, keep: 1, width: 1, height: 1 }, dataUrl },
-    (msg) => {
-      if (sweep !== sw || msg.type !== 'theory-done') return;
-      sw.theory = msg;
-      renderSweep();
-    },
-  );
-  syncControls();
-  renderSweep();
-}
-
-function phaseSeries(xs: number[], cs: number[], values: (number | null)[], phases: (Phase | null)[]): Values[] {
-  const idx = new Map(xs.map((c, i) => [c, i]));
-  return PHASES.map((p) => {
-    const out = nulls(xs.length);
-    cs.forEach((c, k) => {
-      if (phases[k] === p) out[idx.get(c)!] = values[k] ?? null;
-    });
-    return out;
-  });
-}
-
-function sweepOnsets(sw: Sweep): { cLoss: number | null; cSharp: number | null; cMax: number | null } {
-  let cLoss: number | null = null, cSharp: number | null = null, cMax: number | null = null;
-  sw.cs.forEach((c, i) => {
-    const s = sw.results[i]?.summary;
-    if (!s) return;
-    if (cLoss === null && s.lossMax > s.lossInitial * (1 + 1e-9)) cLoss = c;
-    if (cSharp === null && s.lambdaFinal < 0.99 * s.lambda0) cSharp = c;
-    if (cMax === null && s.phase === 'divergent') cMax = c;
-  });
-  return { cLoss, cSharp, cMax };
-}
-
-function renderSweep(): void {
-  const sw = sweep;
-  if (!sw) return;
-  const th = sw.theory;
-  const tcs = th ? [...th.cs] : [];
-  const xs = unionSorted(sw.cs, tcs);
-  const sums = sw.results.map((r) => r?.summary ?? null);
-  const phases = sums.map((s) => s?.phase ?? null);
-  const tIdx = new Map(xs.map((c, i) => [c, i]));
-  const thSeries = (vals: Float64Array | null): Values => {
-    const out = nulls(xs.length);
-    if (th && vals) tcs.forEach((c, k) => (out[tIdx.get(c)!] = Number.isFinite(vals[k]!) ? vals[k]! : null));
-    return out;
-  };
-  const divergentCs = sw.cs.filter((_, i) => phases[i] === 'divergent');
-  const drawDivergent = (u: uPlot) => {
-    const ctx = u.ctx;
-    const px = uPlot.pxRatio;
-    ctx.save();
-    ctx.strokeStyle = COLORS.divergent;
-    ctx.lineWidth = 2 * px;
-    for (const c of divergentCs) {
-      const x = u.valToPos(c, 'x', true);
-      const y = u.bbox.top + 8 * px;
-      const r = 4 * px;
-      ctx.beginPath();
-      ctx.moveTo(x - r, y - r);
-      ctx.lineTo(x + r, y + r);
-      ctx.moveTo(x + r, y - r);
-      ctx.lineTo(x - r, y + r);
-      ctx.stroke();
-    }
-    ctx.restore();
-  };
-  const vlines = [] as { x: number; label: string; color: string }[];
-  if (th?.cLazy != null) vlines.push({ x: th.cLazy, label: 'c* (theory)', color: '#6b7280' });
-  if (th?.cMax != null) vlines.push({ x: th.cMax, label: 'c_max (theory)', color: '#6b7280' });
-  const pointSeries = (unit: string): SeriesSpec[] =>
-    PHASES.map((p) => ({ label: `${p}${unit}`, stroke: COLORS[p], points: true }));
-  const thSpec: SeriesSpec[] = th ? [{ label: 'theory', stroke: COLORS.theoryLine, dash: [5, 4], width: 1.3, spanGaps: true }] : [];
-  const log = sw.state.cscale === 'log';
-  const lam = phaseSeries(xs, sw.cs, sums.map((s) => (s && Number.isFinite(s.lambdaFinal) ? s.lambdaFinal : null)), phases);
-  const eta = phaseSeries(xs, sw.cs, sums.map((s) => (s && Number.isFinite(s.etaSharpnessFinal) ? s.etaSharpnessFinal : null)), phases);
-  const rise = phaseSeries(xs, sw.cs, sums.map((s) => (s && s.lossInitial > 0 && Number.isFinite(s.lossMax) ? s.lossMax / s.lossInitial : null)), phases);
-  const specs: [Chart, ChartSpec, Values[]][] = [
-    [sweepCharts.lambda, { title: 'Final λ vs c (click a point to replay)', xLabel: 'c', yLabel: 'λ_T', xLog: log, series: [...pointSeries(''), ...thSpec], vLines: vlines, draw: drawDivergent }, [...lam, ...(th ? [thSeries(th.lambdaFinal)] : [])]],
-    [sweepCharts.etaS, { title: 'Final η·S vs c', xLabel: 'c', yLabel: 'η·S_T', xLog: log, series: [...pointSeries(''), ...thSpec], vLines: vlines, hLines: [{ y: 2, label: 'η·S = 2', color: '#6b7280' }], draw: drawDivergent }, [...eta, ...(th ? [thSeries(th.etaSharpnessFinal)] : [])]],
-    [sweepCharts.loss, { title: 'Peak loss / initial loss vs c', xLabel: 'c', yLabel: 'max L / L₀', xLog: log, yLog: true, series: pointSeries(''), vLines: vlines, hLines: [{ y: 1, label: 'no rise', color: '#6b7280' }], draw: drawDivergent }, rise],
-  ];
-  for (const [chart, spec, data] of specs) {
-    const layout = JSON.stringify([spec.title, spec.series.length, log, vlines]);
-    if (chart.el.dataset.layout !== layout || !chart.u) {
-      chart.setup(spec, [xs, ...data] as uPlot.AlignedData);
-      chart.el.dataset.layout = layout;
-      attachReplay(chart);
-    } else {
-      chart.spec = spec;
-      chart.update([xs, ...data] as uPlot.AlignedData);
-    }
-  }
-  renderSweepCard();
-}
-
-function attachReplay(chart: Chart): void {
-  const u = chart.u;
-  if (!u) return;
-  u.over.style.cursor = 'pointer';
-  // pointer events: uPlot swallows the click that follows its mousedown/mouseup
-  let downX = NaN;
-  u.over.addEventListener('pointerdown', (e) => (downX = e.clientX));
-  u.over.addEventListener('pointerup', (e) => {
-    if (!(Math.abs(e.clientX - downX) < 5)) return;
-    const sw = sweep;
-    const left = e.clientX - u.over.getBoundingClientRect().left;
-    if (!sw || left < 0) return;
-    // nearest finished run, in pixels
-    let best = -1, bestD = Infinity;
-    sw.cs.forEach((c, i) => {
-      if (!sw.results[i]) return;
-      const d = Math.abs(u.valToPos(c, 'x') - left);
-      if (d < bestD) {
-        bestD = d;
-        best = i;
-      }
-    });
-    if (best < 0 || bestD > 30) return;
-    replay(sw, best);
-  });
-}
-
-function replay(sw: Sweep, i: number): void {
-  const c = sw.cs[i]!;
-  state = { ...sw.state, c, mode: 'single' };
+/** Show a sweep point's run live. */
+function replay(s: ExplorerState): void {
+  state = s;
   writeUrl();
   syncControls();
   showMode();
   void startRun();
 }
 
-function renderSweepCard(): void {
-  const sw = sweep;
-  const body = $('#sweep-body');
-  if (!sw) {
-    body.innerHTML = '<p>Runs the network for a grid of c values on several workers, then draws the final λ and η·S against c, coloured by phase. Click a point to replay that run live.</p>';
-    return;
-  }
-  const done = sw.results.filter(Boolean).length;
-  const on = sweepOnsets(sw);
-  const counts = PHASES.map((p) => `${sw.results.filter((r) => r?.summary.phase === p).length} ${p}`).join(', ');
-  body.innerHTML = [
-    `<p>${done} / ${sw.cs.length} runs on ${pool.length || poolSize()} workers · ${(sw.ms / 1000).toFixed(1)} s${sw.running ? ' · running…' : ''}${sw.stale ? ' · <b>settings changed: run the sweep again</b>' : ''}</p>`,
-    `<table><tr><td>phases</td><td>${counts}</td></tr>`,
-    `<tr><td>c_loss (loss rises)</td><td>${fmt(on.cLoss)}</td></tr><tr><td>c_sharp (λ drops)</td><td>${fmt(on.cSharp)}</td></tr><tr><td>c_max (diverges)</td><td>${fmt(on.cMax)}</td></tr></table>`,
-    sw.theory ? `<p class="hint">Dashed: the exact recursion for the same setting (${sw.theory.note}).</p>` : '',
-    '<p class="hint">First grid value with the property (Kalra &amp; Barkeshli\'s onsets, theory §5). ✕ marks divergent runs.</p>',
-  ].join('');
-}
-
-function sweepCsv(): string {
-  const sw = sweep!;
-  const keys = ['phase', 'status', 'steps', 'eta', 'lambda0', 'lambdaFinal', 'sharpnessFinal', 'etaSharpnessFinal', 'lossInitial', 'lossMax', 'lossFinal', 'accuracyFinal'] as const;
-  const lines = [['c', ...keys].join(',')];
-  sw.cs.forEach((c, i) => {
-    const s = sw.results[i]?.summary as RunSummary | undefined;
-    lines.push([c, ...keys.map((k) => (s ? (typeof s[k] === 'number' && Number.isNaN(s[k]) ? '' : String(s[k])) : ''))].join(','));
-  });
-  return lines.join('\n') + '\n';
-}
-
-// ---------------------------------------------------------------------------------------------
-// theory mode
-
-const theoryCharts = {
-  lambda: new Chart($('#chart-theory-lambda'), emptySpec('Final λ vs c (exact recursion)'), 'theory-lambda-chart'),
-  etaS: new Chart($('#chart-theory-etas'), emptySpec('Final η·S vs c'), 'theory-etas-chart'),
-  bif: new Chart($('#chart-theory-bif'), emptySpec('Bifurcation diagram'), 'theory-bif-chart'),
-};
-let theoryResult: TheoryDone | null = null;
-let theoryRequest = 0;
-
-/** The theory mode's setting: the state's p, width, seed and data size on degenerate data and the uv net. */
-function theoryState(s: ExplorerState): ExplorerState {
-  return { ...s, data: 'degenerate', depth: 2, loss: s.loss === 'exponential' ? 'logistic' : s.loss };
-}
-
-function startTheory(): void {
-  clearTimeout(theoryTimer);
-  const st = theoryState(state);
-  if (st.tmin >= st.tmax) return;
-  const cs = cGrid(st.tmin, st.tmax, st.tn, st.cscale);
-  const id = nextId++;
-  theoryRequest = id;
-  setBadge('', false, 'computing…');
-  const t0 = performance.now();
-  theoryW().send(
-    { type: 'theory', id, config: stateToRunInput(st), cs, steps: st.tsteps, bifurcation: { variable: st.bvar, transient: st.tsteps, keep: 64, width: bifurcationWidth(), height: 260 }, dataUrl },
-    (msg) => {
-      if (theoryRequest !== id) return;
-      if (msg.type === 'error') {
-        $('#problems').textContent = msg.message;
-        return;
-      }
-      if (msg.type !== 'theory-done') return;
-      theoryResult = msg;
-      renderTheory(msg, st, performance.now() - t0);
-    },
-  );
-}
-
-/** Pixel width of the bifurcation plot area (its card minus the y axis), for the worker's raster. */
-function bifurcationWidth(): number {
-  const w = theoryCharts.bif.body.clientWidth || 700;
-  return Math.max(100, Math.round((w - 60) * (window.devicePixelRatio || 1)));
-}
-
-function renderTheory(t: TheoryDone, st: ExplorerState, wallMs: number): void {
-  const xs = [...t.cs];
-  const log = st.cscale === 'log';
-  const phases = [...t.phase].map((k) => PHASES[k]!);
-  const byPhase = (vals: Float64Array): Values[] =>
-    PHASES.map((p) => xs.map((_, i) => (phases[i] === p && Number.isFinite(vals[i]!) ? vals[i]! : null)));
-  const firstOf = (p: Phase) => {
-    const i = phases.indexOf(p);
-    return i < 0 ? null : xs[i]!;
-  };
-  const cCat = firstOf('catapult');
-  const cDiv = firstOf('divergent');
-  const vlines: { x: number; label: string; color: string }[] = [];
-  if (t.cLazy !== null) vlines.push({ x: t.cLazy, label: t.setting.loss === 'logistic' ? 'c* = 1/(p(1−p))' : 'c = 1', color: '#6b7280' });
-  if (t.cMax !== null) vlines.push({ x: t.cMax, label: 'c = 2', color: '#6b7280' });
-  if (cDiv !== null && t.cMax === null) vlines.push({ x: cDiv, label: 'first divergent', color: COLORS.divergent });
-  const lineSeries = (): SeriesSpec[] => PHASES.map((p) => ({ label: p, stroke: COLORS[p], width: 2 }));
-  theoryCharts.lambda.setup(
-    { title: 'Final λ vs c (exact recursion)', xLabel: 'c', yLabel: 'λ_T', xLog: log, series: lineSeries(), vLines: vlines },
-    [xs, ...byPhase(t.lambdaFinal)] as uPlot.AlignedData,
-  );
-  theoryCharts.etaS.setup(
-    { title: 'Final η·S vs c', xLabel: 'c', yLabel: 'η·S_T', xLog: log, series: lineSeries(), vLines: vlines, hLines: [{ y: 2, label: 'η·S = 2', color: '#6b7280' }] },
-    [xs, ...byPhase(t.etaSharpnessFinal)] as uPlot.AlignedData,
-  );
-  // bifurcation: a density image (computed in the worker), one column per c, coloured by phase
-  const n = xs.length, h = t.height, W = t.width;
-  const img = new ImageData(W, h);
-  const rgb = PHASES.map((p) => {
-    const hex = COLORS[p].slice(1);
-    return [0, 2, 4].map((o) => parseInt(hex.slice(o, o + 2), 16));
-  });
-  for (let r = 0; r < h; r++) {
-    for (let i = 0; i < W; i++) {
-      const a = t.density[r * W + i]!;
-      if (!a) continue;
-      const [R, G, B] = rgb[t.colPhase[i]!]!;
-      const o = (r * W + i) * 4;
-      img.data[o] = R!;
-      img.data[o + 1] = G!;
-      img.data[o + 2] = B!;
-      img.data[o + 3] = a;
-    }
-  }
-  const off = document.createElement('canvas');
-  off.width = W;
-  off.height = h;
-  off.getContext('2d')!.putImageData(img, 0, 0);
-  const bvar = st.bvar === 'f' ? 'f' : 'λ';
-  theoryCharts.bif.setup(
-    {
-      title: `Bifurcation diagram: late-time ${bvar} vs c (steps ${st.tsteps}…${st.tsteps + 63})`,
-      xLabel: 'c',
-      yLabel: bvar,
-      xLog: log,
-      yRange: [t.yMin, t.yMax],
-      series: [{ label: `${bvar} (density)`, stroke: COLORS.catapult }],
-      vLines: vlines,
-      draw: (u) => {
-        const { left, top, width, height } = u.bbox;
-        const ctx = u.ctx;
-        ctx.save();
-        ctx.imageSmoothingEnabled = true;
-        ctx.drawImage(off, left, top, width, height);
-        ctx.restore();
-      },
-    },
-    [xs, nulls(n)] as uPlot.AlignedData,
-  );
-  const mini = (p: string) => `<span class="mini" data-phase="${p}">${p}</span>`;
-  const setting = t.setting.loss === 'logistic' ? `logistic, p = ${fmt(t.setting.p)}` : `squared, target 2p−1 = ${fmt(t.setting.y)}`;
-  const coerced = state.data !== 'degenerate' || state.depth !== 2 || state.loss === 'exponential';
-  $('#theory-mode-body').innerHTML = [
-    `<p>${n.toLocaleString('en-US')} values of c × ${st.tsteps} steps, plus the bifurcation diagram, in ${t.ms.toFixed(0)} ms (worker; ${wallMs.toFixed(0)} ms on the page).</p>`,
-    '<table>',
-    `<tr><td>setting</td><td>${setting}, n = ${t.setting.n}</td></tr>`,
-    `<tr><td>init</td><td>f₀ = ${fmt(t.f0)}, λ₀ = ${fmt(t.lambda0)} (seed ${st.seed})</td></tr>`,
-    `<tr><td>first ${mini('catapult')}</td><td>c = ${fmt(cCat)}</td></tr>`,
-    `<tr><td>first ${mini('divergent')}</td><td>c = ${fmt(cDiv)}</td></tr>`,
-    '</table>',
-    `<p class="hint">${t.note}</p>`,
-    coerced ? '<p class="hint">The recursion describes degenerate data on the two-layer net: it uses this page\'s p, m, d, width and seed with that data and net (exponential loss → logistic).</p>' : '',
-  ].join('');
-  setBadge('', false, 'theory');
-  setStats([
-    ['c values', n.toLocaleString('en-US')],
-    ['steps', String(st.tsteps)],
-    ['time', `${t.ms.toFixed(0)} ms`],
-    ['λ₀', fmt(t.lambda0)],
-  ]);
-  setProgress(1);
-}
-
-// ---------------------------------------------------------------------------------------------
-// mode switching
 
 function showMode(): void {
   syncControls();
@@ -1090,8 +701,9 @@ window.__catapult = {
   setState: (patch: Partial<ExplorerState>) => setState(patch),
   run: async () => {
     const r = await startRun();
-    return r.error;
+    return r ? r.error : 'not started';
   },
+  workerGeneration: () => workerGeneration,
   running: () => !!liveRun && !liveRun.finished,
   runId: () => liveRun?.id ?? 0,
   lastRun: () => {
@@ -1116,13 +728,30 @@ window.__catapult = {
     };
   },
   charts: () => ({ loss: chartInfo(charts.loss), lambda: chartInfo(charts.lambda), etaS: chartInfo(charts.etaS) }),
+  stepView: (v: StepView) => {
+    stepView = v;
+    applyStepView();
+  },
+  /** size, scales and legend texts of a live chart */
+  chartView: (name: 'loss' | 'lambda' | 'etaS') => {
+    const u = charts[name].u;
+    if (!u) return null;
+    return {
+      width: u.width,
+      height: u.height,
+      x: [u.scales.x!.min, u.scales.x!.max],
+      y: [u.scales.y!.min, u.scales.y!.max],
+      legend: Array.from(charts[name].el.querySelectorAll('.u-legend tr')).map((tr) => ({ label: tr.querySelector('.u-label')?.textContent ?? '', value: tr.querySelector('.u-value')?.textContent ?? '', shown: !tr.classList.contains('u-off') })),
+    };
+  },
   sweep: () => (sweep ? { running: sweep.running, cs: sweep.cs, phases: sweep.results.map((r) => r?.summary.phase ?? null) } : null),
+  theoryStatus: () => ({ running: theoryRunning, progress: theoryProgress }),
   theory: () => (theoryResult ? { n: theoryResult.cs.length, ms: theoryResult.ms, phases: PHASES.map((p, k) => [...theoryResult!.phase].filter((x) => x === k).length) } : null),
   /** Run a config (explorer run input) in a fresh worker; resolves to its metrics CSV and summary. */
   runConfig: (config: Record<string, unknown>) =>
     new Promise((resolve, reject) => {
       const w = new WorkerClient();
-      const id = nextId++;
+      const id = newId();
       let resolved: unknown = null;
       w.send({ type: 'run', id, config, stream: false, withMetrics: true, withTheory: false, dataUrl }, (msg) => {
         if (msg.type === 'start') resolved = msg.resolved;
@@ -1138,14 +767,18 @@ window.__catapult = {
   importRun: (files: { name: string; text: string }[]) => importRun(parseRunFiles(files)),
   overlayRows: () => overlay?.rows?.length ?? 0,
   resolveState: () => resolveState(state),
+  banner: () => bannerMessage(),
+  drafts: () => fieldDrafts(),
   columns: METRIC_COLUMNS,
 };
 
 // ---------------------------------------------------------------------------------------------
 
+initSweepMode({ state: () => state, changed: () => syncControls(), replay, dataUrl });
+initTheoryMode({ state: () => state, changed: () => syncControls(), dataUrl, cancelScheduled: () => clearTimeout(theoryTimer) });
 bindControls();
 writeUrl();
 syncControls();
-if (initial.rejected.length) $('#problems').textContent = `ignored URL keys: ${initial.rejected.join(', ')}`;
+showIgnoredUrlKeys(initial.ignored);
 renderSweepCard();
 showMode();

@@ -119,12 +119,20 @@ export interface TheoryDone {
   ms: number;
 }
 
+/** A long request's progress (theory grids): `done` of `total` units of work. */
+export interface Progress {
+  type: 'progress';
+  id: number;
+  done: number;
+  total: number;
+}
+
 export interface WorkerError {
   type: 'error';
   id: number;
   message: string;
 }
 
-export type WorkerMessage = RunStarted | RunRows | RunDone | TheoryDone | WorkerError;
+export type WorkerMessage = RunStarted | RunRows | RunDone | TheoryDone | Progress | WorkerError;
 
 export const PHASES: readonly Phase[] = ['lazy', 'catapult', 'divergent'];

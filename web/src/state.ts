@@ -117,6 +117,22 @@ export const FIELDS: Record<keyof ExplorerState, Field> = {
 
 export const STATE_KEYS = Object.keys(DEFAULT_STATE) as (keyof ExplorerState)[];
 
+/** What a value of `key` must be, in words (for messages): "a whole number from 1 to 4000". */
+export function fieldRule(key: keyof ExplorerState): string {
+  const f = FIELDS[key];
+  if (f.kind === 'enum') return `one of ${f.values.join(', ')}`;
+  const n = (v: number) => (Math.abs(v) >= 1e6 && v !== Number.MAX_SAFE_INTEGER ? v.toExponential().replace('e+', 'e') : String(v));
+  if (f.kind === 'int') return f.max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${n(f.min)}` : `a whole number from ${n(f.min)} to ${n(f.max)}`;
+  return f.open ? `a number above ${n(f.min)} and at most ${n(f.max)}` : `a number from ${n(f.min)} to ${n(f.max)}`;
+}
+
+/** Why `text` is not a value of `key` ("1.5 is not a whole number from 1 to 4000"); null when it is one. */
+export function fieldProblem(key: keyof ExplorerState, text: string): string | null {
+  if (parseField(key, text) !== undefined) return null;
+  const shown = text.trim() === '' ? 'empty' : `${JSON.stringify(text.length > 24 ? text.slice(0, 22) + '…' : text)} is not`;
+  return `${shown === 'empty' ? 'empty: needs' : shown} ${fieldRule(key)}`;
+}
+
 /** Parse one value for `key`; undefined when it is not acceptable. */
 export function parseField<K extends keyof ExplorerState>(key: K, text: string): ExplorerState[K] | undefined {
   const f = FIELDS[key];
@@ -137,22 +153,29 @@ export function stateToHash(s: ExplorerState): string {
   return '#' + params.toString();
 }
 
-/** The state in a URL hash (or query string); missing or invalid keys keep their defaults. */
-export function stateFromHash(hash: string): { state: ExplorerState; rejected: string[] } {
+/**
+ * The state in a URL hash (or query string); missing or invalid keys keep their defaults.
+ * `rejected` lists the keys that were ignored, `ignored` says why, one line per key.
+ */
+export function stateFromHash(hash: string): { state: ExplorerState; rejected: string[]; ignored: string[] } {
   const state: ExplorerState = { ...DEFAULT_STATE };
   const rejected: string[] = [];
+  const ignored: string[] = [];
   const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
   for (const [k, v] of params) {
-    if (!(k in FIELDS)) {
+    if (!Object.hasOwn(FIELDS, k)) {
       rejected.push(k);
+      ignored.push(`${JSON.stringify(k.length > 24 ? k.slice(0, 22) + '…' : k)}: not a setting`);
       continue;
     }
     const key = k as keyof ExplorerState;
     const parsed = parseField(key, v);
-    if (parsed === undefined) rejected.push(k);
-    else (state as unknown as Record<string, unknown>)[key] = parsed;
+    if (parsed === undefined) {
+      rejected.push(k);
+      ignored.push(`${k}: ${fieldProblem(key, v)}`);
+    } else (state as unknown as Record<string, unknown>)[key] = parsed;
   }
-  return { state, rejected };
+  return { state, rejected, ignored };
 }
 
 /** The MNIST subset prepared at build time (scripts/prepare-web-data.ts). */

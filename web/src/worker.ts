@@ -183,7 +183,22 @@ async function theory(req: TheoryRequest): Promise<void> {
   // λ0 exactly as the live run measures it (the NTK of degenerate data has rank one).
   const lambda0 = new Trainer(problem, { ...settings, steps: 0 }).lambda0;
   const n = req.cs.length;
-  const sums = sweepTheory(ts.setting, ts.f0, lambda0, req.cs, req.steps);
+  const { variable, transient, keep, height } = req.bifurcation;
+  // Work in blocks of c values (every c is independent: same results as one call) and report
+  // progress after each block, in units of recursion steps.
+  const total = n * (req.steps + transient + keep);
+  const block = Math.max(1, Math.floor(400_000 / Math.max(1, req.steps + transient + keep)));
+  let done = 0;
+  const progress = (cs: number, stepsEach: number) => {
+    done += cs * stepsEach;
+    post({ type: 'progress', id: req.id, done, total });
+  };
+  const sums: ReturnType<typeof sweepTheory> = [];
+  for (let i = 0; i < n; i += block) {
+    const part = req.cs.slice(i, i + block);
+    sums.push(...sweepTheory(ts.setting, ts.f0, lambda0, part, req.steps));
+    progress(part.length, req.steps);
+  }
   const phase = new Uint8Array(n);
   const lambdaFinal = new Float64Array(n);
   const etaSharpnessFinal = new Float64Array(n);
@@ -192,8 +207,12 @@ async function theory(req: TheoryRequest): Promise<void> {
     lambdaFinal[i] = s.phase === 'divergent' ? NaN : s.lambdaFinal;
     etaSharpnessFinal[i] = s.phase === 'divergent' ? NaN : s.eta * s.sharpnessFinal;
   });
-  const { variable, transient, keep, height } = req.bifurcation;
-  const branches = bifurcation(ts.setting, ts.f0, lambda0, req.cs, { transient, keep });
+  const branches: ReturnType<typeof bifurcation> = [];
+  for (let i = 0; i < n; i += block) {
+    const part = req.cs.slice(i, i + block);
+    branches.push(...bifurcation(ts.setting, ts.f0, lambda0, part, { transient, keep }));
+    progress(part.length, transient + keep);
+  }
   const series = branches.map((b) => (variable === 'f' ? b.f : b.lambda));
   const [yMin, yMax] = robustRange(series);
   // Rasterize at about the plot's pixel size (the c grid is evenly spaced on the chart's x scale,
