@@ -76,7 +76,8 @@ export const DEFAULT_MAX_POINTS = 1_000_000;
 
 /** Number of values of an axis, without expanding it. */
 function axisLength(axis: z.output<typeof AxisSchema>): number {
-  return Array.isArray(axis) ? axis.length : axis.num;
+  if (Array.isArray(axis)) return axis.length;
+  return 'named' in axis ? Object.keys(axis.named).length : axis.num;
 }
 
 /** Refuse a sweep with more than `maxRuns` runs before expanding it (a num of 1e8 would hang). */
