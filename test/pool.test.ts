@@ -41,7 +41,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       assert.equal(code, signal === 'SIGTERM' ? 143 : 130, `exit code (signal ${sig}); stderr: ${stderr}`);
       assert.doesNotMatch(stderr, /EPIPE|Error|\n\s+at /, 'no error, no stack trace');
       assert.match(stderr, new RegExp(`^catapult: ${signal}: stopped with \\d+ of 12 runs complete .*rerun the same command to resume\\n$`));
-      assert.ok(!allFiles(join(dir, 'killed')).some((f) => f.includes('.tmp-')), 'no temp files left');
+      assert.ok(!allFiles(join(dir, 'killed')).some((f) => f.includes('.tmp-') || f.includes('.partial-')), 'no temp files or staging directories left');
 
       const resumed = run(['sweep', 's.json', '-j', '2', '--out', 'killed'], dir);
       assert.equal(resumed.status, 0, resumed.stderr);

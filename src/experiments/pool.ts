@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunConfig } from './config.ts';
-import { executeRun } from './runDir.ts';
+import { executeRun, removeOwnStaging } from './runDir.ts';
 import type { RunSummary } from '../train/trainer.ts';
 
 /**
@@ -77,7 +77,10 @@ export async function runJobs(jobs: Job[], workers: number, onDone: (job: Job, r
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     const dirs = [...inFlight.values()].map((id) => jobs[id].dir);
     void Promise.all(pool.map((w) => w.terminate())).then(() => {
-      for (const dir of dirs) removeOwnTempFiles(dir);
+      for (const dir of dirs) {
+        removeOwnTempFiles(dir);
+        removeOwnStaging(dir);
+      }
       process.stderr.write(`catapult: ${signal}: stopped with ${done} of ${jobs.length} runs complete (${dirs.length} in flight dropped); rerun the same command to resume\n`);
       process.exit(128 + constants.signals[signal]);
     });

@@ -147,6 +147,22 @@ function withStagingDir<T>(dir: string, build: (stage: string) => T): T {
   }
 }
 
+/**
+ * Remove this process's own staging directories of `dir`: a sweep stopped by a signal has
+ * terminated the worker threads (same pid) that were building them, so nobody else will.
+ */
+export function removeOwnStaging(dir: string): void {
+  const parent = dirname(resolve(dir));
+  const prefix = `${basename(resolve(dir))}${STAGING}${process.pid}-`;
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(prefix)) rmSync(join(parent, name), { recursive: true, force: true });
+}
+
 /** Remove staging directories for `prefix` left by processes that no longer run. */
 function removeStaleStaging(parent: string, prefix: string): void {
   let names: string[];
