@@ -8,7 +8,8 @@ import { Trainer } from '../train/trainer.ts';
 import { canonicalJson, configHash, setPath, type RunConfig } from './config.ts';
 import { runJobs, type Job } from './pool.ts';
 import { buildProblem } from './problem.ts';
-import { onsetsToCsv, phaseOnsets, resultsToCsv, type Onset, type ResultRow } from './results.ts';
+import { onsetsToCsv, phaseOnsets, type Onset } from './onsets.ts';
+import { resultsToCsv, type ResultRow } from './results.ts';
 import { expandSweep, parseSweepConfig, type SweepConfig } from './sweep.ts';
 import { runSweep } from './sweepRunner.ts';
 

@@ -11,7 +11,8 @@ import type { RunConfig } from './config.ts';
 import { buildData } from './problem.ts';
 import { nodeLoaders } from '../io/loaders.ts';
 import { loadRecipeFile, readRunConfig, readRunMetrics, resolveRecipe, runRecipeSweep, type Profile, type RecipeSweepSpec, type SweepData } from './recipeFiles.ts';
-import { ONSET_TESTS, type Onset, type ResultRow } from './results.ts';
+import { onsetOfGroup, onsetTest, type OnsetName, type OnsetSummary } from './onsets.ts';
+import type { ResultRow } from './results.ts';
 import {
   bracketText, catapultOnset, cOf, fmt, groupByAxis, isMonotoneIncreasing, linearFit, logLogSlope, mean, median, ONSET_TOLERANCE, onsetVerdict, phaseList, phaseOf, sortByC, spearman,
   type Bracket, type Verdict,
@@ -93,7 +94,8 @@ function theoryOnset(th: NonNullable<ReturnType<typeof uvSetting>>, steps: numbe
   }
   return b;
 }
-const asRun = (t: TheorySummary) => t as unknown as Parameters<(typeof ONSET_TESTS)['cLoss']>[0];
+/** An onset test on an exact-recursion run (its summary has the fields the rule reads). */
+const theoryTest = (name: OnsetName) => (t: TheorySummary) => onsetTest(name, t as OnsetSummary);
 
 /** The phase theory §5 predicts for the uv net on degenerate data (null: no width-independent prediction). */
 function predictedPhase(loss: string, p: number, c: number): Phase {
@@ -132,9 +134,7 @@ function trajectory(data: SweepData, r: ResultRow): TrajectoryRow[] {
   return readRunMetrics(data.dir, r).map((m) => ({ step: m.step, loss: m.loss, lambda: m.lambda, etaSharpness: m.etaSharpness, etaLambda: m.etaLambda }));
 }
 
-function onsetOf(data: SweepData, group: Record<string, unknown> = {}): Onset | undefined {
-  return data.onsets.find((o) => Object.entries(group).every(([k, v]) => o.group[k] === v) && Object.keys(o.group).length === Object.keys(group).length);
-}
+const onsetOf = (data: SweepData, group: Record<string, unknown> = {}) => onsetOfGroup(data.onsets, group);
 
 /** First recorded step at which λ has made 95% of its total drop (λ_t ≤ λ_T + 0.05(λ0 − λ_T)). */
 function catapultDuration(steps: readonly number[], lambdas: readonly number[]): number {
@@ -314,8 +314,8 @@ const uvPhaseVsC: Recipe = {
     if (sqO) {
       const grid = sweeps.squared.rows.map(cOf);
       const rf = sweeps.squared.spec.refine;
-      const tl = sqT ? theoryOnset(sqT.th, sqT.steps, (t) => ONSET_TESTS.cLoss(asRun(t)), grid, rf) : null;
-      const tm = sqT ? theoryOnset(sqT.th, sqT.steps, (t) => ONSET_TESTS.cMax(asRun(t)), grid, rf) : null;
+      const tl = sqT ? theoryOnset(sqT.th, sqT.steps, theoryTest('cLoss'), grid, rf) : null;
+      const tm = sqT ? theoryOnset(sqT.th, sqT.steps, theoryTest('cMax'), grid, rf) : null;
       verdicts.push(onsetVerdict('Squared loss: the loss starts to rise (catapult onset c_loss) at c = 1', { c: sqO.cLoss, below: sqO.cLossBelow }, 1, `1 (theory §5)${thText(tl)}`));
       verdicts.push(onsetVerdict('Squared loss: divergence (c_max) at c = 2', { c: sqO.cMax, below: sqO.cMaxBelow }, 2, `2 (theory §5)${thText(tm)}`));
     }
@@ -329,10 +329,10 @@ const uvPhaseVsC: Recipe = {
       const rf = sweeps.logistic.spec.refine;
       const on = catapultOnset(lgO);
       const which = on === null || on.c === lgO.cLoss ? 'cLoss' : 'cSharp';
-      const tc = theoryOnset(lgT.th, lgT.steps, (t) => ONSET_TESTS[which](asRun(t)), grid, rf);
+      const tc = theoryOnset(lgT.th, lgT.steps, theoryTest(which), grid, rf);
       verdicts.push(onsetVerdict(`Logistic loss, non-separable (p = ${p}): catapult onset (loss rises and λ drops) at c* = 1/(p(1−p))`, on, cStar, `${fmt(cStar)} (theory §5)${thText(tc)}`));
       verdicts.push(etaSVerdict(`Logistic loss, non-separable: catapult runs end at or below the edge of stability (η·S_T ≤ 2), at the edge just above c*`, sweeps.logistic.rows));
-      const tmx = theoryOnset(lgT.th, lgT.steps, (t) => ONSET_TESTS.cMax(asRun(t)), grid, rf);
+      const tmx = theoryOnset(lgT.th, lgT.steps, theoryTest('cMax'), grid, rf);
       const b: Bracket = { c: lgO.cMax, below: lgO.cMaxBelow };
       verdicts.push({
         claim: `Logistic loss, non-separable: divergence only far above c* (η²/n = O(1)), here at width ${lgT.th.setting.n}`,
@@ -475,7 +475,7 @@ const widthScaling: Recipe = {
     const cmaxTh = widths.map((n) => {
       const rows = edge.rows.filter((x) => Number(x.values['model.width']) === n);
       const cfg = readRunConfig(edge.dir, rows[0]);
-      return theoryOnset(uvSetting(cfg)!, cfg.steps, (t) => ONSET_TESTS.cMax(asRun(t)), rows.map(cOf), edge.spec.refine);
+      return theoryOnset(uvSetting(cfg)!, cfg.steps, theoryTest('cMax'), rows.map(cOf), edge.spec.refine);
     });
     const cm = cmax.map((b) => b.c ?? NaN);
     const lastTwo = widths.length >= 2 ? logLogSlope(widths.slice(-2), cm.slice(-2)) : NaN;

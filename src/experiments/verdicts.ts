@@ -1,5 +1,6 @@
 import { log } from '../linalg/detmath.ts';
-import type { Onset, ResultRow } from './results.ts';
+import type { Onset } from './onsets.ts';
+import type { ResultRow } from './results.ts';
 
 /**
  * Verdicts: a claim of the paper/theory, the value measured by this run of the toolkit, the
