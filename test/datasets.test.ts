@@ -28,6 +28,8 @@ import {
   loadMnistImages,
   loadMnistTask,
 } from '../src/data/mnistFiles.ts';
+import { makeDataset } from '../src/data/dataset.ts';
+import { flipLabels, poolImages } from '../src/data/transforms.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'catapult-datasets-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -422,4 +424,34 @@ test('MNIST loaders on a user directory (gzipped standard names); missing files 
   writeFileSync(join(d2, 't10k-images-idx3-ubyte'), encodeIdx('ubyte', [2, 2, 2], new Uint8Array(8)));
   writeFileSync(join(d2, 't10k-labels-idx1-ubyte'), encodeIdx('ubyte', [2], [0, 1]));
   assert.throws(() => loadMnistImages('test', d2), /t10k-images-idx3-ubyte: MNIST images should be 28×28, found 2×2/);
+});
+
+test('label noise: exactly round(q·m) training labels flipped, seeded; test labels untouched', () => {
+  const ds = makeDataset(new Float64Array(10), Float64Array.from([1, 1, 1, -1, -1, 1, -1, 1, -1, 1]), 1, 'toy');
+  const f = flipLabels(ds, 0.3, 7);
+  const flipped = [...ds.y.keys()].filter((i) => f.y[i] === -ds.y[i]);
+  assert.equal(flipped.length, 3);
+  assert.deepEqual(flipLabels(ds, 0.3, 7).y, f.y);
+  assert.notDeepEqual([...flipLabels(ds, 0.3, 8).y], [...f.y]);
+  assert.equal(flipLabels(ds, 0, 7), ds);
+  assert.throws(() => flipLabels(ds, 1.5, 0), /fraction must be in \[0, 1\]/);
+  const clean = loadMnistTask({ task: { kind: 'pair', positive: 3, negative: 8 }, trainSize: 200, testSize: 50, seed: 2, standardization: 'none' });
+  const noisy = loadMnistTask({ task: { kind: 'pair', positive: 3, negative: 8 }, trainSize: 200, testSize: 50, seed: 2, standardization: 'none', labelNoise: 0.1 });
+  assert.equal([...clean.train.y.keys()].filter((i) => clean.train.y[i] !== noisy.train.y[i]).length, 20);
+  assert.deepEqual(noisy.train.X, clean.train.X);
+  assert.deepEqual(noisy.test.y, clean.test.y);
+});
+
+test('image pooling: k×k block means against hand values; pooled MNIST has 49 features', () => {
+  // one 4×4 image, pixels 0..15 row-major; 2×2 pooling → means of the four blocks
+  const ds = makeDataset(Float64Array.from({ length: 16 }, (_, i) => i), Float64Array.from([1]), 16, 'img');
+  assert.deepEqual([...poolImages(ds, [4, 4], 2).X], [2.5, 4.5, 10.5, 12.5]);
+  assert.deepEqual([...poolImages(ds, [4, 4], 4).X], [7.5]);
+  assert.throws(() => poolImages(ds, [4, 4], 3), /pool size 3 must divide/);
+  const p = loadMnistTask({ task: { kind: 'parity' }, trainSize: 30, testSize: 10, seed: 0, standardization: 'none', pool: 4 });
+  const full = loadMnistTask({ task: { kind: 'parity' }, trainSize: 30, testSize: 10, seed: 0, standardization: 'none' });
+  assert.equal(p.train.d, 49);
+  let s = 0;
+  for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) s += full.train.X[(4 + a) * 28 + 8 + b]!;
+  assert.ok(Math.abs(p.train.X[1 * 7 + 2]! - s / 16) < 1e-6); // block (1, 2) of image 0
 });

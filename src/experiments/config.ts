@@ -52,6 +52,10 @@ export const DataConfigSchema = z.discriminatedUnion('kind', [
     testSize: positiveInt().default(500),
     /** 'global': one mean/std over all training pixels (‖x‖² ≈ d); 'per-pixel' can blow up rare pixels */
     standardization: z.enum(['global', 'per-pixel', 'none']).default('global'),
+    /** fraction of training labels flipped (seeded by the run seed; exact count round(labelNoise·trainSize)) */
+    labelNoise: fraction().default(0),
+    /** average-pool the 28×28 images over k×k blocks (1: none; 2 → 14×14, 4 → 7×7, 7 → 4×4) */
+    pool: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(7)]).default(1),
     storage: z.enum(['float64', 'float32']).default('float64'),
   }),
   z.strictObject({

@@ -38,7 +38,7 @@ export const nodeLoaders: Loaders = {
     return loadCsvFile(dc.path, opts);
   },
   mnist: (dc, seed) => {
-    const { train, test } = loadMnistTask({ task: parseBinaryTask(dc.task), trainSize: dc.trainSize, testSize: dc.testSize, seed, standardization: dc.standardization });
+    const { train, test } = loadMnistTask({ task: parseBinaryTask(dc.task), trainSize: dc.trainSize, testSize: dc.testSize, seed, standardization: dc.standardization, labelNoise: dc.labelNoise, pool: dc.pool });
     return { train, test };
   },
   weights: readWeightsFile,
