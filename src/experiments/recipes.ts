@@ -7,6 +7,9 @@ import { predictedBoundaries, runTheory, sweepTheory, type DegenerateSetting, ty
 import { categoryDotSpec, seriesVsCSpec, stepSeriesSpec, xySpec, type SeriesCPoint, type XYPoint } from '../report/recipeFigures.ts';
 import { boundariesFromPrediction, curvatureVsCSpec, metricVsCSpec, overlaySpec, phaseDiagramSpec, theoryRows, trajectorySpec, type Boundary, type RunSeries, type SweepRowLike, type TrajectoryRow, type VegaLiteSpec } from '../report/specs.ts';
 import type { Phase } from '../theory/phase.ts';
+import { list, numOr, runsTable, s, stable, sweepRowsForSpecs, trajectory, type AnalyzeContext, type FigureOut, type Recipe, type RecipeContext, type RecipeOutput, type TableOut } from './recipes/common.ts';
+import { mnistNonseparable } from './recipes/mnistNonseparable.ts';
+export type { AnalyzeContext, FigureOut, Recipe, RecipeContext, RecipeOutput, TableOut } from './recipes/common.ts';
 import type { RunConfig } from './config.ts';
 import { buildData } from './problem.ts';
 import { nodeLoaders } from '../io/loaders.ts';
@@ -25,47 +28,6 @@ import {
  * Every number in a verdict is computed here from the runs (and, for the uv net on degenerate
  * data, from the exact two-float recursion of theory §6 run with the same settings). Node-only.
  */
-export interface FigureOut {
-  name: string;
-  caption: string;
-  spec: VegaLiteSpec;
-}
-export interface TableOut {
-  caption: string;
-  header: string[];
-  rows: string[][];
-}
-export interface RecipeOutput {
-  figures: FigureOut[];
-  tables: TableOut[];
-  verdicts: Verdict[];
-}
-export interface RecipeContext {
-  profile: Profile;
-  params: Record<string, any>;
-  /** where a recipe writes data it generates */
-  dataDir: string;
-}
-export interface AnalyzeContext extends RecipeContext {
-  sweeps: Record<string, SweepData>;
-}
-export interface Recipe {
-  name: string;
-  title: string;
-  /** what the experiment shows, in words (no results: those are computed) */
-  description: string;
-  prepare?(ctx: RecipeContext): Promise<void> | void;
-  analyze(ctx: AnalyzeContext): Promise<RecipeOutput> | RecipeOutput;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Shared helpers
-
-const s = (r: ResultRow) => r.summary as Record<string, any>;
-const numOr = (x: unknown): number => (typeof x === 'number' ? x : x === null || x === undefined || x === '' ? NaN : Number(x));
-const stable = (rows: readonly ResultRow[]) => rows.filter((r) => phaseOf(r) !== 'divergent');
-const list = (xs: readonly number[], digits = 3) => xs.map((x) => fmt(x, digits)).join(', ');
-
 /** Setting of the exact recursion for a uv net on degenerate data (null otherwise). */
 function uvSetting(cfg: RunConfig): { setting: DegenerateSetting; f0: number; lambda0: number } | null {
   if (cfg.data.kind !== 'degenerate' || cfg.model.depth !== 2 || cfg.init.kind !== 'prescribed') return null;
@@ -102,36 +64,6 @@ function predictedPhase(loss: string, p: number, c: number): Phase {
   if (loss === 'squared') return c < 1 ? 'lazy' : c < 2 ? 'catapult' : 'divergent';
   if (p === 0 || p === 1) return 'lazy';
   return c < 1 / (p * (1 - p)) ? 'lazy' : 'catapult';
-}
-
-function sweepRowsForSpecs(rows: readonly ResultRow[]): (SweepRowLike & Record<string, unknown>)[] {
-  return rows.map((r) => ({ ...s(r), ...Object.fromEntries(Object.entries(r.values).map(([k, v]) => [k.replace(/^(model|data)\./, ''), v])) }) as SweepRowLike & Record<string, unknown>);
-}
-
-/** Summary table of a sweep: axis values, then the main summary fields. */
-function runsTable(data: SweepData, caption: string, extra: { header: string; value: (r: ResultRow) => string }[] = []): TableOut {
-  const axes = Object.keys(data.spec.sweep.axes).filter((a) => a !== 'c');
-  const header = [...axes, 'c', 'η', 'steps', 'phase', 'L_max/L₀', 'λ_T/λ₀', 'η·S_T', ...extra.map((e) => e.header)];
-  const rows = data.rows.map((r) => {
-    const x = s(r);
-    return [
-      ...axes.map((a) => String(r.values[a])),
-      fmt(x.c),
-      fmt(x.eta),
-      String(x.steps),
-      String(x.phase),
-      fmt(x.lossMax / x.lossInitial),
-      fmt(x.lambdaFinal / x.lambda0),
-      fmt(x.etaSharpnessFinal),
-      ...extra.map((e) => e.value(r)),
-    ];
-  });
-  return { caption, header, rows };
-}
-
-/** Trajectory rows of a run for the trajectory figures. */
-function trajectory(data: SweepData, r: ResultRow): TrajectoryRow[] {
-  return readRunMetrics(data.dir, r).map((m) => ({ step: m.step, loss: m.loss, lambda: m.lambda, etaSharpness: m.etaSharpness, etaLambda: m.etaLambda }));
 }
 
 const onsetOf = (data: SweepData, group: Record<string, unknown> = {}) => onsetOfGroup(data.onsets, group);
@@ -808,7 +740,7 @@ const restrictedFlatness: Recipe = {
 
 // ---------------------------------------------------------------------------------------------
 
-export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, annealing, restrictedFlatness];
+export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness];
 
 export function recipeByName(name: string): Recipe {
   const r = RECIPES.find((x) => x.name === name);
