@@ -11,8 +11,13 @@ import { lanczosTop } from './lanczos.ts';
  */
 export type CurvatureKind = 'ntk' | 'gauss-newton' | 'hessian';
 
+/** Sample count of an evaluation (its mini-batch size, or m): the dimension of the sample-space operators. */
+function samplesOf(ev: Evaluation): number {
+  return ev.f.length;
+}
+
 export function ntkOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
-  const m = ev.data.m;
+  const m = samplesOf(ev);
   return {
     dim: m,
     apply(u, out) {
@@ -23,7 +28,7 @@ export function ntkOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
 }
 
 export function gaussNewtonOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
-  const m = ev.data.m;
+  const m = samplesOf(ev);
   const d2 = model.secondDerivatives(ev);
   const root = new Float64Array(m);
   for (let i = 0; i < m; i++) root[i] = Math.sqrt(Math.max(d2[i], 0));
