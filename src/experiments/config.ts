@@ -144,6 +144,12 @@ export const RunConfigSchema = z
     if (cfg.c !== undefined && cfg.eta !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['eta'], message: 'give either c or eta, not both' });
     }
+    if (cfg.data.kind === 'degenerate') {
+      const pm = cfg.data.p * cfg.data.m;
+      if (Math.abs(pm - Math.round(pm)) > 1e-9 * Math.max(1, pm)) {
+        ctx.addIssue({ code: 'custom', path: ['data', 'p'], message: `p·m = ${cfg.data.p}·${cfg.data.m} = ${pm} is not an integer (data.p must be a multiple of 1/data.m; the theory uses p exactly)` });
+      }
+    }
     if (cfg.init.kind === 'prescribed') {
       if (cfg.model.depth !== 2) ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: "'prescribed' init needs model.depth = 2 (the uv network)" });
       if (cfg.model.width % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'width'], message: "'prescribed' init needs an even width" });
