@@ -32,15 +32,20 @@ export interface DegenerateOptions {
  * 0 < p < 1 is not. No randomness.
  */
 /**
- * p·m as an integer, or a RangeError naming both: the recursion of theory §6 and c* = 1/(p(1−p)) use p itself,
+ * p·m as an integer, or null when it is not one. The recursion of theory §6 and c* = 1/(p(1−p)) use p itself,
  * so a silently rounded label count would be a different problem from the one the theory predicts.
  * (Tolerates the round-off of p·m in floating point, e.g. 0.3·10 = 3.0000000000000004.)
  */
-export function positiveCount(p: number, m: number): number {
+export function exactLabelCount(p: number, m: number): number | null {
   const pm = p * m;
   const n = Math.round(pm);
-  if (Math.abs(pm - n) > 1e-9 * Math.max(1, pm)) {
-    throw new RangeError(`degenerate data: p·m = ${p}·${m} = ${pm} is not an integer; choose p a multiple of 1/m = ${1 / m} (e.g. p = ${Math.max(n, 1) / m}) or an m with p·m whole`);
+  return Math.abs(pm - n) > 1e-9 * Math.max(1, pm) ? null : n;
+}
+
+function positiveCount(p: number, m: number): number {
+  const n = exactLabelCount(p, m);
+  if (n === null) {
+    throw new RangeError(`degenerate data: p·m = ${p}·${m} = ${p * m} is not an integer; choose p a multiple of 1/m = ${1 / m} or an m with p·m whole`);
   }
   return n;
 }

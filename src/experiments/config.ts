@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exactLabelCount } from '../data/generators.ts';
 
 /**
  * The typed, validated description of one training run. Everything that changes a run's numbers
@@ -145,8 +146,8 @@ export const RunConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['eta'], message: 'give either c or eta, not both' });
     }
     if (cfg.data.kind === 'degenerate') {
-      const pm = cfg.data.p * cfg.data.m;
-      if (Math.abs(pm - Math.round(pm)) > 1e-9 * Math.max(1, pm)) {
+      if (exactLabelCount(cfg.data.p, cfg.data.m) === null) {
+        const pm = cfg.data.p * cfg.data.m;
         ctx.addIssue({ code: 'custom', path: ['data', 'p'], message: `p·m = ${cfg.data.p}·${cfg.data.m} = ${pm} is not an integer (data.p must be a multiple of 1/data.m; the theory uses p exactly)` });
       }
     }
