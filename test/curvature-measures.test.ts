@@ -4,6 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../src/experiments/config.ts';
+import { executeRun } from '../src/experiments/runDir.ts';
 import { DeepLinear } from '../src/models/deepLinear.ts';
 import { gaussianInit } from '../src/models/init.ts';
 import { getLoss } from '../src/losses/losses.ts';
@@ -260,4 +265,32 @@ test('κ_V and S_GN,N against dense references (explicit Jacobians, Jacobi) on a
   assert.ok(relErr(gnN.value, ref) < 1e-10, `S_GN,N ${gnN.value} vs dense ${ref}`);
   const gn = measureCurvature('gauss-newton', model, ev, SOLVER);
   assert.ok(gnN.value <= gn.value * (1 + 1e-12), 'interlacing: S_GN,N ≤ S_GN');
+});
+
+test('a run with curvature.restricted writes separability (|I|, dim V) and κ_V, S_GN,N into summary.json and metrics.csv', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'i9-sep-'));
+  try {
+    // degenerate data: I = ∅, dim V = 1
+    const cfg = resolveConfig({ data: { kind: 'degenerate', m: 20, d: 5, p: 0.3 }, model: { depth: 3, width: 10 }, loss: 'logistic', c: 2, steps: 10, record: { every: 5, denseUntil: 0 }, curvature: { every: 5, restricted: true } });
+    await executeRun(cfg, dir, { saveWeights: false });
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    assert.equal(summary.separability.separableCount, 0);
+    assert.equal(summary.separability.nonSeparableCount, 20);
+    assert.equal(summary.separability.nonSeparableDim, 1);
+    assert.equal(summary.separability.separable, false);
+    assert.ok(relErr(summary.kappaNonSepFinal, summary.lambdaFinal) < 1e-8);
+    assert.ok(relErr(summary.kappaNonSep0, summary.lambda0) < 1e-8);
+    assert.ok(summary.solver.kappaNonSepFinal.iterations > 0);
+    const header = readFileSync(join(dir, 'metrics.csv'), 'utf8').split('\n')[0].split(',');
+    for (const col of ['kappaNonSep', 'sharpnessGNNonSep', 'kappaNonSepConverged', 'sharpnessGNNonSepConverged', 'betaCurvatureNonSep']) assert.ok(header.includes(col), col);
+    // without restricted curvature there is no separability block
+    const plain = resolveConfig({ ...cfg, curvature: { ...cfg.curvature, restricted: false } });
+    const dir2 = join(dir, 'plain');
+    await executeRun(plain, dir2, { saveWeights: false });
+    const s2 = JSON.parse(readFileSync(join(dir2, 'summary.json'), 'utf8'));
+    assert.equal(s2.separability, undefined);
+    assert.equal(s2.kappaNonSepFinal, null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -7,7 +7,7 @@ import { metricsToCsv } from '../train/metrics.ts';
 import { Trainer, type RunSummary, type TrainProgress } from '../train/trainer.ts';
 import { canonicalJson, configHash, type RunConfig } from './config.ts';
 import { buildProblem } from './problem.ts';
-import { analyzeSeparability, type SeparabilityReport } from '../data/separability.ts';
+import { analyzeSeparability, summarizeSeparability, type SeparabilityReport } from '../data/separability.ts';
 
 /**
  * One run = one directory:
@@ -73,6 +73,7 @@ export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptio
     const sep = await separabilityOf(cfg, problem.train);
     problem.nonSeparableBasis = sep.basis;
     problem.nonSeparableIndices = sep.nonSeparableIndices;
+    problem.separability = summarizeSeparability(sep);
   }
   const trainer = new Trainer(problem, settings);
   const summary = trainer.run(opts.onProgress);

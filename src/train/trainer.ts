@@ -9,6 +9,7 @@ import type { LinearOperator } from '../curvature/operator.ts';
 import { classifyPhase, type Phase } from '../theory/phase.ts';
 import { accuracy, convergedColumn, CURVATURE_KEYS, emptyRow, type CurvatureKey, type MetricRow } from './metrics.ts';
 import { scheduleFactor, type Schedule } from './schedules.ts';
+import type { SeparabilitySummary } from '../data/separability.ts';
 import { gaussNewtonOnSamplesOperator, kappaNonSepOperator, meanSquaredNorm, restrictedCurvature } from '../curvature/restricted.ts';
 
 /** Learning rate: η directly, or c with η = 2c/λ0 (λ0 measured at init, theory §1). */
@@ -75,6 +76,8 @@ export interface TrainProblem {
   nonSeparableBasis?: Float64Array[];
   /** The non-separable training samples N (indices into train, ascending), for S_GN,N. */
   nonSeparableIndices?: Int32Array;
+  /** The separability analysis of the training data (|I|, dim V, certificates), copied into the run summary. */
+  separability?: SeparabilitySummary;
 }
 
 export type RunStatus = 'max-steps' | 'loss-target' | 'grad-target' | 'diverged';
@@ -135,6 +138,8 @@ export interface RunSummary {
   solver: Record<string, SolverReport>;
   /** Every curvature solve of the run (all rows), and the unconverged ones. */
   curvatureSolves: SolveCounts;
+  /** The separability analysis of the training data (theory §7), when it was computed (curvature.restricted). */
+  separability?: SeparabilitySummary;
   /** Things a reader of the results must know (e.g. η derived from an unconverged λ0); empty when none. */
   warnings: string[];
 }
@@ -322,6 +327,7 @@ export class Trainer {
       solver: { ...this.solver },
       curvatureSolves: { solves: this.counts.solves, retried: this.counts.retried, unconverged: this.counts.unconverged, byQuantity },
       warnings: [...this.warnings],
+      ...(this.problem.separability ? { separability: this.problem.separability } : {}),
     };
   }
 
