@@ -153,6 +153,43 @@ export interface SeparabilityReport {
   timeMs: number;
 }
 
+/**
+ * The scalar part of a SeparabilityReport, for a run's summary.json (`separability`): |I|, |N|, dim V and the
+ * solver evidence, without the index lists and the basis.
+ */
+export interface SeparabilitySummary {
+  m: number;
+  d: number;
+  separable: boolean;
+  /** |I| */
+  separableCount: number;
+  /** |N| = m − |I| */
+  nonSeparableCount: number;
+  /** dim V = rank of {z_β : β ∉ I} */
+  nonSeparableDim: number;
+  zeroCount: number;
+  lpStatus: string;
+  lpRounds: number;
+  solver: string;
+  timeMs: number;
+}
+
+export function summarizeSeparability(r: SeparabilityReport): SeparabilitySummary {
+  return {
+    m: r.m,
+    d: r.d,
+    separable: r.separable,
+    separableCount: r.separableCount,
+    nonSeparableCount: r.nonSeparableCount,
+    nonSeparableDim: r.nonSeparableDim,
+    zeroCount: r.zeroCount,
+    lpStatus: r.lpStatus,
+    lpRounds: r.rounds.length,
+    solver: r.solver,
+    timeMs: r.timeMs,
+  };
+}
+
 /** Entries of unit-norm rows at or below this are set to 0 (HiGHS' smallest allowed small_matrix_value). */
 const SMALL_ENTRY = 1e-12;
 /** Jacobi on min(|N|, d) above this gets slow (O(n³), ~1 s at 200, ~35 s at 784). */

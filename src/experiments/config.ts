@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exactLabelCount } from '../data/generators.ts';
 
 /**
  * The typed, validated description of one training run. Everything that changes a run's numbers
@@ -147,6 +148,12 @@ export const RunConfigSchema = z
   .superRefine((cfg, ctx) => {
     if (cfg.c !== undefined && cfg.eta !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['eta'], message: 'give either c or eta, not both' });
+    }
+    if (cfg.data.kind === 'degenerate') {
+      if (exactLabelCount(cfg.data.p, cfg.data.m) === null) {
+        const pm = cfg.data.p * cfg.data.m;
+        ctx.addIssue({ code: 'custom', path: ['data', 'p'], message: `p·m = ${cfg.data.p}·${cfg.data.m} = ${pm} is not an integer (data.p must be a multiple of 1/data.m; the theory uses p exactly)` });
+      }
     }
     if (cfg.init.kind === 'prescribed') {
       if (cfg.model.depth !== 2) ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: "'prescribed' init needs model.depth = 2 (the uv network)" });
