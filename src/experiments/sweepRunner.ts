@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
-import { configHash, resolveConfig } from './config.ts';
+import { configHash, resolveConfig, type RunConfig } from './config.ts';
 import { runJobs, type Job } from './pool.ts';
 import { ONSET_NAMES, onsetTest, onsetsToCsv, phaseOnsets, type Onset } from './onsets.ts';
 import { parseResultsCsv, resultsToCsv, type ResultRow } from './results.ts';
@@ -70,9 +70,9 @@ export async function runSweep(sweep: SweepConfig, outDir: string, opts: SweepOp
  * is narrower than `refine`·c, with the same onset rule as the grid (c_instab against the group's
  * lazy baseline from the grid). All open brackets advance together, one round at a time, on the
  * pool; each bracket's sequence of midpoints does not depend on the others, so results are
- * deterministic.
+ * deterministic. `adjust` finishes each midpoint's config (fixed-physical-time sweeps set its steps).
  */
-async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset[], outDir: string, opts: SweepOptions): Promise<Onset[]> {
+export async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset[], outDir: string, opts: Pick<SweepOptions, 'jobs' | 'refine'>, adjust: (config: RunConfig) => RunConfig = (c) => c): Promise<Onset[]> {
   const tol = opts.refine!;
   const byGroup = new Map<Onset, ResultRow>();
   for (const o of onsets) {
@@ -93,7 +93,7 @@ async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset
       const raw = base(b.onset);
       for (const k of ['configHash', 'code', 'data_resolved', 'eta']) delete raw[k];
       raw.c = Math.sqrt(b.lo * b.hi);
-      const config = resolveConfig(raw);
+      const config = adjust(resolveConfig(raw));
       return { config, dir: join(outDir, 'runs', configHash(config)), saveWeights: sweep.saveWeights };
     });
     const results = new Array<boolean>(open.length);

@@ -48,7 +48,7 @@ async function separabilityOf(data: SweepData, r: ResultRow, dataDir: string): P
 }
 
 /** The views of one arm: each run with its real-data phase against the lazy baseline of its seed. */
-function armViews(data: SweepData): RunView[] {
+export function armViews(data: SweepData): RunView[] {
   const bySeed = new Map<unknown, ResultRow[]>();
   for (const r of data.rows) {
     const k = r.values.seed;
