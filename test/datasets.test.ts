@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -27,7 +27,12 @@ import {
   loadMnist,
   loadMnistImages,
   loadMnistTask,
+  fashionMnistDir,
+  FASHION_MNIST_DEFAULT_DIR,
 } from '../src/data/mnistFiles.ts';
+import { resolveConfig } from '../src/experiments/config.ts';
+import { buildData } from '../src/experiments/problem.ts';
+import { nodeLoaders } from '../src/io/loaders.ts';
 import { makeDataset } from '../src/data/dataset.ts';
 import { flipLabels, poolImages } from '../src/data/transforms.ts';
 
@@ -454,4 +459,22 @@ test('image pooling: k×k block means against hand values; pooled MNIST has 49 f
   let s = 0;
   for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) s += full.train.X[(4 + a) * 28 + 8 + b]!;
   assert.ok(Math.abs(p.train.X[1 * 7 + 2]! - s / 16) < 1e-6); // block (1, 2) of image 0
+});
+
+test('Fashion-MNIST source: a missing directory is one error naming the Debian package', () => {
+  assert.throws(() => fashionMnistDir(join(dir, 'no-fashion-here')), /dataset-fashion-mnist[^]*CATAPULT_FASHION_MNIST_DIR|not found[^]*dataset-fashion-mnist/);
+  const cfg = resolveConfig({ data: { kind: 'mnist', source: 'fashion-mnist', task: '6v0' } });
+  assert.equal(cfg.data.kind === 'mnist' && cfg.data.source, 'fashion-mnist');
+});
+
+test('Fashion-MNIST shirt vs T-shirt from the Debian package (skipped when absent)', { skip: existsSync(FASHION_MNIST_DEFAULT_DIR) ? false : `Debian package dataset-fashion-mnist not installed (${FASHION_MNIST_DEFAULT_DIR} missing)` }, () => {
+  const { train, test } = loadMnistTask({ task: { kind: 'pair', positive: 6, negative: 0 }, trainSize: 200, testSize: 100, seed: 0, standardization: 'none', dir: fashionMnistDir() });
+  assert.equal(train.d, 784);
+  assert.equal(train.m, 200);
+  assert.equal(test.m, 100);
+  // not MNIST: the same task on the digit files gives different pixels
+  const digits = loadMnistTask({ task: { kind: 'pair', positive: 6, negative: 0 }, trainSize: 200, testSize: 100, seed: 0, standardization: 'none' });
+  assert.notDeepEqual(train.X.subarray(0, 784), digits.train.X.subarray(0, 784));
+  const built = buildData(resolveConfig({ seed: 0, data: { kind: 'mnist', source: 'fashion-mnist', task: '6v0', trainSize: 200, testSize: 100, standardization: 'none' } }), nodeLoaders);
+  assert.deepEqual(built.train.X, train.X);
 });

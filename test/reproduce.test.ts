@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reproduce } from '../src/cli/reproduceCommand.ts';
 import { loadRecipeFile, PROFILES, resolveRecipe } from '../src/experiments/recipeFiles.ts';
-import { mixedSeparabilityCsv, RECIPES } from '../src/experiments/recipes.ts';
+import { mixedSeparabilityCsv, RECIPES, recipesFor } from '../src/experiments/recipes.ts';
 import { bracketMatches, logLogSlope, spearman } from '../src/experiments/verdicts.ts';
 import { escapeHtml } from '../src/report/html.ts';
 
@@ -57,7 +57,7 @@ test('a miniature reproduction writes the report with computed verdicts, and res
   assert.equal(res.html, join(dir, 'index.html'));
   const html = readFileSync(res.html, 'utf8');
   // every recipe has a section with verdict rows; every referenced figure exists
-  for (const r of RECIPES) {
+  for (const r of recipesFor('mini')) {
     assert.match(html, new RegExp(`<section id="${r.name}">`), r.name);
     const run = res.runs.find((x) => x.recipe.name === r.name)!;
     assert.ok(run.output.verdicts.length > 0, `${r.name} has verdicts`);

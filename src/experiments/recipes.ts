@@ -8,7 +8,7 @@ import { categoryDotSpec, seriesVsCSpec, stepSeriesSpec, xySpec, type SeriesCPoi
 import { boundariesFromPrediction, curvatureVsCSpec, metricVsCSpec, overlaySpec, phaseDiagramSpec, theoryRows, trajectorySpec, type Boundary, type RunSeries, type SweepRowLike, type TrajectoryRow, type VegaLiteSpec } from '../report/specs.ts';
 import type { Phase } from '../theory/phase.ts';
 import { list, numOr, runsTable, s, stable, sweepRowsForSpecs, trajectory, type AnalyzeContext, type FigureOut, type Recipe, type RecipeContext, type RecipeOutput, type TableOut } from './recipes/common.ts';
-import { armViews, mnistNonseparable } from './recipes/mnistNonseparable.ts';
+import { armViews, fashionNonseparable, mnistNonseparable } from './recipes/mnistNonseparable.ts';
 import { isCatapult } from './realPhase.ts';
 export type { AnalyzeContext, FigureOut, Recipe, RecipeContext, RecipeOutput, TableOut } from './recipes/common.ts';
 import type { RunConfig } from './config.ts';
@@ -841,7 +841,10 @@ const restrictedFlatness: Recipe = {
 
 // ---------------------------------------------------------------------------------------------
 
-export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness];
+export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, fashionNonseparable];
+
+/** The recipes a profile runs by default. */
+export const recipesFor = (profile: Profile): Recipe[] => RECIPES.filter((r) => !r.profiles || r.profiles.includes(profile));
 
 export function recipeByName(name: string): Recipe {
   const r = RECIPES.find((x) => x.name === name);

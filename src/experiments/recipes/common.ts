@@ -37,6 +37,8 @@ export interface Recipe {
   title: string;
   /** what the experiment shows, in words (no results: those are computed) */
   description: string;
+  /** profiles the recipe runs in by default (all when absent; e.g. a recipe that needs an optional data package runs in 'full' only) */
+  profiles?: readonly Profile[];
   prepare?(ctx: RecipeContext): Promise<void> | void;
   analyze(ctx: AnalyzeContext): Promise<RecipeOutput> | RecipeOutput;
 }

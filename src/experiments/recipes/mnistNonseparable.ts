@@ -175,3 +175,16 @@ export const mnistNonseparable: Recipe = {
     return { figures, tables, verdicts };
   },
 };
+
+/**
+ * The same experiment on Fashion-MNIST shirt (6) vs T-shirt/top (0), a hard pair: full profile
+ * only (the data come from the Debian package dataset-fashion-mnist, which the quick profile must
+ * not need). Same analysis and verdict rules.
+ */
+export const fashionNonseparable: Recipe = {
+  ...mnistNonseparable,
+  name: 'fashion-nonseparable',
+  title: 'Fashion-MNIST shirt vs T-shirt, logistic loss: catapult, flatness on the non-separable part, test accuracy',
+  description: mnistNonseparable.description.replace('an MNIST digit pair', 'the Fashion-MNIST pair shirt vs T-shirt/top').replace(/\(quick profile:[^)]*\)/, '(full profile only: the full training pair at 28×28)'),
+  profiles: ['full'],
+};
