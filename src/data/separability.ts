@@ -107,6 +107,19 @@ export interface SeparabilityOptions {
   workingSetInitial?: number;
   /** At most this many violated samples join the working set per round. Default 1000. */
   workingSetBatch?: number;
+  /** Called after each working-set round (full-size data take minutes per round). */
+  onProgress?: (p: SeparabilityProgress) => void;
+}
+
+export interface SeparabilityProgress {
+  /** working-set round, from 1 */
+  round: number;
+  /** samples in this round's LP */
+  workingSet: number;
+  /** samples outside the working set that its separator does not strictly separate (0: done) */
+  violators: number;
+  /** LP time of this round, ms */
+  lpTimeMs: number;
 }
 
 export interface LpRound {
@@ -391,6 +404,7 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
         if (g > threshold) inI[a] = 1;
         else violators.push({ a, g });
       }
+      opts.onProgress?.({ round: workingSetSizes.length, workingSet: W.length, violators: violators.length, lpTimeMs: res.rounds.reduce((acc, r) => acc + r.timeMs, 0) });
       if (violators.length === 0) break;
       violators.sort((x, y) => x.g - y.g || x.a - y.a);
       for (const v of violators.slice(0, batch)) {
