@@ -278,6 +278,9 @@ test('a run with curvature.restricted writes separability (|I|, dim V) and κ_V,
     assert.equal(summary.separability.nonSeparableCount, 20);
     assert.equal(summary.separability.nonSeparableDim, 1);
     assert.equal(summary.separability.separable, false);
+    assert.equal(summary.separability.certificates.verified, true);
+    assert.ok(summary.separability.certificates.dualResidual < 1e-9);
+    assert.equal(summary.separability.certificates.dualStatus, 'optimal');
     assert.ok(relErr(summary.kappaNonSepFinal, summary.lambdaFinal) < 1e-8);
     assert.ok(relErr(summary.kappaNonSep0, summary.lambda0) < 1e-8);
     assert.ok(summary.solver.kappaNonSepFinal.iterations > 0);
