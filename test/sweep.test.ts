@@ -7,6 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { axisValues, expandSweep, parseSweepConfig, shardOf } from '../src/experiments/sweep.ts';
 import { parseResultsCsv } from '../src/experiments/results.ts';
+import { onsetsFromRows } from '../src/report/specs.ts';
 import { gridOnsets, onsetsToCsv, onsetTest, parseOnsetsCsv, phaseOnsets, type OnsetRow } from '../src/experiments/onsets.ts';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
@@ -114,4 +115,9 @@ test('one onset rule: row order (jobs, resume, shards) does not change onsets.cs
   const web = gridOnsets(w100.map((r) => r.summary.c!), w100.map((r) => r.summary));
   const [first] = phaseOnsets(rows);
   for (const k of ['cLoss', 'cSharp', 'cInstab', 'cMax', 'lazyRatio'] as const) assert.equal(web[k], first[k], k);
+  // the phase-diagram figure's onset curves too
+  const fig = onsetsFromRows(rows.map((r) => ({ ...r.summary, width: r.values['model.width'] })), 'width');
+  phaseOnsets(rows).forEach((o, i) => {
+    for (const k of ['cLoss', 'cSharp', 'cInstab', 'cMax'] as const) assert.equal(fig[i][k], o[k], `figure ${k}`);
+  });
 });
