@@ -19,6 +19,7 @@ import {
   type Dataset,
 } from '../src/data/index.ts';
 import { loadCsvFile } from '../src/data/files.ts';
+import { resolveConfig } from '../src/experiments/config.ts';
 
 const dotRow = (ds: Dataset, i: number, w: ArrayLike<number>): number => {
   let s = 0;
@@ -253,4 +254,15 @@ test('loadCsvFile: reads a temp file, names the data set after it, reports missi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('degenerate data: p·m must be an integer (an error naming p and m, never a silent rounding)', () => {
+  assert.throws(() => degenerateData({ m: 10, d: 3, p: 0.35 }), (e: Error) => e instanceof RangeError && /p·m = 0\.35·10 = 3\.5/.test(e.message));
+  assert.throws(() => degenerateData({ m: 7, d: 2, p: 0.3 }), /p·m = 0\.3·7/);
+  // floating-point round-off of an exact fraction is not an error
+  assert.equal(degenerateData({ m: 10, d: 3, p: 0.3 }).y.filter((v) => v === 1).length, 3);
+  assert.equal(degenerateData({ m: 100, d: 3, p: 0.07 }).y.filter((v) => v === 1).length, 7);
+  // in a config the message names the field
+  assert.throws(() => resolveConfig({ data: { kind: 'degenerate', m: 10, p: 0.25 } }), /data\.p: p·m = 0\.25·10 = 2\.5 is not an integer/);
+  assert.doesNotThrow(() => resolveConfig({ data: { kind: 'degenerate', m: 100, p: 0.25 } }));
 });

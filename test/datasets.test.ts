@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -27,7 +27,14 @@ import {
   loadMnist,
   loadMnistImages,
   loadMnistTask,
+  fashionMnistDir,
+  FASHION_MNIST_DEFAULT_DIR,
 } from '../src/data/mnistFiles.ts';
+import { resolveConfig } from '../src/experiments/config.ts';
+import { buildData } from '../src/experiments/problem.ts';
+import { nodeLoaders } from '../src/io/loaders.ts';
+import { makeDataset } from '../src/data/dataset.ts';
+import { flipLabels, poolImages } from '../src/data/transforms.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'catapult-datasets-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -422,4 +429,52 @@ test('MNIST loaders on a user directory (gzipped standard names); missing files 
   writeFileSync(join(d2, 't10k-images-idx3-ubyte'), encodeIdx('ubyte', [2, 2, 2], new Uint8Array(8)));
   writeFileSync(join(d2, 't10k-labels-idx1-ubyte'), encodeIdx('ubyte', [2], [0, 1]));
   assert.throws(() => loadMnistImages('test', d2), /t10k-images-idx3-ubyte: MNIST images should be 28×28, found 2×2/);
+});
+
+test('label noise: exactly round(q·m) training labels flipped, seeded; test labels untouched', () => {
+  const ds = makeDataset(new Float64Array(10), Float64Array.from([1, 1, 1, -1, -1, 1, -1, 1, -1, 1]), 1, 'toy');
+  const f = flipLabels(ds, 0.3, 7);
+  const flipped = [...ds.y.keys()].filter((i) => f.y[i] === -ds.y[i]);
+  assert.equal(flipped.length, 3);
+  assert.deepEqual(flipLabels(ds, 0.3, 7).y, f.y);
+  assert.notDeepEqual([...flipLabels(ds, 0.3, 8).y], [...f.y]);
+  assert.equal(flipLabels(ds, 0, 7), ds);
+  assert.throws(() => flipLabels(ds, 1.5, 0), /fraction must be in \[0, 1\]/);
+  const clean = loadMnistTask({ task: { kind: 'pair', positive: 3, negative: 8 }, trainSize: 200, testSize: 50, seed: 2, standardization: 'none' });
+  const noisy = loadMnistTask({ task: { kind: 'pair', positive: 3, negative: 8 }, trainSize: 200, testSize: 50, seed: 2, standardization: 'none', labelNoise: 0.1 });
+  assert.equal([...clean.train.y.keys()].filter((i) => clean.train.y[i] !== noisy.train.y[i]).length, 20);
+  assert.deepEqual(noisy.train.X, clean.train.X);
+  assert.deepEqual(noisy.test.y, clean.test.y);
+});
+
+test('image pooling: k×k block means against hand values; pooled MNIST has 49 features', () => {
+  // one 4×4 image, pixels 0..15 row-major; 2×2 pooling → means of the four blocks
+  const ds = makeDataset(Float64Array.from({ length: 16 }, (_, i) => i), Float64Array.from([1]), 16, 'img');
+  assert.deepEqual([...poolImages(ds, [4, 4], 2).X], [2.5, 4.5, 10.5, 12.5]);
+  assert.deepEqual([...poolImages(ds, [4, 4], 4).X], [7.5]);
+  assert.throws(() => poolImages(ds, [4, 4], 3), /pool size 3 must divide/);
+  const p = loadMnistTask({ task: { kind: 'parity' }, trainSize: 30, testSize: 10, seed: 0, standardization: 'none', pool: 4 });
+  const full = loadMnistTask({ task: { kind: 'parity' }, trainSize: 30, testSize: 10, seed: 0, standardization: 'none' });
+  assert.equal(p.train.d, 49);
+  let s = 0;
+  for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) s += full.train.X[(4 + a) * 28 + 8 + b]!;
+  assert.ok(Math.abs(p.train.X[1 * 7 + 2]! - s / 16) < 1e-6); // block (1, 2) of image 0
+});
+
+test('Fashion-MNIST source: a missing directory is one error naming the Debian package', () => {
+  assert.throws(() => fashionMnistDir(join(dir, 'no-fashion-here')), /dataset-fashion-mnist[^]*CATAPULT_FASHION_MNIST_DIR|not found[^]*dataset-fashion-mnist/);
+  const cfg = resolveConfig({ data: { kind: 'mnist', source: 'fashion-mnist', task: '6v0' } });
+  assert.equal(cfg.data.kind === 'mnist' && cfg.data.source, 'fashion-mnist');
+});
+
+test('Fashion-MNIST shirt vs T-shirt from the Debian package (skipped when absent)', { skip: existsSync(FASHION_MNIST_DEFAULT_DIR) ? false : `Debian package dataset-fashion-mnist not installed (${FASHION_MNIST_DEFAULT_DIR} missing)` }, () => {
+  const { train, test } = loadMnistTask({ task: { kind: 'pair', positive: 6, negative: 0 }, trainSize: 200, testSize: 100, seed: 0, standardization: 'none', dir: fashionMnistDir() });
+  assert.equal(train.d, 784);
+  assert.equal(train.m, 200);
+  assert.equal(test.m, 100);
+  // not MNIST: the same task on the digit files gives different pixels
+  const digits = loadMnistTask({ task: { kind: 'pair', positive: 6, negative: 0 }, trainSize: 200, testSize: 100, seed: 0, standardization: 'none' });
+  assert.notDeepEqual(train.X.subarray(0, 784), digits.train.X.subarray(0, 784));
+  const built = buildData(resolveConfig({ seed: 0, data: { kind: 'mnist', source: 'fashion-mnist', task: '6v0', trainSize: 200, testSize: 100, standardization: 'none' } }), nodeLoaders);
+  assert.deepEqual(built.train.X, train.X);
 });

@@ -6,6 +6,7 @@ import { getLoss, lossValueAndD1, LOSS_NAMES, type Loss } from '../src/losses/lo
 import { makeDataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
 import { maxRelErrVec } from './helpers.ts';
+import { curvatureOperator } from '../src/curvature/modelOperators.ts';
 
 function randomData(m: number, d: number, seed: number, float32 = false) {
   const rng = new Rng(seed);
@@ -219,4 +220,39 @@ test('a user-defined loss without valueAndD1 trains the same as with it', () => 
     model.descend(model.evaluate(b, data, plain), 0.5);
   }
   assert.deepEqual(Array.from(a), Array.from(b));
+});
+
+test('a mini-batch evaluation (rows) gives the HVP, NTK and Gauss–Newton products of the subset as its own data set', () => {
+  const spec = { d: 4, width: 5, depth: 3 };
+  const model = new DeepLinear(spec);
+  const data = randomData(10, spec.d, 21);
+  const rows = Int32Array.of(7, 2, 9, 4);
+  const Xs = new Float64Array(rows.length * spec.d);
+  const ys = new Float64Array(rows.length);
+  rows.forEach((a, i) => {
+    Xs.set(data.X.subarray(a * spec.d, (a + 1) * spec.d), i * spec.d);
+    ys[i] = data.y[a];
+  });
+  const subset = makeDataset(Xs, ys, spec.d, 'subset');
+  const theta = gaussianInit(model, 6, 0.7);
+  for (const lossName of ['logistic', 'squared', 'exponential'] as const) {
+    const loss = getLoss(lossName);
+    const batch = model.evaluate(theta, data, loss, rows);
+    const own = model.evaluate(theta, subset, loss);
+    assert.deepEqual(Array.from(model.secondDerivatives(batch)), Array.from(model.secondDerivatives(own)), `${lossName}: ℓ'' uses the batch's labels`);
+    const dir = new Rng(3).fillNormal(new Float64Array(model.numParams));
+    const hb = model.hvp(batch, dir);
+    const ho = model.hvp(own, dir);
+    assert.ok(maxRelErrVec(hb, ho) < 1e-13, `${lossName}: HVP on rows vs subset ${maxRelErrVec(hb, ho)}`);
+    const u = new Rng(4).fillNormal(new Float64Array(rows.length));
+    for (const kind of ['ntk', 'gauss-newton'] as const) {
+      const ob = curvatureOperator(kind, model, batch);
+      const oo = curvatureOperator(kind, model, own);
+      assert.equal(ob.dim, rows.length);
+      const a = new Float64Array(rows.length), b = new Float64Array(rows.length);
+      ob.apply(u, a);
+      oo.apply(u, b);
+      assert.ok(maxRelErrVec(a, b) < 1e-13, `${lossName} ${kind}: on rows vs subset ${maxRelErrVec(a, b)}`);
+    }
+  }
 });

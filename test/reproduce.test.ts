@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reproduce } from '../src/cli/reproduceCommand.ts';
 import { loadRecipeFile, PROFILES, resolveRecipe } from '../src/experiments/recipeFiles.ts';
-import { mixedSeparabilityCsv, RECIPES } from '../src/experiments/recipes.ts';
+import { mixedSeparabilityCsv, RECIPES, recipesFor } from '../src/experiments/recipes.ts';
 import { bracketMatches, logLogSlope, spearman } from '../src/experiments/verdicts.ts';
 import { escapeHtml } from '../src/report/html.ts';
 
@@ -67,7 +67,7 @@ test('a miniature reproduction writes the report with computed verdicts, and res
   assert.equal(res.html, join(dir, 'index.html'));
   const html = readFileSync(res.html, 'utf8');
   // every recipe has a section with verdict rows; every referenced figure exists
-  for (const r of RECIPES) {
+  for (const r of recipesFor('mini')) {
     assert.match(html, new RegExp(`<section id="${r.name}">`), r.name);
     const run = res.runs.find((x) => x.recipe.name === r.name)!;
     assert.ok(run.output.verdicts.length > 0, `${r.name} has verdicts`);
@@ -99,6 +99,12 @@ test('a miniature reproduction writes the report with computed verdicts, and res
   assert.equal(find('width-scaling', /divergence edge c_max grows/).pass, true);
   assert.equal(find('gaussian-deep', /^Separable data: no catapult/).pass, true);
   assert.equal(find('restricted-flatness', /planted structure/).pass, true);
+  // non-separable MNIST: the LP sees both arms as designed, and the non-separable arm catapults at some c
+  const contrast = find('mnist-nonseparable', /catapult phase exists on the non-separable training set/);
+  assert.match(contrast.measured, /seed 0: \|I\| \d+, dim V [1-9]\d*/);
+  assert.match(contrast.measured, /\(2 of 2 training sets separable\)/);
+  assert.doesNotMatch(contrast.measured, /majority of seeds at c = none/);
+  assert.match(find('mnist-nonseparable', /best test accuracy lies in the catapult phase/).measured, /paired difference .* \(SE, 2 seeds\)/);
   // the measured onsets are numbers from the runs: c_loss within the refined bracket around 1
   const sq = res.runs.find((r) => r.recipe.name === 'uv-phase-vs-c')!.sweeps.squared.onsets[0];
   assert.ok(sq.cLoss! > 0.97 && sq.cLoss! < 1.03 && sq.cMax! > 1.94 && sq.cMax! < 2.06, JSON.stringify(sq));

@@ -394,3 +394,77 @@ test('separabilityCommand: text, JSON, CSV input and errors', async () => {
   await assert.rejects(separabilityCommand({}), /no data/);
   await assert.rejects(separabilityCommand({ csv: 'x.csv', data: 'gaussian' }), /not both/);
 });
+
+/** Both certificates re-verified here from the raw data (z_α = y_α x_α / ‖x_α‖), independently of the module. */
+function verifyCertificates(ds: Dataset, r: SeparabilityReport): { margin: number; nonSepMin: number; residual: number; minWeight: number } {
+  const unit = (a: number) => {
+    const z = row(ds, a).map((v) => v * ds.y[a]);
+    const n = Math.hypot(...z);
+    return n > 0 ? z.map((v) => v / n) : z;
+  };
+  const u = r.separator;
+  const nu = Math.hypot(...u);
+  let margin = Infinity, nonSepMin = Infinity;
+  for (const a of r.separableIndices) margin = Math.min(margin, unit(a).reduce((s, v, j) => s + v * u[j], 0) / nu);
+  for (const a of r.nonSeparableIndices) nonSepMin = Math.min(nonSepMin, nu > 0 ? unit(a).reduce((s, v, j) => s + v * u[j], 0) / nu : 0);
+  const res = new Float64Array(ds.d);
+  let sum = 0, minWeight = Infinity;
+  r.nonSeparableIndices.forEach((a, k) => {
+    const w = r.dualWeights[k];
+    assert.ok(w >= 0, `dual weight ${w} of sample ${a}`);
+    sum += w;
+    minWeight = Math.min(minWeight, w);
+    unit(a).forEach((v, j) => (res[j] += w * v));
+  });
+  if (r.nonSeparableCount > 0) assert.ok(Math.abs(sum - 1) < 1e-12, `weights sum to ${sum}`);
+  return { margin, nonSepMin, residual: Math.hypot(...res), minWeight };
+}
+
+test('certificates: a separator with margin on I and a Gordan dual on N, both verified; the working set gives the direct answer', async () => {
+  const cases: { name: string; ds: Dataset; I?: number[] }[] = [];
+  const tc = twoClusters(150, 90);
+  cases.push({ name: 'two clusters', ds: tc.ds, I: tc.A });
+  cases.push({ name: 'noisy teacher', ds: gaussianTeacherData({ m: 400, d: 12, seed: 3, labelNoise: 0.1 }) });
+  cases.push({ name: 'separable teacher', ds: gaussianTeacherData({ m: 300, d: 8, seed: 11 }) });
+  cases.push({ name: 'degenerate', ds: degenerateData({ m: 40, d: 5, p: 0.25 }), I: [] });
+  for (const { name, ds, I } of cases) {
+    const direct = await analyzeSeparability(ds);
+    // a working set of ~30 samples, grown 25 at a time
+    const ws = await analyzeSeparability(ds, { workingSetAbove: 0, workingSetInitial: 30 * ds.d, workingSetBatch: 25 });
+    if (I) assert.deepEqual(Array.from(direct.separableIndices), I, name);
+    assert.deepEqual(Array.from(ws.separableIndices), Array.from(direct.separableIndices), `${name}: working set vs direct`);
+    assert.equal(ws.nonSeparableDim, direct.nonSeparableDim, name);
+    assert.equal(direct.workingSetSizes.length, 1);
+    if (name !== 'degenerate' && name !== 'separable teacher') assert.ok(ws.workingSetSizes.length > 1, `${name}: working-set rounds ${ws.workingSetSizes}`);
+    for (const r of [direct, ws]) {
+      checkConsistent(r);
+      const c = r.certificates;
+      assert.equal(c.verified, true, `${name}: ${JSON.stringify(c)}`);
+      const v = verifyCertificates(ds, r);
+      if (r.separableCount > 0) {
+        assert.ok(v.margin > 1e-4, `${name}: separator margin ${v.margin}`);
+        assert.ok(relErr(v.margin, c.separatorMargin) < 1e-9);
+      }
+      if (r.nonSeparableCount > 0) {
+        assert.ok(v.nonSepMin > -1e-7, `${name}: u on N ${v.nonSepMin}`);
+        assert.ok(v.minWeight > 0, `${name}: min weight ${v.minWeight}`);
+        assert.ok(v.residual < 1e-8, `${name}: dual residual ${v.residual}`);
+        assert.ok(Math.abs(v.residual - c.dualResidual) < 1e-12);
+        assert.equal(c.dualStatus, 'optimal');
+      } else {
+        assert.equal(c.dualStatus, 'skipped');
+      }
+    }
+  }
+});
+
+test('certificates after peeling: the separators of the rounds combine into one weak separator strict on all of I', async () => {
+  // the 'thin' set of the box test plus a third sample: with B = 10 the first round leaves one sample, the second finds it
+  const thin = makeDataset(Float64Array.of(1, 0, -1, 1e-3, 2, 1), Float64Array.of(1, 1, 1), 2, 'thin');
+  const t = await analyzeSeparability(thin, { box: 10 });
+  assert.ok(t.rounds.length >= 2, `rounds ${t.rounds.length}`);
+  assert.equal(t.separable, true);
+  assert.equal(t.certificates.verified, true, JSON.stringify(t.certificates));
+  const v = verifyCertificates(thin, t);
+  assert.ok(v.margin > 0, `combined separator margin ${v.margin}`);
+});

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { axisValues, expandSweep, parseSweepConfig, shardOf } from '../src/experiments/sweep.ts';
-import { phaseOnsets, parseResultsCsv } from '../src/experiments/results.ts';
+import { parseResultsCsv } from '../src/experiments/results.ts';
+import { onsetsFromRows } from '../src/report/specs.ts';
+import { gridOnsets, onsetsToCsv, onsetTest, parseOnsetsCsv, phaseOnsets, type OnsetRow } from '../src/experiments/onsets.ts';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
 const made: string[] = [];
@@ -50,6 +52,7 @@ test('sweep results are identical for --jobs 1, --jobs 2 and two shards merged',
   const j1 = readFileSync(join(dir, 'j1', 'results.csv'), 'utf8');
   assert.equal(j1.trim().split('\n').length, 15);
   assert.equal(readFileSync(join(dir, 'j2', 'results.csv'), 'utf8'), j1);
+  assert.equal(readFileSync(join(dir, 'j2', 'onsets.csv'), 'utf8'), readFileSync(join(dir, 'j1', 'onsets.csv'), 'utf8'));
   assert.equal(readFileSync(join(dir, 'merged', 'results.csv'), 'utf8'), j1);
   assert.equal(readFileSync(join(dir, 'merged', 'onsets.csv'), 'utf8'), readFileSync(join(dir, 'j1', 'onsets.csv'), 'utf8'));
   // each run equals `catapult train` with the same config
@@ -79,6 +82,7 @@ test('a killed sweep resumes to the same results as an uninterrupted one', async
   assert.match(resumed.stdout, new RegExp(`${12 - before} run now, ${before} reused`));
   assert.equal(run(['sweep', 's.json', '-q', '-j', '2', '--out', 'clean'], dir).status, 0);
   assert.equal(readFileSync(join(dir, 'killed', 'results.csv'), 'utf8'), readFileSync(join(dir, 'clean', 'results.csv'), 'utf8'));
+  assert.equal(readFileSync(join(dir, 'killed', 'onsets.csv'), 'utf8'), readFileSync(join(dir, 'clean', 'onsets.csv'), 'utf8'));
   assert.ok(!readdirSync(join(dir, 'killed')).some((f) => f.includes('.tmp-')));
 });
 
@@ -89,4 +93,40 @@ test('onsets: first c whose loss rises, whose λ drops, that diverges', () => {
   }));
   const [o] = phaseOnsets(rows);
   assert.deepEqual([o.cLoss, o.cLossBelow, o.cSharp, o.cSharpBelow, o.cMax, o.cMaxBelow], [4, 2, 2, 1, 8, 4]);
+});
+
+test('instability onset: first c whose λ_T/λ0 falls clearly below the lazy baseline (smallest c), not below λ0', () => {
+  // real-data shape: λ grows 3× in lazy runs; the catapult runs end at 2.5× and 1.2× λ0 (never below λ0)
+  const ratios = [3, 3.01, 2.99, 2.5, 1.2];
+  const rows = ratios.map((r, i) => ({ index: i, values: { c: 2 ** i }, summary: { c: 2 ** i, lossInitial: 1, lossMax: 1, lambda0: 1, lambdaFinal: r, phase: 'lazy' as const } }));
+  const [o] = phaseOnsets(rows);
+  assert.equal(o.lazyRatio, 3);
+  assert.deepEqual([o.cInstab, o.cInstabBelow], [8, 4]); // 2.99 > 0.98·3 = 2.94: not "clearly" below
+  assert.equal(o.cSharp, null);
+  assert.equal(onsetTest('cInstab', { lambda0: 1, lambdaFinal: 2.93 }, 3), true);
+  assert.equal(onsetTest('cInstab', { lambda0: 1, lambdaFinal: 2.95 }, 3), false);
+  assert.equal(onsetTest('cInstab', { phase: 'divergent' }, 3), true);
+});
+
+test('one onset rule: row order (jobs, resume, shards) does not change onsets.csv; the explorer and the CSV round trip agree', () => {
+  const rows: OnsetRow[] = [];
+  let index = 0;
+  for (const width of [100, 400]) for (const c of [0.5, 1, 2, 4]) rows.push({ index: index++, values: { 'model.width': width, c }, summary: { c, lossInitial: 1, lossMax: c >= 2 ? 3 : 1, lambda0: 1, lambdaFinal: c >= 2 ? 0.4 : 1.1, phase: c >= 4 ? 'divergent' : c >= 2 ? 'catapult' : 'lazy' } });
+  const inOrder = onsetsToCsv(phaseOnsets(rows));
+  const reversed = onsetsToCsv(phaseOnsets([...rows].reverse()));
+  const interleaved = onsetsToCsv(phaseOnsets([...rows.filter((_, i) => i % 2), ...rows.filter((_, i) => i % 2 === 0)]));
+  assert.equal(reversed, inOrder);
+  assert.equal(interleaved, inOrder);
+  assert.match(inOrder.split('\n')[1], /^100,1\.1,2,1,2,1,2,1,4,2$/);
+  assert.equal(onsetsToCsv(parseOnsetsCsv(inOrder)), inOrder);
+  // the explorer's sweep card runs the same rule on its grid
+  const w100 = rows.filter((r) => r.values['model.width'] === 100);
+  const web = gridOnsets(w100.map((r) => r.summary.c!), w100.map((r) => r.summary));
+  const [first] = phaseOnsets(rows);
+  for (const k of ['cLoss', 'cSharp', 'cInstab', 'cMax', 'lazyRatio'] as const) assert.equal(web[k], first[k], k);
+  // the phase-diagram figure's onset curves too
+  const fig = onsetsFromRows(rows.map((r) => ({ ...r.summary, width: r.values['model.width'] })), 'width');
+  phaseOnsets(rows).forEach((o, i) => {
+    for (const k of ['cLoss', 'cSharp', 'cInstab', 'cMax'] as const) assert.equal(fig[i][k], o[k], `figure ${k}`);
+  });
 });

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parseOnsetsCsv, parseResultsCsv, phaseOnsets, type ResultRow } from '../experiments/results.ts';
+import { parseOnsetsCsv, phaseOnsets } from '../experiments/onsets.ts';
+import { parseResultsCsv, type ResultRow } from '../experiments/results.ts';
 import { predictedBoundaries, sweepTheory } from '../theory/degenerate.ts';
 import { boundariesFromPrediction, curvatureVsCSpec, metricVsCSpec, phaseDiagramSpec, trajectorySpec, type Boundary, type RunSeries, type SweepRowLike } from '../report/specs.ts';
 import { writeFigure } from '../report/render.ts';

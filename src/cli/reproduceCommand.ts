@@ -4,8 +4,9 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { configHash } from '../experiments/config.ts';
 import { PROFILES, type Profile } from '../experiments/recipeFiles.ts';
-import { RECIPES, recipeByName, runRecipe, type RecipeRun } from '../experiments/recipes.ts';
-import { parseOnsetsCsv, parseResultsCsv, phaseOnsets, type Onset, type ResultRow } from '../experiments/results.ts';
+import { RECIPES, recipeByName, recipesFor, runRecipe, type RecipeRun } from '../experiments/recipes.ts';
+import { parseOnsetsCsv, phaseOnsets, type Onset } from '../experiments/onsets.ts';
+import { parseResultsCsv, type ResultRow } from '../experiments/results.ts';
 import { catapultOnset, fmt, onsetVerdict, bracketText, type Verdict } from '../experiments/verdicts.ts';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
@@ -53,7 +54,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const name = `paper-${opts.profile}`;
   const dir = join(opts.out, name);
   const figDir = join(dir, 'figures');
-  const recipes = opts.only ? opts.only.map(recipeByName) : [...RECIPES];
+  const recipes = opts.only ? opts.only.map(recipeByName) : recipesFor(opts.profile);
   const runs: RecipeRun[] = [];
   const sections: ReportSection[] = [];
   for (const [i, recipe] of recipes.entries()) {

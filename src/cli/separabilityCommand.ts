@@ -70,7 +70,7 @@ export async function separabilityCommand(opts: SeparabilityCommandOptions): Pro
 
 /** Plain-JSON view of the report (typed arrays → arrays, NaN → null; the basis only on request). */
 export function reportJson(ds: Dataset, r: SeparabilityReport, withBasis = false): Record<string, unknown> {
-  const { basis, separableIndices, nonSeparableIndices, spectrum, rounds, ...rest } = r;
+  const { basis, separableIndices, nonSeparableIndices, spectrum, rounds, separator, dualWeights, certificates, ...rest } = r;
   const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
   return {
     dataset: ds.name,
@@ -78,6 +78,9 @@ export function reportJson(ds: Dataset, r: SeparabilityReport, withBasis = false
     separableIndices: Array.from(separableIndices),
     nonSeparableIndices: Array.from(nonSeparableIndices),
     spectrum: Array.from(spectrum),
+    certificates: Object.fromEntries(Object.entries(certificates).map(([k, v]) => [k, typeof v === 'number' ? num(v) : v])),
+    separator: Array.from(separator),
+    dualWeights: Array.from(dualWeights),
     rounds: rounds.map((x) => ({ ...x, objective: num(x.objective), simplexIterations: num(x.simplexIterations) })),
     ...(withBasis ? { basis: basis.map((b) => Array.from(b)) } : {}),
   };
@@ -128,6 +131,12 @@ export function formatSeparabilityReport(ds: Dataset, r: SeparabilityReport): st
   if (r.fractionalCount > 0) {
     lines.push(`  note: ${r.fractionalCount} sample(s) had 0 < s < 1 (margin below 1/B); recovered by ${r.rounds.length} LP rounds`);
   }
+  if (r.workingSetSizes.length > 1) lines.push(`  working set: ${r.workingSetSizes.join(' → ')} samples over ${r.workingSetSizes.length} rounds`);
+  const c = r.certificates;
+  const sepCert = r.separableCount > 0 ? `separator margin on I ${g(c.separatorMargin)}` : 'no separator needed (I = ∅)';
+  const onN = Number.isFinite(c.separatorNonSeparableMin) ? `, min on N ${g(c.separatorNonSeparableMin)}` : '';
+  const dualCert = c.dualStatus === 'skipped' ? 'no dual needed (N = ∅)' : `Gordan dual on N: residual ${g(c.dualResidual)}, min weight ${g(c.dualMinWeight)} (Σ = 1), margin bound ${g(c.dualMarginBound)}, LP ${c.dualStatus}`;
+  lines.push(`  certificates ${c.verified ? 'verified' : 'NOT verified'}: ${sepCert}${onN}; ${dualCert}`);
   lines.push(`  total time ${r.timeMs.toFixed(0)} ms`);
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseShard, parseSweepConfig } from '../experiments/sweep.ts';
 import { mergeResults, runSweep } from '../experiments/sweepRunner.ts';
-import type { Onset } from '../experiments/results.ts';
+import type { Onset } from '../experiments/onsets.ts';
 import { createProgress } from './progress.ts';
 
 export function readJson(path: string, what: string): unknown {
@@ -25,7 +25,7 @@ export function printOnsets(onsets: Onset[]): void {
   const f = (x: number | null, below: number | null) => (x === null ? '—' : below === null ? `≤ ${x.toPrecision(4)}` : `${x.toPrecision(4)} (above ${below.toPrecision(4)})`);
   for (const o of onsets) {
     const g = Object.entries(o.group).map(([k, v]) => `${k}=${v}`).join(' ') || '(all runs)';
-    console.log(`${g}: c_loss ${f(o.cLoss, o.cLossBelow)}, c_sharp ${f(o.cSharp, o.cSharpBelow)}, c_max ${f(o.cMax, o.cMaxBelow)}`);
+    console.log(`${g}: c_loss ${f(o.cLoss, o.cLossBelow)}, c_sharp ${f(o.cSharp, o.cSharpBelow)}, c_instab ${f(o.cInstab, o.cInstabBelow)}, c_max ${f(o.cMax, o.cMaxBelow)}`);
   }
 }
 

@@ -11,8 +11,13 @@ import { lanczosTop } from './lanczos.ts';
  */
 export type CurvatureKind = 'ntk' | 'gauss-newton' | 'hessian';
 
+/** Sample count of an evaluation (its mini-batch size, or m): the dimension of the sample-space operators. */
+function samplesOf(ev: Evaluation): number {
+  return ev.f.length;
+}
+
 export function ntkOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
-  const m = ev.data.m;
+  const m = samplesOf(ev);
   return {
     dim: m,
     apply(u, out) {
@@ -23,7 +28,7 @@ export function ntkOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
 }
 
 export function gaussNewtonOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
-  const m = ev.data.m;
+  const m = samplesOf(ev);
   const d2 = model.secondDerivatives(ev);
   const root = new Float64Array(m);
   for (let i = 0; i < m; i++) root[i] = Math.sqrt(Math.max(d2[i], 0));
@@ -65,13 +70,23 @@ export interface CurvatureEstimate {
   converged: boolean;
   /** eigenvector, kept to warm-start the next measurement */
   vector: Float64Array;
+  /** the first solve did not converge and was retried with a larger Krylov space */
+  retried: boolean;
 }
 
 export interface CurvatureSolverOptions {
   maxIter: number;
   tol: number;
   seed: number;
+  /**
+   * Krylov dimension of one retry when the first solve did not converge (default 5·maxIter; ≤ maxIter: no retry).
+   * The retry starts from the first solve's Ritz vector, so it continues rather than repeats the work.
+   */
+  retryMaxIter?: number;
 }
+
+/** Default retry cap as a multiple of maxIter (see `measureOperator`). */
+export const RETRY_FACTOR = 5;
 
 /** Top algebraic eigenvalue of one curvature operator by Lanczos, optionally warm-started. */
 export function measureCurvature(
@@ -81,7 +96,26 @@ export function measureCurvature(
   opts: CurvatureSolverOptions,
   warm?: Float64Array,
 ): CurvatureEstimate {
-  const op = curvatureOperator(kind, model, ev);
-  const res = lanczosTop(op, { maxIter: Math.min(opts.maxIter, op.dim), tol: opts.tol, seed: opts.seed, start: warm });
-  return { value: res.value, residual: res.residual, iterations: res.iterations, converged: res.converged, vector: res.vector };
+  return measureOperator(curvatureOperator(kind, model, ev), opts, warm);
+}
+
+/**
+ * Top algebraic eigenvalue of a symmetric operator by Lanczos with an adaptive cap: a solve that stops
+ * unconverged at maxIter (e.g. at a catapult peak, where the top of the spectrum is crowded) is retried once
+ * with a larger Krylov space started from its Ritz vector. `iterations` counts the matvecs of both; the value,
+ * residual and flag are those of the last solve (the retry's Ritz value is at least as good: its start vector
+ * is the first solve's answer).
+ */
+export function measureOperator(op: LinearOperator, opts: CurvatureSolverOptions, warm?: Float64Array): CurvatureEstimate {
+  const first = lanczosTop(op, { maxIter: Math.min(opts.maxIter, op.dim), tol: opts.tol, seed: opts.seed, start: warm });
+  const retryCap = Math.min(opts.retryMaxIter ?? RETRY_FACTOR * opts.maxIter, op.dim);
+  let res = first;
+  let iterations = first.iterations;
+  let retried = false;
+  if (!first.converged && retryCap > Math.min(opts.maxIter, op.dim) && Number.isFinite(first.value)) {
+    res = lanczosTop(op, { maxIter: retryCap, tol: opts.tol, seed: opts.seed, start: first.vector });
+    iterations += res.iterations;
+    retried = true;
+  }
+  return { value: res.value, residual: res.residual, iterations, converged: res.converged, vector: res.vector, retried };
 }

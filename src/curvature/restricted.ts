@@ -1,14 +1,21 @@
 /**
- * Curvature of the loss restricted to a subspace of input space (theory §7: the non-separable
- * subspace from src/data/separability.ts). Pure numerics, browser-safe; the LP lives elsewhere.
+ * Curvature restricted to the non-separable part of the data (theory §7: the subspace V and the samples N
+ * from src/data/separability.ts). Pure numerics, browser-safe; the LP lives elsewhere.
+ *
+ * Two kinds:
+ *  - in β (function space): `restrictedCurvature`, the β-Hessian XᵀDX/m restricted to V. At the minimizer on V it
+ *    is fixed by the data alone, the same for every η, so it cannot show a learning-rate effect (theory §7);
+ *    kept as a reported column.
+ *  - in parameter space, which can: `kappaNonSepOperator` (the NTK restricted to V) and
+ *    `gaussNewtonOnSamplesOperator` (the Gauss–Newton matrix on the non-separable samples N).
  */
 import { dot } from '../linalg/blas.ts';
+import type { Dataset } from '../data/dataset.ts';
 import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
-import { rowsDot, rowsDotThenCombine } from '../models/passes.ts';
+import { rowsCombine, rowsDot, rowsDotThenCombine } from '../models/passes.ts';
 import { symmetricEigen } from './jacobi.ts';
-import { lanczosTop, type LanczosOptions } from './lanczos.ts';
-import type { LinearOperator } from './operator.ts';
-
+import { lanczosTop, residualNorm, type LanczosOptions } from './lanczos.ts';
+import type { EigResult, LinearOperator } from './operator.ts';
 
 export interface RestrictedCurvatureOptions {
   /** Build Bᵀ H B explicitly and use Jacobi up to this k; Lanczos above. Default 200. */
@@ -29,6 +36,19 @@ export interface RestrictedCurvature {
   /** k = dimension of the subspace */
   dim: number;
   method: 'empty' | 'dense' | 'lanczos';
+  /** Solver evidence for `restricted` (dense: the Jacobi pair's residual; empty: exact 0) and `unrestricted`. */
+  restrictedSolve: SolveEvidence;
+  unrestrictedSolve: SolveEvidence;
+}
+
+/** What a solve reports besides its value (theory §4: residual, iterations, converged). */
+export type SolveEvidence = Pick<EigResult, 'residual' | 'iterations' | 'converged'>;
+
+/** Exact answers (an empty subspace) need no solver. */
+export const EXACT_SOLVE: SolveEvidence = { residual: 0, iterations: 0, converged: true };
+
+function evidence(r: EigResult): SolveEvidence {
+  return { residual: r.residual, iterations: r.iterations, converged: r.converged };
 }
 
 /**
@@ -66,10 +86,12 @@ export function restrictedCurvature(
     rowsDotThenCombine(X, d, null, m, v, (i, s) => d2[i] * s * inv, out);
   };
   const H: LinearOperator = { dim: d, apply: hApply };
-  const unrestricted = lanczosTop(H, lopts).value;
+  const whole = lanczosTop(H, lopts);
+  const unrestricted = whole.value;
+  const unrestrictedSolve = evidence(whole);
 
   const k = basis.length;
-  if (k === 0) return { restricted: 0, unrestricted, dim: 0, method: 'empty' };
+  if (k === 0) return { restricted: 0, unrestricted, dim: 0, method: 'empty', restrictedSolve: EXACT_SOLVE, unrestrictedSolve };
   const denseMax = opts.denseMax ?? 200;
   if (k <= denseMax) {
     const XB: Float64Array[] = basis.map((b) => {
@@ -87,11 +109,51 @@ export function restrictedCurvature(
         M[j * k + i] = s * inv;
       }
     }
-    return { restricted: symmetricEigen(M, k).values[0], unrestricted, dim: k, method: 'dense' };
+    const eig = symmetricEigen(M, k);
+    const top = eig.vectors.subarray(0, k);
+    const Mv = new Float64Array(k);
+    for (let i = 0; i < k; i++) Mv[i] = dot(k, M, i * k, top, 0);
+    const residual = residualNorm(top, Mv, eig.values[0]);
+    return { restricted: eig.values[0], unrestricted, dim: k, method: 'dense', restrictedSolve: { residual, iterations: 0, converged: true }, unrestrictedSolve };
   }
+  const op = compressed(basis, d, hApply, 1);
+  const sub = lanczosTop(op, lopts);
+  return { restricted: sub.value, unrestricted, dim: k, method: 'lanczos', restrictedSolve: evidence(sub), unrestrictedSolve };
+}
+
+/** mean_α ‖x_α‖² over all rows of a data set (the normalisation of κ_V). */
+export function meanSquaredNorm(data: Dataset): number {
+  const { m, d, X } = data;
+  let s = 0;
+  for (let a = 0; a < m; a++) {
+    let t = 0;
+    for (let j = 0, o = a * d; j < d; j++) t += X[o + j] * X[o + j];
+    s += t;
+  }
+  return m === 0 ? NaN : s / m;
+}
+
+/**
+ * κ_V = λ_max(P_V K P_V)·mean_α‖x_α‖² (theory §7) as the k×k operator w ↦ s·Bᵀ K (B w), s = `meanSqNorm`, with
+ * B = [b_1 … b_k] an orthonormal basis of V (so BᵀKB has the nonzero spectrum of P_V K P_V) and K the d×d
+ * input-space NTK of the deep linear net (Θ = X K Xᵀ, theory §4; `model.kernelApply`). Costs one layer chain and
+ * 2·k·d per product, no data pass. On degenerate data (V = span{x}, ‖x‖² = d) κ_V = xᵀKx = λ.
+ * Needs k ≥ 1 (for V = {0} report κ_V = 0 without a solve).
+ */
+export function kappaNonSepOperator(model: DeepLinear, ev: Evaluation, basis: readonly Float64Array[], meanSqNorm: number): LinearOperator {
+  const d = model.d;
+  const k = basis.length;
+  if (k === 0) throw new RangeError('kappaNonSepOperator: empty basis (V = {0}: κ_V = 0, no operator needed)');
+  for (const b of basis) if (b.length !== d) throw new RangeError(`kappaNonSepOperator: basis vector of length ${b.length}, expected d = ${d}`);
+  return compressed(basis, d, (v, out) => model.kernelApply(ev.theta, ev.e, v, out), meanSqNorm);
+}
+
+/** w ↦ s·Bᵀ A (B w): the operator A of R^d compressed to span(B), B = `basis` orthonormal (k×k, any k ≥ 1). */
+function compressed(basis: readonly Float64Array[], d: number, apply: (v: Float64Array, out: Float64Array) => void, s: number): LinearOperator {
+  const k = basis.length;
   const v = new Float64Array(d);
-  const hv = new Float64Array(d);
-  const op: LinearOperator = {
+  const av = new Float64Array(d);
+  return {
     dim: k,
     apply(w, out) {
       v.fill(0);
@@ -99,9 +161,43 @@ export function restrictedCurvature(
         const wj = w[j], b = basis[j];
         if (wj !== 0) for (let t = 0; t < d; t++) v[t] += wj * b[t];
       }
-      hApply(v, hv);
-      for (let j = 0; j < k; j++) out[j] = dot(d, basis[j], 0, hv, 0);
+      apply(v, av);
+      for (let j = 0; j < k; j++) out[j] = s * dot(d, basis[j], 0, av, 0);
     },
   };
-  return { restricted: lanczosTop(op, lopts).value, unrestricted, dim: k, method: 'lanczos' };
+}
+
+/**
+ * S_GN,N = λ_max(D_N^½ Θ_NN D_N^½)/m (theory §7) as the |N|×|N| operator u ↦ D_N^½ X_N K X_Nᵀ D_N^½ u / m, with
+ * N = `samples` (indices into the evaluation's data) and D = ℓ''(f). The divisor m is the FULL sample count
+ * (theory §7 literally, with m of §1: the loss is a mean over all m samples), not |N|: S_GN,N is then the top
+ * eigenvalue of a principal submatrix of the Gauss–Newton matrix whose top eigenvalue is S_GN, so
+ * S_GN,N ≤ S_GN (Cauchy interlacing). Two passes over the rows of N per product. `ev` must be full-batch.
+ */
+export function gaussNewtonOnSamplesOperator(model: DeepLinear, ev: Evaluation, samples: Int32Array): LinearOperator {
+  const { data } = ev;
+  model.checkData(data);
+  const m = data.m;
+  if (ev.rows !== null || ev.f.length !== m) throw new RangeError('gaussNewtonOnSamplesOperator: needs a full-batch evaluation');
+  const n = samples.length;
+  if (n === 0) throw new RangeError('gaussNewtonOnSamplesOperator: no samples (N empty: S_GN,N = 0, no operator needed)');
+  const d2 = model.secondDerivatives(ev);
+  const root = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = samples[i];
+    if (!(a >= 0 && a < m)) throw new RangeError(`gaussNewtonOnSamplesOperator: sample index ${a} out of range [0, ${m})`);
+    root[i] = Math.sqrt(Math.max(d2[a], 0));
+  }
+  const tmp = new Float64Array(n);
+  const r = new Float64Array(data.d);
+  return {
+    dim: n,
+    apply(u, out) {
+      for (let i = 0; i < n; i++) tmp[i] = root[i] * u[i];
+      rowsCombine(data.X, data.d, samples, n, tmp, r);
+      model.kernelApply(ev.theta, ev.e, r, r);
+      rowsDot(data.X, data.d, samples, n, r, out);
+      for (let i = 0; i < n; i++) out[i] *= root[i] / m;
+    },
+  };
 }

@@ -20,7 +20,7 @@ function requireUnit(what: string, v: number): void {
 export interface DegenerateOptions {
   m: number;
   d: number;
-  /** Fraction of +1 labels: the first round(p·m) rows are +1, the rest −1. */
+  /** Fraction of +1 labels: the first p·m rows are +1, the rest −1. p·m must be an integer (the theory's p is exact). */
   p: number;
   /** The last round(flipFraction·m) rows get input −x and label −y (same y·x, same problem). */
   flipFraction?: number;
@@ -31,12 +31,31 @@ export interface DegenerateOptions {
  * signs into the labels the whole data set is the single number p. p ∈ {0, 1} is separable,
  * 0 < p < 1 is not. No randomness.
  */
+/**
+ * p·m as an integer, or null when it is not one. The recursion of theory §6 and c* = 1/(p(1−p)) use p itself,
+ * so a silently rounded label count would be a different problem from the one the theory predicts.
+ * (Tolerates the round-off of p·m in floating point, e.g. 0.3·10 = 3.0000000000000004.)
+ */
+export function exactLabelCount(p: number, m: number): number | null {
+  const pm = p * m;
+  const n = Math.round(pm);
+  return Math.abs(pm - n) > 1e-9 * Math.max(1, pm) ? null : n;
+}
+
+function positiveCount(p: number, m: number): number {
+  const n = exactLabelCount(p, m);
+  if (n === null) {
+    throw new RangeError(`degenerate data: p·m = ${p}·${m} = ${p * m} is not an integer; choose p a multiple of 1/m = ${1 / m} or an m with p·m whole`);
+  }
+  return n;
+}
+
 export function degenerateData({ m, d, p, flipFraction = 0 }: DegenerateOptions): Dataset {
   requirePositiveInt('degenerateData: m', m);
   requirePositiveInt('degenerateData: d', d);
   requireUnit('degenerateData: p', p);
   requireUnit('degenerateData: flipFraction', flipFraction);
-  const nPos = Math.round(p * m);
+  const nPos = positiveCount(p, m);
   const firstFlipped = m - Math.round(flipFraction * m);
   const X = new Float64Array(m * d);
   const y = new Float64Array(m);

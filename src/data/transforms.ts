@@ -129,3 +129,41 @@ export function standardize(train: Dataset, test?: Dataset): Standardization & {
   if (test) out.test = applyStandardization(test, stats);
   return out;
 }
+
+/**
+ * Label noise: exactly round(fraction·m) labels flipped (y → −y), the rows chosen by a seeded
+ * permutation. An exact count (not a coin per row) keeps the noise level the same for every seed.
+ */
+export function flipLabels(ds: Dataset, fraction: number, seed: number): Dataset {
+  if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`flipLabels: fraction must be in [0, 1], got ${fraction}`);
+  const k = Math.round(fraction * ds.m);
+  if (k === 0) return ds;
+  const y = Float64Array.from(ds.y);
+  const rows = permutation(ds.m, seed, 'labelNoise');
+  for (let r = 0; r < k; r++) y[rows[r]!] = -y[rows[r]!]!;
+  return makeDataset(ds.X, y, ds.d, `${ds.name}[${k} labels flipped, seed ${seed}]`);
+}
+
+/**
+ * Average pooling of images (rows of X in row-major h×w pixel order) over k×k blocks: h×w → (h/k)×(w/k).
+ * Fewer features make a subsample of a fixed size harder to separate linearly (Cover: random
+ * labels are separable up to m ≈ 2d), and every data pass cheaper.
+ */
+export function poolImages(ds: Dataset, shape: readonly [number, number], k: number): Dataset {
+  const [h, w] = shape;
+  if (h * w !== ds.d) throw new RangeError(`poolImages: image shape ${h}×${w} does not match ${ds.d} features`);
+  if (!Number.isInteger(k) || k < 1 || h % k !== 0 || w % k !== 0) throw new RangeError(`poolImages: pool size ${k} must divide the image sides ${h} and ${w}`);
+  if (k === 1) return ds;
+  const H = h / k, W = w / k, D = H * W;
+  const X: DataArray = ds.X instanceof Float32Array ? new Float32Array(ds.m * D) : new Float64Array(ds.m * D);
+  for (let i = 0; i < ds.m; i++) {
+    for (let r = 0; r < H; r++) {
+      for (let c = 0; c < W; c++) {
+        let s = 0;
+        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) s += ds.X[i * ds.d + (r * k + a) * w + c * k + b]!;
+        X[i * D + r * W + c] = s / (k * k);
+      }
+    }
+  }
+  return makeDataset(X, ds.y, D, `${ds.name}[pooled ${k}×${k}]`);
+}

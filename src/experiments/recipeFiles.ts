@@ -9,9 +9,10 @@ import { canonicalJson, configHash, setPath, type RunConfig } from './config.ts'
 import { runJobs, type Job } from './pool.ts';
 import { buildProblem } from './problem.ts';
 import { runHash } from './runIdentity.ts';
-import { onsetsToCsv, phaseOnsets, resultsToCsv, type Onset, type ResultRow } from './results.ts';
+import { onsetsToCsv, phaseOnsets, type Onset } from './onsets.ts';
+import { resultsToCsv, type ResultRow } from './results.ts';
 import { expandSweep, parseSweepConfig, PLAIN_NAME, type SweepConfig } from './sweep.ts';
-import { runSweep } from './sweepRunner.ts';
+import { refineOnsets, runSweep } from './sweepRunner.ts';
 
 /**
  * Recipe configs: the sweeps of each paper experiment, kept as data in `recipes/<name>.json`.
@@ -176,16 +177,19 @@ export async function runRecipeSweep(spec: RecipeSweepSpec, dir: string, opts: R
   const T = spec.physicalTime;
   const points = expandSweep(spec.sweep);
   const lambda0Cache = new Map<string, number>();
-  const adjusted = points.map((p) => {
-    if (p.config.c === undefined) throw new Error(`sweep ${spec.sweep.name}: physicalTime needs runs given by c`);
-    const key = canonicalJson({ ...p.config, c: undefined, eta: undefined, steps: undefined });
+  const withSteps = (cfg: RunConfig): RunConfig => {
+    if (cfg.c === undefined) throw new Error(`sweep ${spec.sweep.name}: physicalTime needs runs given by c`);
+    const key = canonicalJson({ ...cfg, c: undefined, eta: undefined, steps: undefined });
     let lambda0 = lambda0Cache.get(key);
     if (lambda0 === undefined) {
-      lambda0 = measureLambda0(p.config);
+      lambda0 = measureLambda0(cfg);
       lambda0Cache.set(key, lambda0);
     }
-    const eta = (2 * p.config.c) / lambda0;
-    const config: RunConfig = { ...p.config, steps: Math.max(1, Math.ceil(T / eta)) };
+    const eta = (2 * cfg.c) / lambda0;
+    return { ...cfg, steps: Math.max(1, Math.ceil(T / eta)) };
+  };
+  const adjusted = points.map((p) => {
+    const config = withSteps(p.config);
     return { ...p, config, hash: runHash(config) };
   });
   atomicWriteJson(join(dir, 'sweep.json'), { ...spec.sweep, physicalTime: T, note: 'steps = ceil(physicalTime / eta) per run, eta = 2c/lambda0', code: codeVersion() });
@@ -201,7 +205,8 @@ export async function runRecipeSweep(spec: RecipeSweepSpec, dir: string, opts: R
   });
   rows.sort((a, b) => a.index - b.index);
   atomicWrite(join(dir, 'results.csv'), resultsToCsv(rows, axes));
-  const onsets = phaseOnsets(rows);
+  let onsets = phaseOnsets(rows);
+  if (spec.refine !== null) onsets = await refineOnsets(spec.sweep, rows, onsets, dir, { jobs: opts.jobs, refine: spec.refine }, withSteps);
   atomicWrite(join(dir, 'onsets.csv'), onsetsToCsv(onsets));
   return { key: spec.key, dir, spec, rows, onsets, ran: rows.length - reused, reused, hash };
 }

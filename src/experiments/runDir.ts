@@ -14,7 +14,7 @@ import { checkRunCost } from './runCost.ts';
 import { inputDigests, runHash } from './runIdentity.ts';
 import { checkProblemInputs, explainInitFailure } from './inputChecks.ts';
 import { buildProblem } from './problem.ts';
-import { analyzeSeparability } from '../data/separability.ts';
+import { analyzeSeparability, summarizeSeparability, type SeparabilityReport } from '../data/separability.ts';
 
 /**
  * One run = one directory:
@@ -57,15 +57,15 @@ export interface ExecuteOptions {
  * The non-separable subspace depends only on the training data, which the data config and seed
  * determine: a sweep over c or width solves the LP once per data set and process, not per run.
  */
-const basisCache = new Map<string, Promise<Float64Array[]>>();
-function nonSeparableBasis(cfg: RunConfig, train: Parameters<typeof analyzeSeparability>[0]): Promise<Float64Array[]> {
+const separabilityCache = new Map<string, Promise<SeparabilityReport>>();
+function separabilityOf(cfg: RunConfig, train: Parameters<typeof analyzeSeparability>[0]): Promise<SeparabilityReport> {
   const key = canonicalJson({ data: cfg.data, seed: cfg.seed });
-  let basis = basisCache.get(key);
-  if (!basis) {
-    basis = analyzeSeparability(train).then((r) => r.basis);
-    basisCache.set(key, basis);
+  let rep = separabilityCache.get(key);
+  if (!rep) {
+    rep = analyzeSeparability(train);
+    separabilityCache.set(key, rep);
   }
-  return basis;
+  return rep;
 }
 
 /**
@@ -92,7 +92,12 @@ export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptio
   const { problem, settings } = buildProblem(cfg, nodeLoaders);
   checkProblemInputs(cfg, problem);
   // the non-separable subspace (an LP, theory §7) is computed once, before training
-  if (cfg.curvature.restricted) problem.nonSeparableBasis = await nonSeparableBasis(cfg, problem.train);
+  if (cfg.curvature.restricted) {
+    const sep = await separabilityOf(cfg, problem.train);
+    problem.nonSeparableBasis = sep.basis;
+    problem.nonSeparableIndices = sep.nonSeparableIndices;
+    problem.separability = summarizeSeparability(sep);
+  }
   let trainer: Trainer;
   try {
     trainer = new Trainer(problem, settings);

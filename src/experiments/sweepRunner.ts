@@ -2,10 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
-import { resolveConfig } from './config.ts';
+import { resolveConfig, type RunConfig } from './config.ts';
 import { runHash } from './runIdentity.ts';
 import { runJobs, type Job } from './pool.ts';
-import { ONSET_TESTS, onsetsToCsv, parseResultsCsv, phaseOnsets, resultsToCsv, type Onset, type OnsetName, type ResultRow } from './results.ts';
+import { ONSET_NAMES, onsetTest, onsetsToCsv, phaseOnsets, type Onset } from './onsets.ts';
+import { parseResultsCsv, resultsToCsv, type ResultRow } from './results.ts';
 import { checkSweepSize, DEFAULT_MAX_RUNS, expandSweep, parseSweepConfig, shardOf, type SweepConfig } from './sweep.ts';
 import { envLimit } from '../io/envLimits.ts';
 
@@ -14,7 +15,7 @@ import { envLimit } from '../io/envLimits.ts';
  *   sweep.json                    the sweep config + code version
  *   runs/<config hash>/           one run directory per run (config, metrics, summary)
  *   results.csv                   one row per run (results.shard-i-of-N.csv for a shard)
- *   onsets.csv                    c_loss, c_sharp, c_max per group (unsharded runs and merges)
+ *   onsets.csv                    c_loss, c_sharp, c_instab, c_max per group (unsharded runs and merges; src/experiments/onsets.ts)
  * Resume: a run whose directory holds a complete summary with the same hash is not rerun, so a
  * killed sweep loses only the runs in flight; tables are rewritten atomically as runs finish.
  */
@@ -71,21 +72,22 @@ export async function runSweep(sweep: SweepConfig, outDir: string, opts: SweepOp
 
 /**
  * Bisect each onset between its bracketing grid points (geometric midpoints) until the bracket
- * is narrower than `refine`·c. All open brackets advance together, one round at a time, on the
+ * is narrower than `refine`·c, with the same onset rule as the grid (c_instab against the group's
+ * lazy baseline from the grid). All open brackets advance together, one round at a time, on the
  * pool; each bracket's sequence of midpoints does not depend on the others, so results are
- * deterministic.
+ * deterministic. `adjust` finishes each midpoint's config (fixed-physical-time sweeps set its steps).
  */
-async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset[], outDir: string, opts: SweepOptions): Promise<Onset[]> {
+export async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset[], outDir: string, opts: Pick<SweepOptions, 'jobs' | 'refine'>, adjust: (config: RunConfig) => RunConfig = (c) => c): Promise<Onset[]> {
   const tol = opts.refine!;
   const byGroup = new Map<Onset, ResultRow>();
   for (const o of onsets) {
     const row = rows.find((r) => Object.entries(o.group).every(([k, v]) => r.values[k] === v));
     if (row) byGroup.set(o, row);
   }
-  type Bracket = { onset: Onset; name: OnsetName; lo: number; hi: number };
+  type Bracket = { onset: Onset; name: (typeof ONSET_NAMES)[number]; lo: number; hi: number };
   let open: Bracket[] = [];
   for (const o of onsets) {
-    for (const name of Object.keys(ONSET_TESTS) as OnsetName[]) {
+    for (const name of ONSET_NAMES) {
       const hi = o[name], lo = o[`${name}Below`];
       if (hi !== null && lo !== null) open.push({ onset: o, name, lo, hi });
     }
@@ -96,12 +98,12 @@ async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets: Onset
       const raw = base(b.onset);
       for (const k of ['configHash', 'code', 'data_resolved', 'eta']) delete raw[k];
       raw.c = Math.sqrt(b.lo * b.hi);
-      const config = resolveConfig(raw);
+      const config = adjust(resolveConfig(raw));
       return { config, dir: join(outDir, 'runs', runHash(config)), saveWeights: sweep.saveWeights };
     });
     const results = new Array<boolean>(open.length);
     await runJobs(jobs, opts.jobs, (_job, res, i) => {
-      results[i] = ONSET_TESTS[open[i].name](res.summary);
+      results[i] = onsetTest(open[i].name, res.summary, open[i].onset.lazyRatio);
     });
     open.forEach((b, i) => {
       const mid = Math.sqrt(b.lo * b.hi);

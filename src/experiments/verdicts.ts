@@ -1,5 +1,6 @@
 import { log } from '../linalg/detmath.ts';
-import type { Onset, ResultRow } from './results.ts';
+import type { Onset } from './onsets.ts';
+import type { ResultRow } from './results.ts';
 
 /**
  * Verdicts: a claim of the paper/theory, the value measured by this run of the toolkit, the
@@ -159,4 +160,48 @@ export function groupByAxis(rows: readonly ResultRow[], axis: string): Map<unkno
 /** "c = 0.5 lazy, c = 1.5 catapult" for a list of rows. */
 export function phaseList(rows: readonly ResultRow[]): string {
   return sortByC(rows).map((r) => `c = ${fmt(cOf(r), 3)} ${phaseOf(r)}`).join(', ');
+}
+
+/** Sample mean, standard deviation (n − 1) and standard error of the mean. */
+export function seedStats(xs: readonly number[]): { mean: number; sd: number; se: number; n: number } {
+  const v = xs.filter(Number.isFinite);
+  const n = v.length;
+  const m = mean(v);
+  const sd = n > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - m) * (x - m), 0) / (n - 1)) : NaN;
+  return { mean: m, sd, se: sd / Math.sqrt(n), n };
+}
+
+/**
+ * Paired comparison over seeds: differences a_s − b_s for the seeds both have. `verdict`:
+ * 'better' when mean > 2·SE, 'worse' when mean < −2·SE, else 'not distinguishable'.
+ */
+export function pairedDifference(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): { mean: number; se: number; n: number; verdict: 'better' | 'worse' | 'not distinguishable' } {
+  const d = [...a.keys()].filter((k) => b.has(k)).map((k) => a.get(k)! - b.get(k)!);
+  const st = seedStats(d);
+  const verdict = st.n >= 2 && st.mean > 2 * st.se ? 'better' : st.n >= 2 && st.mean < -2 * st.se ? 'worse' : 'not distinguishable';
+  return { mean: st.mean, se: st.se, n: st.n, verdict };
+}
+
+/**
+ * A final curvature may enter a verdict only if its eigen-solve converged: the unconverged runs
+ * (and the largest residual) for a summary.solver key over some runs.
+ */
+export function solverCheck(rows: readonly ResultRow[], key: string): { ok: boolean; missing: number; unconverged: string[]; maxResidual: number } {
+  let missing = 0, maxResidual = 0;
+  const unconverged: string[] = [];
+  for (const r of rows) {
+    const e = ((r.summary as Record<string, any>).solver ?? {})[key] as { residual?: number; converged?: boolean } | undefined;
+    if (!e) {
+      missing++;
+      continue;
+    }
+    if (Number.isFinite(e.residual)) maxResidual = Math.max(maxResidual, e.residual!);
+    if (!e.converged) unconverged.push(`c = ${fmt(cOf(r), 3)}${r.values.seed !== undefined ? ` seed ${r.values.seed}` : ''}`);
+  }
+  return { ok: missing === 0 && unconverged.length === 0, missing, unconverged, maxResidual };
+}
+
+export function solverText(chk: ReturnType<typeof solverCheck>, what: string): string {
+  if (chk.missing) return `${what}: no solver record in ${chk.missing} runs`;
+  return chk.unconverged.length ? `${what}: UNCONVERGED in ${chk.unconverged.join(', ')}` : `${what}: all converged, max residual ${fmt(chk.maxResidual, 2)}`;
 }

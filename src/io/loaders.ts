@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { loadCsvFile } from '../data/files.ts';
-import { loadMnistTask } from '../data/mnistFiles.ts';
+import { fashionMnistDir, loadMnistTask } from '../data/mnistFiles.ts';
 import { parseBinaryTask } from '../data/binaryTasks.ts';
 import type { Loaders } from '../experiments/problem.ts';
 import type { DeepLinear } from '../models/deepLinear.ts';
@@ -38,7 +38,7 @@ export const nodeLoaders: Loaders = {
     return loadCsvFile(dc.path, opts);
   },
   mnist: (dc, seed) => {
-    const { train, test } = loadMnistTask({ task: parseBinaryTask(dc.task), trainSize: dc.trainSize, testSize: dc.testSize, seed, standardization: dc.standardization });
+    const { train, test } = loadMnistTask({ task: parseBinaryTask(dc.task), trainSize: dc.trainSize, testSize: dc.testSize, seed, standardization: dc.standardization, labelNoise: dc.labelNoise, pool: dc.pool, ...(dc.source === 'fashion-mnist' ? { dir: fashionMnistDir() } : {}) });
     return { train, test };
   },
   weights: readWeightsFile,

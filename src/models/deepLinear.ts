@@ -40,6 +40,11 @@ export interface Evaluation {
   theta: Float64Array;
   data: Dataset;
   loss: Loss;
+  /**
+   * The evaluated rows of `data` (a mini-batch), or null for all of them. Sample i of f, d1, d2 is row
+   * `rows[i]`; every data pass on this evaluation (NTK products, HVPs) runs over the same rows.
+   */
+  rows: Int32Array | null;
   /** mean loss */
   value: number;
   /** f_α for every sample */
@@ -189,7 +194,7 @@ export class DeepLinear {
       total += valueAndD1(s, yi, d1, i);
       return d1[i] * inv;
     }, r);
-    return { theta, data, loss, value: total * inv, f, d1, d2: null, e, r, q: null };
+    return { theta, data, loss, rows, value: total * inv, f, d1, d2: null, e, r, q: null };
   }
 
   /** The forward vectors q_k of an evaluation (computed once, before θ changes). */
@@ -251,7 +256,8 @@ export class DeepLinear {
   secondDerivatives(ev: Evaluation): Float64Array {
     if (ev.d2 === null) {
       const d2 = new Float64Array(ev.f.length);
-      for (let i = 0; i < d2.length; i++) d2[i] = ev.loss.d2(ev.f[i], ev.data.y[i]);
+      const { rows, data } = ev;
+      for (let i = 0; i < d2.length; i++) d2[i] = ev.loss.d2(ev.f[i], data.y[rows === null ? i : rows[i]]);
       ev.d2 = d2;
     }
     return ev.d2;
@@ -322,8 +328,8 @@ export class DeepLinear {
     const count = ev.f.length;
     const inv = 1 / count;
     const dr = new Float64Array(data.d);
-    // Δf_α = x_α·Δβ; Δr = Σ ℓ''_α Δf_α x_α / m.  (Full batch only: Lanczos runs on the full set.)
-    rowsDotThenCombine(data.X, data.d, null, count, de[0], (i, s) => d2[i] * s * inv, dr);
+    // Δf_α = x_α·Δβ; Δr = Σ ℓ''_α Δf_α x_α / m over the evaluation's rows (its mini-batch, if any).
+    rowsDotThenCombine(data.X, data.d, ev.rows, count, de[0], (i, s) => d2[i] * s * inv, dr);
     // pass 2
     let dqk = dr;
     for (let k = 0; k < L; k++) {
@@ -350,16 +356,17 @@ export class DeepLinear {
   }
 
   /**
-   * Θu with Θ_αβ = ∇f(x_α)·∇f(x_β) the (un-normalized) NTK on the evaluation's data.
-   * Θ = X K Xᵀ with K = Σ_k (‖e_{k+1}‖²/cols_k) A_kᵀ A_k: two data passes and two layer chains,
-   * never a parameter-sized vector.
+   * Θu with Θ_αβ = ∇f(x_α)·∇f(x_β) the (un-normalized) NTK on the evaluation's rows (u, out: one entry per
+   * evaluated sample). Θ = X K Xᵀ with K = Σ_k (‖e_{k+1}‖²/cols_k) A_kᵀ A_k: two data passes and two layer
+   * chains, never a parameter-sized vector.
    */
   ntkApply(ev: Evaluation, u: Float64Array, out: Float64Array): void {
-    const { theta, e, data } = ev;
+    const { theta, e, data, rows } = ev;
+    const count = ev.f.length;
     const r = new Float64Array(data.d);
-    rowsCombine(data.X, data.d, null, data.m, u, r);
+    rowsCombine(data.X, data.d, rows, count, u, r);
     this.kernelApply(theta, e, r, r);
-    rowsDot(data.X, data.d, null, data.m, r, out);
+    rowsDot(data.X, data.d, rows, count, r, out);
   }
 
   /** z = K r in input space (Horner form of Σ_k w_k A_kᵀ A_k r); z may alias r. */

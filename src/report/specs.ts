@@ -10,6 +10,7 @@
  *    non-positive values on log axes.
  */
 
+import { phaseOnsets, type OnsetRow } from '../experiments/onsets.ts';
 import type { Phase } from '../theory/phase.ts';
 
 /** A Vega-Lite top-level spec as plain JSON-able data. */
@@ -99,6 +100,7 @@ export interface Onset {
   y: number;
   cLoss?: number | null;
   cSharp?: number | null;
+  cInstab?: number | null;
   cMax?: number | null;
 }
 
@@ -193,42 +195,20 @@ export function bifurcationPoints(
 }
 
 /**
- * Onsets of theory §5 per value of `y` ('width' or 'depth'): c_loss = first c whose loss rises
- * (lossMax > lossInitial·(1 + 1e-9)), c_sharp = first non-divergent c whose λ ends below 0.99·λ0,
- * c_max = first divergent c.
+ * Onsets of theory §5 per value of `y` ('width' or 'depth'), sorted by y: the one onset rule of
+ * src/experiments/onsets.ts (c_loss, c_sharp, c_instab, c_max) on rows of summary fields.
  */
-export function onsetsFromRows(
-  rows: readonly object[],
-  y: string,
-  thresholds: { lossRise?: number; sharpDrop?: number } = {},
-): Onset[] {
-  const lossRise = thresholds.lossRise ?? 1e-9;
-  const sharpDrop = thresholds.sharpDrop ?? 0.99;
-  const byY = new Map<number, object[]>();
-  for (const r of rows) {
+export function onsetsFromRows(rows: readonly object[], y: string): Onset[] {
+  const onsetRows: OnsetRow[] = [];
+  rows.forEach((r, index) => {
     const yv = num(field(r, y));
-    if (!finite(yv)) continue;
-    let list = byY.get(yv);
-    if (list === undefined) byY.set(yv, (list = []));
-    list.push(r);
-  }
-  const out: Onset[] = [];
-  for (const [yv, list] of [...byY].sort((a, b) => a[0] - b[0])) {
-    const sorted = [...list].sort((a, b) => num(field(a, 'c')) - num(field(b, 'c')));
-    const first = (pred: (r: object) => boolean): number | null => {
-      const hit = sorted.find(pred);
-      return hit === undefined ? null : num(field(hit, 'c'));
-    };
-    out.push({
-      y: yv,
-      cLoss: first((r) => num(field(r, 'lossMax')) > num(field(r, 'lossInitial')) * (1 + lossRise)),
-      cSharp: first(
-        (r) => field(r, 'phase') !== 'divergent' && num(field(r, 'lambdaFinal')) < sharpDrop * num(field(r, 'lambda0')),
-      ),
-      cMax: first((r) => field(r, 'phase') === 'divergent'),
-    });
-  }
-  return out;
+    if (!finite(yv)) return;
+    const summary: OnsetRow['summary'] = { c: num(field(r, 'c')), phase: field(r, 'phase') as OnsetRow['summary']['phase'], lossInitial: num(field(r, 'lossInitial')), lossMax: num(field(r, 'lossMax')), lambda0: num(field(r, 'lambda0')), lambdaFinal: num(field(r, 'lambdaFinal')) };
+    onsetRows.push({ index, values: { [y]: yv }, summary });
+  });
+  return phaseOnsets(onsetRows)
+    .map((o) => ({ y: Number(o.group[y]), cLoss: o.cLoss, cSharp: o.cSharp, cInstab: o.cInstab, cMax: o.cMax }))
+    .sort((a, b) => a.y - b.y);
 }
 
 function phaseColor(title: string | null = 'phase'): VegaLiteSpec {

@@ -14,6 +14,8 @@ export const METRIC_COLUMNS = [
   'sharpnessGN',
   'betaCurvature',
   'betaCurvatureNonSep',
+  'kappaNonSep',
+  'sharpnessGNNonSep',
   'eta',
   'etaLambda',
   'etaSharpness',
@@ -23,7 +25,28 @@ export const METRIC_COLUMNS = [
   'marginMin',
   'marginMean',
   'normalizedMargin',
+  'lambdaConverged',
+  'sharpnessConverged',
+  'sharpnessGNConverged',
+  'betaCurvatureConverged',
+  'betaCurvatureNonSepConverged',
+  'kappaNonSepConverged',
+  'sharpnessGNNonSepConverged',
 ] as const;
+
+/**
+ * The curvature quantities (eigen-solves) a row can carry. Each has a `<key>Converged` column: 1 when that
+ * solve converged (true residual ‖Aq − μq‖ ≤ max(curvature.tol, 1e-8)·|μ|, src/curvature/lanczos.ts), 0 when
+ * it did not (the value is then the best Ritz value after the retry with a larger Krylov space), empty when
+ * the quantity was not measured at that step. Consumers must not use a value whose flag is 0 silently.
+ */
+export const CURVATURE_KEYS = ['lambda', 'sharpness', 'sharpnessGN', 'betaCurvature', 'betaCurvatureNonSep', 'kappaNonSep', 'sharpnessGNNonSep'] as const;
+export type CurvatureKey = (typeof CURVATURE_KEYS)[number];
+
+/** The convergence-flag column of a curvature quantity. */
+export function convergedColumn(key: CurvatureKey): MetricName {
+  return `${key}Converged`;
+}
 
 export type MetricName = (typeof METRIC_COLUMNS)[number];
 export type MetricRow = Record<MetricName, number>;
@@ -38,7 +61,9 @@ export const METRIC_DESCRIPTIONS: Record<MetricName, string> = {
   sharpness: 'top algebraic eigenvalue S of the loss Hessian',
   sharpnessGN: 'Gauss–Newton sharpness S_GN = λ_max(D^½ Θ D^½)/m',
   betaCurvature: 'top eigenvalue of the loss Hessian in β (function space, f = β·x): XᵀDX/m',
-  betaCurvatureNonSep: 'the same restricted to the non-separable subspace (theory §7); 0 on separable data',
+  betaCurvatureNonSep: 'the same restricted to the non-separable subspace V (theory §7); 0 on separable data. Fixed by the data at the minimizer on V, the same for every η: it cannot show a learning-rate effect',
+  kappaNonSep: 'κ_V = λ_max(P_V K P_V)·mean‖x‖²: the NTK restricted to the non-separable subspace V (theory §7); = λ on degenerate data; 0 on separable data',
+  sharpnessGNNonSep: 'S_GN,N = λ_max(D_N^½ Θ_NN D_N^½)/m: Gauss–Newton sharpness on the non-separable samples N, m = all samples (theory §7); 0 on separable data',
   eta: 'learning rate η_t at this step (schedules change it)',
   etaLambda: 'η_t·λ',
   etaSharpness: 'η_t·S (2 is the edge of stability)',
@@ -48,6 +73,13 @@ export const METRIC_DESCRIPTIONS: Record<MetricName, string> = {
   marginMin: 'min over samples of y·f',
   marginMean: 'mean over samples of y·f',
   normalizedMargin: 'min y·f / ‖θ‖^L (scale-free margin of the degree-L homogeneous net)',
+  lambdaConverged: '1 if the solve for lambda converged, 0 if not (see CURVATURE_KEYS)',
+  sharpnessConverged: '1 if the solve for sharpness converged, 0 if not',
+  sharpnessGNConverged: '1 if the solve for sharpnessGN converged, 0 if not',
+  betaCurvatureConverged: '1 if the solve for betaCurvature converged, 0 if not',
+  betaCurvatureNonSepConverged: '1 if the solve for betaCurvatureNonSep converged, 0 if not',
+  kappaNonSepConverged: '1 if the solve for kappaNonSep converged, 0 if not',
+  sharpnessGNNonSepConverged: '1 if the solve for sharpnessGNNonSep converged, 0 if not',
 };
 
 export function emptyRow(step: number): MetricRow {

@@ -4,13 +4,15 @@ import { deriveSeed, Rng } from '../linalg/prng.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Loss } from '../losses/losses.ts';
 import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
-import { measureCurvature, type CurvatureEstimate, type CurvatureKind } from '../curvature/modelOperators.ts';
+import { curvatureOperator, measureOperator, type CurvatureKind } from '../curvature/modelOperators.ts';
+import type { LinearOperator } from '../curvature/operator.ts';
 import { classifyPhase, type Phase } from '../theory/phase.ts';
-import { accuracy, emptyRow, type MetricRow } from './metrics.ts';
+import { accuracy, convergedColumn, CURVATURE_KEYS, emptyRow, type CurvatureKey, type MetricRow } from './metrics.ts';
 import { compilePolicy, isAbsolute, type LrPolicy } from './lr/policy.ts';
-import { restrictedCurvature } from '../curvature/restricted.ts';
 import { Optimizer, type OptimizerSpec } from './optimizer.ts';
 import { confidence } from './policyMetrics.ts';
+import type { SeparabilitySummary } from '../data/separability.ts';
+import { gaussNewtonOnSamplesOperator, kappaNonSepOperator, meanSquaredNorm, restrictedCurvature } from '../curvature/restricted.ts';
 
 /** Learning rate: η directly, or c with η = 2c/λ0 (λ0 measured at init, theory §1). */
 export type LearningRate = { eta: number } | { c: number };
@@ -45,7 +47,10 @@ export interface TrainSettings {
     lambda: boolean;
     sharpness: boolean;
     gaussNewton: boolean;
-    /** β-space curvature, whole and restricted to problem.nonSeparableBasis (theory §7) */
+    /**
+     * Curvature on the non-separable part of the data (theory §7; needs problem.nonSeparableBasis and
+     * problem.nonSeparableIndices): κ_V, S_GN,N, and the β-space curvature, whole and restricted to V.
+     */
     restricted?: boolean;
     /** Measure curvature at recorded steps that are multiples of this (and at the first/last). */
     every: number;
@@ -71,17 +76,34 @@ export interface TrainProblem {
   test?: Dataset;
   /** Initial parameters; the trainer works on a copy. */
   theta0: Float64Array;
-  /** Orthonormal basis of the non-separable subspace of the training data (src/data/separability.ts). */
+  /** Orthonormal basis of the non-separable subspace V of the training data (src/data/separability.ts). */
   nonSeparableBasis?: Float64Array[];
+  /** The non-separable training samples N (indices into train, ascending), for S_GN,N. */
+  nonSeparableIndices?: Int32Array;
+  /** The separability analysis of the training data (|I|, dim V, certificates), copied into the run summary. */
+  separability?: SeparabilitySummary;
 }
 
 export type RunStatus = 'max-steps' | 'loss-target' | 'grad-target' | 'diverged';
 
+/** One eigen-solve's answer and evidence (theory §4). */
 export interface SolverReport {
   value: number;
+  /** true residual ‖Aq − μq‖ of the returned pair */
   residual: number;
+  /** matvecs, including a retry with a larger Krylov space */
   iterations: number;
   converged: boolean;
+}
+
+/** How many eigen-solves a run did, and how many of them did not converge, per curvature quantity. */
+export interface SolveCounts {
+  solves: number;
+  /** solves whose first Lanczos run did not converge and that were retried with a larger Krylov space */
+  retried: number;
+  /** solves still unconverged after the retry (their metrics rows carry <key>Converged = 0) */
+  unconverged: number;
+  byQuantity: Partial<Record<CurvatureKey, { solves: number; retried: number; unconverged: number }>>;
 }
 
 export interface RunSummary {
@@ -96,6 +118,11 @@ export interface RunSummary {
   lambdaFinal: number;
   sharpnessFinal: number;
   sharpnessGNFinal: number;
+  /** κ_V and S_GN,N (theory §7) at init and at the end; NaN (null in JSON) unless curvature.restricted. */
+  kappaNonSep0: number;
+  sharpnessGNNonSep0: number;
+  kappaNonSepFinal: number;
+  sharpnessGNNonSepFinal: number;
   etaSharpnessFinal: number;
   lossInitial: number;
   lossMax: number;
@@ -110,8 +137,18 @@ export interface RunSummary {
   phase: Phase;
   /** Step at which divergence was detected, else null. */
   divergedAt: number | null;
-  /** Eigen-solver evidence for the initial and final curvatures. */
+  /**
+   * Eigen-solver evidence for the initial (`<key>0`) and final (`<key>Final`) curvatures, keys of
+   * CURVATURE_KEYS (e.g. lambda0, lambdaFinal, sharpnessGNFinal, kappaNonSepFinal): the solves behind the first
+   * and the last metric rows. No Final entries for a diverged run.
+   */
   solver: Record<string, SolverReport>;
+  /** Every curvature solve of the run (all rows), and the unconverged ones. */
+  curvatureSolves: SolveCounts;
+  /** The separability analysis of the training data (theory §7), when it was computed (curvature.restricted). */
+  separability?: SeparabilitySummary;
+  /** Things a reader of the results must know (e.g. η derived from an unconverged λ0); empty when none. */
+  warnings: string[];
 }
 
 export interface TrainProgress {
@@ -126,9 +163,8 @@ const KINDS: { key: 'lambda' | 'sharpness' | 'sharpnessGN'; kind: CurvatureKind;
   { key: 'sharpnessGN', kind: 'gauss-newton', flag: 'gaussNewton' },
 ];
 
-function report(e: CurvatureEstimate): SolverReport {
-  return { value: e.value, residual: e.residual, iterations: e.iterations, converged: e.converged };
-}
+/** The solves behind one metric row. */
+type RowCurvatures = Partial<Record<CurvatureKey, SolverReport>>;
 
 /**
  * Gradient descent on a deep linear network with metrics and curvature along the way.
@@ -144,12 +180,21 @@ export class Trainer {
   readonly lambda0: number;
   readonly sharpness0: number;
   readonly sharpnessGN0: number;
+  readonly kappaNonSep0: number;
+  readonly sharpnessGNNonSep0: number;
   private readonly solver: Record<string, SolverReport> = {};
   /** k(t) of the schedule (null: constant η) */
   private readonly lrFactor: ((t: number) => number) | null;
   private readonly lrAbsolute: boolean;
   private readonly optimizer: Optimizer;
-  private readonly warm = new Map<CurvatureKind, Float64Array>();
+  private readonly counts: SolveCounts = { solves: 0, retried: 0, unconverged: 0, byQuantity: {} };
+  private readonly warnings: string[] = [];
+  /** Eigenvectors of the previous solve per quantity: warm starts. */
+  private readonly warm = new Map<CurvatureKey, Float64Array>();
+  /** The solves of the newest metric row. */
+  private lastRowCurvatures: RowCurvatures = {};
+  /** mean‖x_α‖² of the training data (κ_V's normalisation), computed on first use. */
+  private meanSqNorm: number | null = null;
   private readonly batchRng: Rng;
   private order: Int32Array | null = null;
   private orderPos = 0;
@@ -183,14 +228,24 @@ export class Trainer {
     this.lossMax = this.ev.value;
     if (!Number.isFinite(this.ev.value)) throw new RangeError(`the initial loss is not finite (${this.ev.value}); check the data and the initialization`);
     // Initial curvatures are always measured: λ0 fixes η from c, and the phase needs λ0.
-    const init: Record<string, CurvatureEstimate> = {};
-    for (const k of KINDS) init[k.key] = this.curvature(k.kind);
-    this.lambda0 = init.lambda.value;
-    this.sharpness0 = init.sharpness.value;
-    this.sharpnessGN0 = init.sharpnessGN.value;
-    for (const k of KINDS) this.solver[`${k.key}0`] = report(init[k.key]);
+    const init = this.measureCurvatures(true);
+    this.lambda0 = init.lambda!.value;
+    this.sharpness0 = init.sharpness!.value;
+    this.sharpnessGN0 = init.sharpnessGN!.value;
+    this.kappaNonSep0 = init.kappaNonSep?.value ?? NaN;
+    this.sharpnessGNNonSep0 = init.sharpnessGNNonSep?.value ?? NaN;
+    for (const [key, r] of Object.entries(init)) this.solver[`${key}0`] = r;
     this.eta = 'eta' in settings.lr ? settings.lr.eta : (2 * settings.lr.c) / this.lambda0;
     if (!(this.eta > 0) || !Number.isFinite(this.eta)) throw new RangeError(`learning rate η must be a positive finite number, got ${this.eta}`);
+    if (!('eta' in settings.lr) && !init.lambda!.converged) {
+      // A warning, not an error: the Ritz value's error is about residual²/gap, far below the residual, so η is
+      // usually still accurate; but c = ηλ0/2 is then only as good as λ0, and the reader must be told.
+      const l = init.lambda!;
+      this.warnings.push(
+        `η = 2c/λ0 from an unconverged λ0 = ${l.value} (residual ${l.residual.toExponential(2)}, relative ${(l.residual / Math.abs(l.value)).toExponential(2)}, ` +
+          `${l.iterations} matvecs): raise curvature.maxIter or curvature.tol`,
+      );
+    }
     this.recordRow(init);
   }
 
@@ -234,7 +289,7 @@ export class Trainer {
         this.lossMax = this.ev.value;
         this.stepOfLossMax = this.step;
       }
-      if (this.isRecordStep(this.step)) this.recordRow(this.curvaturesDue(this.step) ? this.allCurvatures() : {});
+      if (this.isRecordStep(this.step)) this.recordRow(this.curvaturesDue(this.step) ? this.measureCurvatures(false) : {});
       onProgress?.({ step: this.step, steps, loss: this.ev.value });
     }
     if (this.status !== null && this.status !== 'diverged') this.finishRow();
@@ -255,6 +310,8 @@ export class Trainer {
     const lambdaFinal = diverged ? NaN : last.lambda;
     const sharpnessFinal = diverged ? NaN : last.sharpness;
     const conf = this.problem.test && !diverged ? confidence(this.problem.model.predict(this.theta, this.problem.test), this.problem.test.y) : null;
+    const byQuantity: SolveCounts['byQuantity'] = {};
+    for (const [k, v] of Object.entries(this.counts.byQuantity)) byQuantity[k as CurvatureKey] = { ...v };
     return {
       status: this.status,
       steps: this.step,
@@ -267,6 +324,10 @@ export class Trainer {
       lambdaFinal,
       sharpnessFinal,
       sharpnessGNFinal: diverged ? NaN : last.sharpnessGN,
+      kappaNonSep0: this.kappaNonSep0,
+      sharpnessGNNonSep0: this.sharpnessGNNonSep0,
+      kappaNonSepFinal: diverged ? NaN : last.kappaNonSep,
+      sharpnessGNNonSepFinal: diverged ? NaN : last.sharpnessGNNonSep,
       etaSharpnessFinal: this.etaAt(this.step) * sharpnessFinal,
       lossInitial: this.lossInitial,
       lossMax: this.lossMax,
@@ -280,6 +341,9 @@ export class Trainer {
       phase: classifyPhase({ diverged, lossInitial: this.lossInitial, lossMax: this.lossMax, lambda0: this.lambda0, lambdaFinal }),
       divergedAt: this.divergedAt,
       solver: { ...this.solver },
+      curvatureSolves: { solves: this.counts.solves, retried: this.counts.retried, unconverged: this.counts.unconverged, byQuantity },
+      warnings: [...this.warnings],
+      ...(this.problem.separability ? { separability: this.problem.separability } : {}),
     };
   }
 
@@ -303,34 +367,84 @@ export class Trainer {
     return t % this.settings.curvature.every === 0 || t < this.settings.record.denseUntil;
   }
 
-  /** The last row must carry curvature (λ_T decides the phase): measure it if it does not. */
+  /**
+   * The last row must carry every curvature (λ_T decides the phase, the summary reports the final values and
+   * their solver evidence): measure what it lacks, reusing the solves it already has.
+   */
   private finishRow(): void {
     const last = this.metrics[this.metrics.length - 1];
-    if (last.step === this.step && !Number.isNaN(last.lambda)) {
-      this.solver.lambdaFinal ??= { value: last.lambda, residual: NaN, iterations: 0, converged: true };
-      return;
+    const have: RowCurvatures = last.step === this.step ? this.lastRowCurvatures : {};
+    const est: RowCurvatures = { ...have };
+    for (const k of KINDS) est[k.key] ??= this.modelCurvature(k.key, k.kind);
+    if (this.restrictedOn() && CURVATURE_KEYS.some((k) => k.endsWith('NonSep') && !est[k])) Object.assign(est, this.nonSeparableCurvatures());
+    if (Object.keys(est).length !== Object.keys(have).length) {
+      if (last.step === this.step) this.metrics.pop();
+      this.recordRow(est);
     }
-    if (last.step === this.step) this.metrics.pop();
-    const est: Record<string, CurvatureEstimate> = {};
-    for (const k of KINDS) est[k.key] = this.curvature(k.kind);
-    for (const k of KINDS) this.solver[`${k.key}Final`] = report(est[k.key]);
-    this.recordRow(est);
+    for (const [key, r] of Object.entries(est)) this.solver[`${key}Final`] = r;
   }
 
-  private allCurvatures(): Record<string, CurvatureEstimate> {
-    const out: Record<string, CurvatureEstimate> = {};
-    for (const k of KINDS) if (this.settings.curvature[k.flag]) out[k.key] = this.curvature(k.kind);
+  /** The curvatures due at a measurement: the enabled model curvatures (all of them with `all`), and §7's. */
+  private measureCurvatures(all: boolean): RowCurvatures {
+    const out: RowCurvatures = {};
+    for (const k of KINDS) if (all || this.settings.curvature[k.flag]) out[k.key] = this.modelCurvature(k.key, k.kind);
+    if (this.restrictedOn()) Object.assign(out, this.nonSeparableCurvatures());
     return out;
   }
 
-  private curvature(kind: CurvatureKind): CurvatureEstimate {
-    const { maxIter, tol } = this.settings.curvature;
-    const est = measureCurvature(kind, this.problem.model, this.ev, { maxIter, tol, seed: deriveSeed(this.settings.seed, `lanczos-${kind}`) }, this.warm.get(kind));
-    if (Number.isFinite(est.value)) this.warm.set(kind, est.vector);
-    return est;
+  private restrictedOn(): boolean {
+    return this.settings.curvature.restricted === true && this.problem.nonSeparableBasis !== undefined && Number.isFinite(this.ev.value);
   }
 
-  private recordRow(curv: Record<string, CurvatureEstimate | undefined>): void {
+  private modelCurvature(key: CurvatureKey, kind: CurvatureKind): SolverReport {
+    return this.solve(key, curvatureOperator(kind, this.problem.model, this.ev), `lanczos-${kind}`);
+  }
+
+  /**
+   * Theory §7 at θ_t: κ_V and S_GN,N (parameter space), and the β-space curvature whole and on V. An empty V (or
+   * N) gives exactly 0 without a solve (the quadratic form on {0}).
+   */
+  private nonSeparableCurvatures(): RowCurvatures {
+    const { model, train } = this.problem;
+    const basis = this.problem.nonSeparableBasis!;
+    const samples = this.problem.nonSeparableIndices;
+    const { tol, maxIter } = this.settings.curvature;
+    const out: RowCurvatures = {};
+    const rc = restrictedCurvature(model, this.ev, basis, { lanczos: { tol, maxIter, seed: deriveSeed(this.settings.seed, 'lanczos-beta') } });
+    out.betaCurvature = this.count('betaCurvature', { value: rc.unrestricted, ...rc.unrestrictedSolve });
+    out.betaCurvatureNonSep = this.count('betaCurvatureNonSep', { value: rc.restricted, ...rc.restrictedSolve });
+    this.meanSqNorm ??= meanSquaredNorm(train);
+    out.kappaNonSep = basis.length === 0 ? exactZero() : this.solve('kappaNonSep', kappaNonSepOperator(model, this.ev, basis, this.meanSqNorm), 'lanczos-kappaNonSep');
+    if (samples !== undefined) {
+      out.sharpnessGNNonSep = samples.length === 0 ? exactZero() : this.solve('sharpnessGNNonSep', gaussNewtonOnSamplesOperator(model, this.ev, samples), 'lanczos-sharpnessGNNonSep');
+    }
+    return out;
+  }
+
+  /** Top eigenvalue by Lanczos (adaptive cap, src/curvature/modelOperators.ts), warm-started from the last solve. */
+  private solve(key: CurvatureKey, op: LinearOperator, seedName: string): SolverReport {
+    const { maxIter, tol } = this.settings.curvature;
+    const est = measureOperator(op, { maxIter, tol, seed: deriveSeed(this.settings.seed, seedName) }, this.warm.get(key));
+    if (Number.isFinite(est.value)) this.warm.set(key, est.vector);
+    return this.count(key, { value: est.value, residual: est.residual, iterations: est.iterations, converged: est.converged }, est.retried);
+  }
+
+  private count(key: CurvatureKey, r: SolverReport, retried = false): SolverReport {
+    const q = (this.counts.byQuantity[key] ??= { solves: 0, retried: 0, unconverged: 0 });
+    q.solves++;
+    this.counts.solves++;
+    if (retried) {
+      q.retried++;
+      this.counts.retried++;
+    }
+    if (!r.converged) {
+      q.unconverged++;
+      this.counts.unconverged++;
+    }
+    return r;
+  }
+
+  private recordRow(curv: RowCurvatures): void {
     const { model, test, loss } = this.problem;
     const ev = this.ev;
     const row = emptyRow(this.step);
@@ -358,15 +472,13 @@ export class Trainer {
       row.testLoss = s / ft.length;
       row.testAccuracy = accuracy(ft, test.y);
     }
-    for (const k of KINDS) {
-      const e = curv[k.key];
-      if (e) row[k.key] = e.value;
+    for (const key of CURVATURE_KEYS) {
+      const r = curv[key];
+      if (r === undefined) continue;
+      row[key] = r.value;
+      row[convergedColumn(key)] = r.converged ? 1 : 0;
     }
-    if (this.settings.curvature.restricted && this.problem.nonSeparableBasis && Object.keys(curv).length > 0 && Number.isFinite(ev.value)) {
-      const rc = restrictedCurvature(model, ev, this.problem.nonSeparableBasis, { lanczos: { tol: this.settings.curvature.tol, maxIter: this.settings.curvature.maxIter } });
-      row.betaCurvature = rc.unrestricted;
-      row.betaCurvatureNonSep = rc.restricted;
-    }
+    this.lastRowCurvatures = curv;
     const eta = this.etaAt(this.step);
     row.eta = eta;
     row.etaLambda = eta * row.lambda;
@@ -406,4 +518,8 @@ export function train(problem: TrainProblem, settings: TrainSettings, onProgress
   const trainer = new Trainer(problem, settings);
   const summary = trainer.run(onProgress);
   return { summary, metrics: trainer.metrics, theta: trainer.theta, trainer };
+}
+
+function exactZero(): SolverReport {
+  return { value: 0, residual: 0, iterations: 0, converged: true };
 }

@@ -22,6 +22,7 @@ import {
 } from '../../src/index.ts';
 import type { Dataset } from '../../src/index.ts';
 import { pow } from '../../src/linalg/detmath.ts';
+import { onsetTest } from '../../src/experiments/onsets.ts';
 import type { WebRunConfig } from './state.ts';
 
 export function buildWebProblem(cfg: WebRunConfig, mnist: (() => { train: Dataset; test: Dataset }) | null): { problem: TrainProblem; settings: TrainSettings } {
@@ -83,19 +84,19 @@ export interface TheoryPrediction {
   trajectory: { loss: Float64Array; lambda: Float64Array; etaSharpness: Float64Array; etaLambda: Float64Array };
 }
 
-/** First divergent c on a log grid from `from` to 1e4 (bisection-refined), for the recursion. */
+/** First divergent c (c_max, src/experiments/onsets.ts) on a log grid from `from` to 1e4 (bisection-refined), for the recursion. */
 export function divergenceOnset(ts: TheorySetting, lambda0: number, steps: number, from: number): number | null {
   const cs: number[] = [];
   const lo = Math.max(from, 0.05), hi = 1e4;
   for (let i = 0; i <= 120; i++) cs.push(lo * pow(hi / lo, i / 120));
   const runs = sweepTheory(ts.setting, ts.f0, lambda0, cs, steps);
-  const k = runs.findIndex((r) => r.phase === 'divergent');
+  const k = runs.findIndex((r) => onsetTest('cMax', r));
   if (k < 0) return null;
   if (k === 0) return cs[0]!;
   let a = cs[k - 1]!, b = cs[k]!;
   for (let it = 0; it < 30; it++) {
     const mid = Math.sqrt(a * b);
-    if (sweepTheory(ts.setting, ts.f0, lambda0, [mid], steps)[0]!.phase === 'divergent') b = mid;
+    if (onsetTest('cMax', sweepTheory(ts.setting, ts.f0, lambda0, [mid], steps)[0]!)) b = mid;
     else a = mid;
   }
   return b;

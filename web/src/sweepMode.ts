@@ -1,9 +1,10 @@
 /**
  * Sweep mode: the network for a grid of c values on a pool of workers (one per core, at most 4),
  * the final λ, η·S and loss rise against c coloured by phase, the exact recursion dashed in, the
- * onsets c_loss, c_sharp, c_max; a click on a point replays that run live.
+ * onsets c_loss, c_sharp, c_instab, c_max (src/experiments/onsets.ts); a click on a point replays that run live.
  */
 import { type Phase, type RunSummary } from '../../src/index.ts';
+import { gridOnsets, type Onset } from '../../src/experiments/onsets.ts';
 import { estimateSweep, judgeRun } from './budget.ts';
 import { showBanner } from './banner.ts';
 import { Chart, COLORS, emptySpec, nulls, unionSorted, uPlot, type ChartSpec, type SeriesSpec, type Values } from './charts.ts';
@@ -142,16 +143,8 @@ function phaseSeries(xs: number[], cs: number[], values: (number | null)[], phas
   });
 }
 
-function sweepOnsets(sw: Sweep): { cLoss: number | null; cSharp: number | null; cMax: number | null } {
-  let cLoss: number | null = null, cSharp: number | null = null, cMax: number | null = null;
-  sw.cs.forEach((c, i) => {
-    const s = sw.results[i]?.summary;
-    if (!s) return;
-    if (cLoss === null && s.lossMax > s.lossInitial * (1 + 1e-9)) cLoss = c;
-    if (cSharp === null && s.lambdaFinal < 0.99 * s.lambda0) cSharp = c;
-    if (cMax === null && s.phase === 'divergent') cMax = c;
-  });
-  return { cLoss, cSharp, cMax };
+function sweepOnsets(sw: Sweep): Onset {
+  return gridOnsets(sw.cs, sw.results.map((r) => r?.summary));
 }
 
 export function renderSweep(): void {
@@ -257,7 +250,7 @@ export function renderSweepCard(): void {
   body.innerHTML = [
     `<p>${done} / ${sw.cs.length} runs on ${pool.length || poolSize()} workers · ${(sw.ms / 1000).toFixed(1)} s${sw.running ? ' · running…' : ''}${sw.stale ? ' · <b>settings changed: run the sweep again</b>' : ''}</p>`,
     `<table><tr><td>phases</td><td>${counts}</td></tr>`,
-    `<tr><td>c_loss (loss rises)</td><td>${fmt(on.cLoss)}</td></tr><tr><td>c_sharp (λ drops)</td><td>${fmt(on.cSharp)}</td></tr><tr><td>c_max (diverges)</td><td>${fmt(on.cMax)}</td></tr></table>`,
+    `<tr><td>c_loss (loss rises)</td><td>${fmt(on.cLoss)}</td></tr><tr><td>c_sharp (λ drops)</td><td>${fmt(on.cSharp)}</td></tr><tr><td>c_instab (λ below the smallest c's)</td><td>${fmt(on.cInstab)}</td></tr><tr><td>c_max (diverges)</td><td>${fmt(on.cMax)}</td></tr></table>`,
     sw.theory ? `<p class="hint">Dashed: the exact recursion for the same setting (${sw.theory.note}).</p>` : '',
     '<p class="hint">First grid value with the property (Kalra &amp; Barkeshli\'s onsets, theory §5). ✕ marks divergent runs.</p>',
   ].join('');
