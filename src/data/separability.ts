@@ -70,6 +70,10 @@
  * Hence I = I_W ∪ (rest) exactly, with W holding only the hard samples (N and the ones that pin u down). In the
  * dual (Gordan) form this is column generation: the dual min Σ max(0, 1 − w_α) s.t. Σ w_α ẑ_α = 0, w ≥ 0 has
  * one column per sample, and only the columns that price out (violated samples) are ever added.
+ * Limitation (measured on full MNIST 3 vs 5, README "Separability"): when N is large, W must hold most of it and
+ * the LP's cost grows fast with |W| (2382 samples: ~4 min wall per round, 7428 samples still unseparated). The
+ * missing step is a projection: N_W is certified non-separable, so every weak separator is orthogonal to
+ * span(N_W), and the remaining samples could be projected onto its complement to shrink the LP's dimension.
  *
  * Certificates (`certificates`, recomputed in float64 on all samples): the separator u with its margin on I
  * and its minimum on N (≈ 0), and a Gordan dual — weights w_β ≥ 1 on the nonzero samples of N with
