@@ -62,6 +62,8 @@ export function separabilityDataset(opts: SeparabilityCommandOptions): Dataset {
 export async function separabilityCommand(opts: SeparabilityCommandOptions): Promise<string> {
   const ds = separabilityDataset(opts);
   const r = await analyzeSeparability(ds, {
+    // full-size data run the LP on a growing working set, minutes per round: say so on stderr
+    onProgress: (p) => (p.round > 1 || p.violators > 0) && process.stderr.write(`separability: working-set round ${p.round}: ${p.workingSet} samples, LP ${(p.lpTimeMs / 1000).toFixed(1)} s, ${p.violators} samples to add\n`),
     ...(opts.box !== undefined ? { box: opts.box } : {}),
     ...(opts.rankTol !== undefined ? { rankTol: opts.rankTol } : {}),
   });
