@@ -34,7 +34,7 @@ function catapult(args: string[], cwd: string, env: Record<string, string> = {})
   const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
-const small = ['--steps', '20', '--width', '10', '--m', '12', '--d', '3', '-q'];
+const small = ['--steps', '20', '--width', '10', '--m', '10', '--d', '3', '-q'];
 
 test('prototype-reaching config paths are rejected, naming the path (setPath, --set, sweep axes)', () => {
   for (const path of ['__proto__.polluted', 'model.constructor.x', 'data.prototype']) {
@@ -138,7 +138,7 @@ test('a run\'s identity covers the content of its input files: an edited CSV or 
 
 test('absurd data or initial weights are errors naming the cause, and leave no run directory', async () => {
   const root = tmp();
-  const base = { steps: 5, model: { width: 10 }, data: { kind: 'degenerate', m: 12, d: 3 } } as const;
+  const base = { steps: 5, model: { width: 10 }, data: { kind: 'degenerate', m: 10, d: 3 } } as const;
   const cases: [unknown, RegExp][] = [
     [{ ...base, data: { kind: 'two-gaussians', m: 12, d: 3, sigma: 1e300 } }, /^two-gaussians data \(data\.sigma = 1e\+300, data\.separation = 2\): training feature X\[0\]\[0\] = \S+ is beyond ±1e\+50/],
     [{ ...base, init: { kind: 'prescribed', lambda0: 1e300 } }, /^initial weights \(init\.lambda0 = 1e\+300, init\.f0 = 0\): parameter 0 = \S+ is beyond ±1e\+50/],
@@ -156,7 +156,7 @@ test('absurd data or initial weights are errors naming the cause, and leave no r
   const w = JSON.parse(readFileSync(join(root, 'good', 'weights.json'), 'utf8'));
   w.layers[0].data[3] = 1e300;
   writeFileSync(join(root, 'w.json'), JSON.stringify(w));
-  const r = catapult(['train', '--init-file', 'w.json', '--steps', '5', '--width', '10', '--m', '12', '--d', '3', '-q', '--out', 'bad'], root);
+  const r = catapult(['train', '--init-file', 'w.json', '--steps', '5', '--width', '10', '--m', '10', '--d', '3', '-q', '--out', 'bad'], root);
   assert.equal(r.code, 2, r.err);
   assert.match(r.err, /^catapult: weights file w\.json \(init\.path\): parameter 3 = 1e\+300 is beyond ±1e\+50 \(float64 curvature would overflow\)\n$/);
   assert.ok(!existsSync(join(root, 'bad')));
@@ -172,7 +172,7 @@ test('absurd data or initial weights are errors naming the cause, and leave no r
 
 test('a run that fails while writing (disk full) leaves no run directory and names the file', async (t) => {
   const root = tmp();
-  const cfg = resolveConfig({ steps: 5, model: { width: 10 }, data: { kind: 'degenerate', m: 12, d: 3 } });
+  const cfg = resolveConfig({ steps: 5, model: { width: 10 }, data: { kind: 'degenerate', m: 10, d: 3 } });
   const real = fs.writeSync;
   let calls = 0;
   // the second file written (metrics.csv) hits a full disk
@@ -294,7 +294,7 @@ test('merge needs every shard (naming the missing ones) unless --allow-partial, 
 
 test('staging directories left by killed runs are removed by the next run of the same directory', async () => {
   const root = tmp();
-  const cfg = resolveConfig({ steps: 3, model: { width: 6 }, data: { kind: 'degenerate', m: 8, d: 2 } });
+  const cfg = resolveConfig({ steps: 3, model: { width: 6 }, data: { kind: 'degenerate', m: 10, d: 2 } });
   // pid 2^22 + 1 is above Linux's pid_max: no such process; our own pid is alive
   const dead = join(root, `run.partial-${2 ** 22 + 1}-0badf00d`), alive = join(root, `run.partial-${process.pid}-live`);
   for (const d of [dead, alive]) {

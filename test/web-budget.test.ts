@@ -11,7 +11,7 @@ import { DEFAULT_STATE, resolveState, type ExplorerState } from '../web/src/stat
 const st = (patch: Partial<ExplorerState>): ExplorerState => ({ ...DEFAULT_STATE, ...patch });
 
 test('parameter count and data size are the core model\'s and data\'s', () => {
-  for (const patch of [{}, { depth: 3, width: 37, d: 5, m: 11 }, { depth: 5, width: 8, data: 'gaussian' as const, d: 7, m: 13 }, { depth: 2, width: 3, data: 'two-gaussians' as const, d: 4, m: 9 }]) {
+  for (const patch of [{}, { depth: 3, width: 37, d: 5, m: 10 }, { depth: 5, width: 8, data: 'gaussian' as const, d: 7, m: 13 }, { depth: 2, width: 3, data: 'two-gaussians' as const, d: 4, m: 9 }]) {
     const s = st(patch);
     const { problem } = buildProblem(resolveState(s) as RunConfig);
     assert.equal(paramCount(s.d, s.width, s.depth), problem.model.numParams, JSON.stringify(patch));
