@@ -26,3 +26,8 @@ export { parseLrPolicy, LrPolicySchema } from './train/lr/schema.ts';
 export * from './train/lr/stability.ts';
 export * from './train/optimizer.ts';
 export * from './train/policyMetrics.ts';
+export * from './linalg/svd.ts';
+export * from './linalg/srank.ts';
+export * from './theory/incremental.ts';
+export * from './theory/diagonalFlow.ts';
+export * from './rl/index.ts';
