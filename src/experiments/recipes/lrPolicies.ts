@@ -26,7 +26,7 @@ export const lrPolicies: Recipe = {
   name: 'lr-policies',
   title: 'Learning-rate policies and the catapult (LRBench)',
   description:
-    "Every family of LRBench's learning-rate functions on a deep linear net (depth 3) with the logistic loss on non-separable data (Gaussian teacher, 10% label noise), η(t) = η·k(t) with η = 2/λ₀ (c = 1), so c(t) = η(t)λ₀/2 = k(t). Per policy: catapult events (a loss rise followed by a ≥ 1% lower λ), final λ, and LRBench's metrics (accuracy, confidence, variance over seeds, cost, robustness). Plus LRBench's 2-D toy surface with Nesterov momentum as a qualitative picture.",
+    "Every family of LRBench's learning-rate functions on a deep linear net (depth 3) with the logistic loss on a non-separable MNIST task (3 vs 8, 1000 training images average-pooled to 7×7, which the separability LP finds not linearly separable for seeds 0–2; full profile: the whole pair at 28×28), η(t) = η·k(t) with η = 2/λ₀ (c = 1), so c(t) = η(t)λ₀/2 = k(t). Per policy: catapult events (a loss rise followed by a ≥ 1% lower λ), final λ, and LRBench's metrics (accuracy, confidence, variance over seeds, cost, robustness). Plus LRBench's 2-D toy surface with Nesterov momentum as a qualitative picture.",
   analyze({ sweeps, params }) {
     const data = sweeps.policies;
     const policies = (data.spec.sweep.axes.schedule as { named: Record<string, unknown> }).named;
