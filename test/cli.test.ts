@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, rmSy
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDirs } from './helpers.ts';
 import { createProgress, formatDuration } from '../src/cli/progress.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,15 +16,7 @@ function catapult(args: string[], cwd: string) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-const made: string[] = [];
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'catapult-cli-'));
-  made.push(d);
-  return d;
-};
+const tmp = tempDirs('catapult-cli-');
 const small = ['--steps', '60', '--width', '20', '--m', '30', '--d', '5', '-q'];
 
 test('train writes config, metrics, summary and weights; the summary has the documented fields', () => {

@@ -1,3 +1,7 @@
+import { after } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /** Shared test utilities. */
 export function relErr(a: number, b: number, floor = 1e-12): number {
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
@@ -10,4 +14,20 @@ export function maxRelErrVec(a: ArrayLike<number>, b: ArrayLike<number>): number
     den = Math.max(den, Math.abs(a[i]), Math.abs(b[i]));
   }
   return num / Math.max(den, 1e-300);
+}
+
+/**
+ * A maker of temporary directories that the calling test file removes when it ends
+ * (registers one `after` hook on the file's root test).
+ */
+export function tempDirs(defaultPrefix = 'catapult-test-'): (prefix?: string) => string {
+  const made: string[] = [];
+  after(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  return (prefix = defaultPrefix) => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    made.push(d);
+    return d;
+  };
 }

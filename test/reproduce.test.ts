@@ -8,18 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { reproduce } from '../src/cli/reproduceCommand.ts';
 import { loadRecipeFile, PROFILES, resolveRecipe } from '../src/experiments/recipeFiles.ts';
 import { mixedSeparabilityCsv, RECIPES, recipesFor } from '../src/experiments/recipes.ts';
+import { tempDirs } from './helpers.ts';
 import { bracketMatches, logLogSlope, spearman } from '../src/experiments/verdicts.ts';
 import { escapeHtml } from '../src/report/html.ts';
 
-const made: string[] = [];
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tmp = tempDirs();
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
 

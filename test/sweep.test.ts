@@ -10,16 +10,9 @@ import { parseResultsCsv } from '../src/experiments/results.ts';
 import { onsetsFromRows } from '../src/report/specs.ts';
 import { gridOnsets, onsetsToCsv, onsetTest, parseOnsetsCsv, phaseOnsets, type OnsetRow } from '../src/experiments/onsets.ts';
 
+import { tempDirs } from './helpers.ts';
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'catapult.js');
-const made: string[] = [];
-after(() => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
-});
-function tmp(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
+const tmp = tempDirs();
 const run = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
 
 const SWEEP = {
