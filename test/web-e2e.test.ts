@@ -499,6 +499,7 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
       assert.equal(await p.isVisible('input[data-key="gamma"]'), true);
       assert.equal(await p.isVisible('input[data-key="k1"]'), false, 'STEP takes no k1');
       assert.deepEqual(run.resolved.schedule, { fn: 'STEP', k0: 1, gamma: 0.5, l: 100 });
+      assert.equal(run.theoryPhase, null, 'the constant-η theory is not drawn under a policy');
       const lines = run.csv!.trim().split('\n');
       const cols = lines[0]!.split(',');
       const [iStep, iEta] = [cols.indexOf('step'), cols.indexOf('eta')];

@@ -478,7 +478,8 @@ function startRun(opts: { confirmed?: boolean } = {}): Promise<LiveRun | null> {
   syncControls();
   const promise = new Promise<LiveRun>((resolve) => run.resolve.push(resolve));
   live().send(
-    { type: 'run', id: run.id, config: stateToRunInput(run.state), stream: true, withTheory: true, dataUrl, chunkMs: 25 },
+    // the exact theory is for a constant η: a learning-rate policy runs without it
+    { type: 'run', id: run.id, config: stateToRunInput(run.state), stream: true, withTheory: !stateSchedule(run.state), dataUrl, chunkMs: 25 },
     (msg) => {
       if (liveRun !== run) return;
       run.messages++;
