@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { buildWeb } from '../scripts/build-web.ts';
 import { createWebServer, listen } from '../scripts/serve-web.ts';
+import { compilePolicy } from '../src/train/lr/policy.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.CATAPULT_CHROMIUM ?? '/usr/bin/chromium';
@@ -88,7 +89,7 @@ const visibleBanner = async (p: Page): Promise<string | null> => ((await p.isVis
 
 const lastRun = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { lastRun(): unknown } }).__catapult.lastRun()) as Promise<LastRun | null>;
 const runId = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { runId(): number } }).__catapult.runId());
-const chartInfo = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { charts(): unknown } }).__catapult.charts()) as Promise<Record<'loss' | 'lambda' | 'etaS', ChartInfo>>;
+const chartInfo = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { charts(): unknown } }).__catapult.charts()) as Promise<Record<'loss' | 'lambda' | 'etaS' | 'eta', ChartInfo>>;
 
 /** Wait until a run newer than `after` has finished; returns it. */
 async function finishedRunAfter(p: Page, afterId: number, timeout = 60000): Promise<LastRun> {
@@ -486,6 +487,41 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
       assert.equal((await banner(p2))?.kind, 'error');
     } finally {
       await p2.close();
+    }
+  });
+
+  it('a learning-rate policy from the URL runs: metrics.csv eta = η·k(t) of src/train/lr at every step; η(t) is drawn with 2/λ and 2/S', async () => {
+    const p = await newPage('#steps=300&curv=50&lr=STEP&k0=1&gamma=0.5&l=100');
+    try {
+      const run = await finishedRunAfter(p, 0);
+      assert.equal(run.error, null);
+      assert.equal(await p.inputValue('#lr-policy'), 'STEP');
+      assert.equal(await p.isVisible('input[data-key="gamma"]'), true);
+      assert.equal(await p.isVisible('input[data-key="k1"]'), false, 'STEP takes no k1');
+      assert.deepEqual(run.resolved.schedule, { fn: 'STEP', k0: 1, gamma: 0.5, l: 100 });
+      assert.equal(run.theoryPhase, null, 'the constant-η theory is not drawn under a policy');
+      const lines = run.csv!.trim().split('\n');
+      const cols = lines[0]!.split(',');
+      const [iStep, iEta] = [cols.indexOf('step'), cols.indexOf('eta')];
+      const rows = lines.slice(1).map((l) => l.split(','));
+      assert.equal(rows.length, 301);
+      const eta0 = Number(rows[0]![iEta]); // k(0) = 1
+      assert.ok(Math.abs(eta0 - (2 * 6) / run.summary!.lambda0) <= 1e-12 * eta0, `η = 2c/λ0 (${eta0})`);
+      const k = compilePolicy({ fn: 'STEP', k0: 1, gamma: 0.5, l: 100 });
+      for (const r of rows) assert.equal(Number(r[iEta]), eta0 * k(Number(r[iStep])), `eta at step ${r[iStep]}`);
+      assert.equal(Number(rows[250]![iEta]), eta0 / 4, 'two halvings by step 250');
+      const info = (await chartInfo(p)).eta;
+      assert.equal(info.series, 3, 'η(t), 2/λ, 2/S');
+      assert.equal(info.points[0], 301, 'η(t) drawn at every step');
+      assert.ok(info.points[1]! > 1 && info.points[2]! > 1, `2/λ and 2/S drawn (${info.points})`);
+      // a bad parameter (STEP needs γ > 0) is named inline and nothing runs
+      const id = await runId(p);
+      await p.evaluate(() => (window as unknown as { __catapult: { setState(s: unknown): void } }).__catapult.setState({ gamma: 0 }));
+      await p.waitForTimeout(600);
+      assert.match((await p.textContent('#policy-problems')) ?? '', /^schedule\.gamma: /);
+      assert.equal(await runId(p), id, 'no run started');
+    } finally {
+      await p.close();
     }
   });
 

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, buildProblem, Trainer, metricsToCsv } from '../src/index.ts';
 import { loadMnistTask } from '../src/data/mnistFiles.ts';
-import { cGrid, DEFAULT_STATE, fieldProblem, FIELDS, MNIST_SUBSET, resolveState, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
+import { cGrid, DEFAULT_STATE, fieldProblem, FIELDS, MNIST_SUBSET, POLICY_KEYS, policyProblems, resolveState, stateProblems, stateSchedule, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
 import { parseMetricsCsv, parseRunFiles, runToCsv, runToJson } from '../web/src/runFiles.ts';
 import { decodeMnistAsset, encodeMnistAsset, type MnistAssetMeta } from '../web/src/mnistAsset.ts';
 import { buildWebProblem, degenerateSetting, predictTheory } from '../web/src/problem.ts';
@@ -25,7 +25,44 @@ test('the URL hash round-trips every state exactly', () => {
   assert.deepEqual(back.rejected, []);
   assert.deepEqual(back.state, s);
   assert.deepEqual(stateFromHash('').state, DEFAULT_STATE);
-  for (const k of Object.keys(FIELDS)) assert.ok(stateToHash(DEFAULT_STATE).includes(`${k}=`), k);
+  for (const k of Object.keys(FIELDS)) {
+    const policy = (POLICY_KEYS as readonly string[]).includes(k);
+    // the default policy (constant η) leaves the link as it was before policies existed
+    assert.equal(new URLSearchParams(stateToHash(DEFAULT_STATE).slice(1)).has(k), !policy, k);
+  }
+});
+
+test('learning-rate policy: URL round trip, schedule in the run config, constant η by default', () => {
+  assert.equal(stateSchedule(DEFAULT_STATE), undefined);
+  assert.equal(stateToRunInput(DEFAULT_STATE).schedule, undefined);
+  const s: ExplorerState = { ...DEFAULT_STATE, lr: 'COS', k0: 1, k1: 0.25, l: 300, gamma: 0.9, pw: 2 };
+  const back = stateFromHash(stateToHash(s));
+  assert.deepEqual(back.rejected, []);
+  assert.deepEqual(back.state, s);
+  // only the parameters COS takes (k0, k1, l) go into the schedule; the core resolves it like the CLI
+  assert.deepEqual(stateToRunInput(s).schedule, { fn: 'COS', k0: 1, k1: 0.25, l: 300 });
+  assert.deepEqual(resolveState(s).schedule, resolveConfig({ ...stateToRunInput(DEFAULT_STATE), schedule: { fn: 'COS', k0: 1, k1: 0.25, l: 300 } }).schedule);
+  // FIX with another k0 is a policy too (it round-trips and reaches the config)
+  const fix: ExplorerState = { ...DEFAULT_STATE, k0: 0.5 };
+  assert.deepEqual(stateFromHash(stateToHash(fix)).state, fix);
+  assert.deepEqual(stateToRunInput(fix).schedule, { fn: 'FIX', k0: 0.5 });
+  const step: ExplorerState = { ...DEFAULT_STATE, lr: 'STEP', gamma: 0.5, l: 100 };
+  assert.deepEqual(stateToRunInput(step).schedule, { fn: 'STEP', k0: 1, gamma: 0.5, l: 100 });
+});
+
+test('learning-rate policy: the CLI schema validates it (messages name the parameter); bad URL values are ignored', () => {
+  assert.deepEqual(policyProblems(DEFAULT_STATE), []);
+  // STEP needs γ > 0 (SIG accepts any γ): the field range lets it through, zod does not
+  const bad: ExplorerState = { ...DEFAULT_STATE, lr: 'STEP', gamma: 0 };
+  const p = policyProblems(bad);
+  assert.equal(p.length, 1);
+  assert.match(p[0]!, /^schedule\.gamma: /);
+  assert.deepEqual(stateProblems(bad), p);
+  assert.deepEqual(policyProblems({ ...DEFAULT_STATE, lr: 'SIG', gamma: -0.1 }), []);
+  const r = stateFromHash('#lr=NSTEP&k0=-1&l=0&gamma=x&pw=-2&lr=bogus');
+  assert.deepEqual(r.state, DEFAULT_STATE);
+  assert.deepEqual(r.rejected.sort(), ['gamma', 'k0', 'l', 'lr', 'lr', 'pw']);
+  assert.ok(r.ignored.some((line) => line.startsWith('lr: "NSTEP" is not one of FIX, STEP, EXP')), r.ignored.join('\n'));
 });
 
 test('bad URL values are rejected and keep their defaults', () => {

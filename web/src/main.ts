@@ -8,6 +8,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { classifyPhase, METRIC_COLUMNS, type MetricRow } from '../../src/index.ts';
 import { Chart, COLORS, emptySpec, download, nulls, scheduleDraw, unionSorted, uPlot, type ChartSpec, type SeriesSpec, type Values } from './charts.ts';
+import { compilePolicy, isAbsolute } from '../../src/train/lr/policy.ts';
 import { PHASES, type RunDone, type RunRows, type RunStarted } from './protocol.ts';
 import { cleanImportedConfig, parseRunFiles, rowsFromPacked, runToCsv, runToJson, type ImportedRun } from './runFiles.ts';
 import {
@@ -18,6 +19,11 @@ import {
   resolveState,
   stateFromHash,
   stateProblems,
+  stateSchedule,
+  policyKeys,
+  policyProblems,
+  POLICY_KEYS,
+  EXPLORER_LR_FUNCTIONS,
   stateToHash,
   stateToRunInput,
   type ExplorerState,
@@ -47,7 +53,10 @@ const live = (): WorkerClient => (liveWorker ??= new WorkerClient());
 
 const initial = stateFromHash(location.hash);
 let state: ExplorerState = initial.state;
-const TRAINING_KEYS = new Set<keyof ExplorerState>(['data', 'p', 'm', 'd', 'noise', 'sep', 'depth', 'width', 'loss', 'c', 'steps', 'seed', 'every', 'curv', 'dense']);
+const TRAINING_KEYS = new Set<keyof ExplorerState>(['data', 'p', 'm', 'd', 'noise', 'sep', 'depth', 'width', 'loss', 'c', ...POLICY_KEYS, 'steps', 'seed', 'every', 'curv', 'dense']);
+
+// the policy <select> lists every function the explorer offers (the page has FIX only)
+for (const fn of EXPLORER_LR_FUNCTIONS.slice(1)) $<HTMLSelectElement>('#lr-policy').add(new Option(fn, fn));
 const THEORY_KEYS = new Set<keyof ExplorerState>(['data', 'p', 'm', 'd', 'width', 'loss', 'seed', 'tmin', 'tmax', 'tn', 'tsteps', 'bvar', 'cscale']);
 
 function writeUrl(): void {
@@ -73,6 +82,9 @@ function syncControls(): void {
     mnist: 'MNIST digits 3 (+1) vs 8 (−1): 500 training and 200 test images, prepared at build time; d = 784.',
   };
   $('#data-hint').textContent = dataHint[state.data] ?? '';
+  const usedPolicyKeys = policyKeys(state.lr) as string[];
+  for (const el of $$('[data-policy]')) el.hidden = !usedPolicyKeys.includes(el.dataset.policy ?? '');
+  $('#policy-problems').textContent = policyProblems(state).join('\n');
   $('#problems').textContent = stateProblems(state).join('\n');
   $('#run').textContent = state.mode === 'sweep' ? (sweep?.running ? 'Stop' : 'Run sweep') : state.mode === 'theory' ? (theoryRunning ? 'Stop' : 'Compute') : liveRun && !liveRun.finished ? 'Stop' : 'Run';
   $('#run').classList.toggle('running', (state.mode === 'single' && !!liveRun && !liveRun.finished) || (state.mode === 'sweep' && !!sweep?.running) || (state.mode === 'theory' && theoryRunning));
@@ -185,7 +197,9 @@ const charts = {
   loss: new Chart($('#chart-loss'), emptySpec('Training loss'), 'loss-chart'),
   lambda: new Chart($('#chart-lambda'), emptySpec('NTK curvature λ / λ₀'), 'lambda-chart'),
   etaS: new Chart($('#chart-etas'), emptySpec('η·S (edge of stability at 2)'), 'etas-chart'),
+  eta: new Chart($('#chart-eta'), emptySpec('learning rate η(t) vs 2/λ and 2/S'), 'eta-chart'),
 };
+const LIVE_CHARTS = ['loss', 'lambda', 'etaS', 'eta'] as const;
 
 
 interface LiveRun {
@@ -220,7 +234,7 @@ function recordSteps(T: number, every: number, dense: number): number[] {
   return out;
 }
 
-const SERIES_KEYS = ['loss', 'testLoss', 'lambda', 'etaS', 'etaLambda', 'thLoss', 'thLambda', 'thEtaS', 'impLoss', 'impLambda', 'impEtaS'] as const;
+const SERIES_KEYS = ['loss', 'testLoss', 'lambda', 'etaS', 'etaLambda', 'etaT', 'twoOverLambda', 'twoOverS', 'thLoss', 'thLambda', 'thEtaS', 'impLoss', 'impLambda', 'impEtaS'] as const;
 
 const pos = (v: number): number | null => (Number.isFinite(v) && v > 0 ? v : null);
 const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -232,6 +246,8 @@ function putRow(run: LiveRun, i: number, r: MetricRow): void {
   run.s.lambda![i] = fin(r.lambda / (run.started?.lambda0 ?? NaN));
   run.s.etaS![i] = fin(r.etaSharpness);
   run.s.etaLambda![i] = fin(r.etaLambda);
+  run.s.twoOverLambda![i] = pos(2 / r.lambda);
+  run.s.twoOverS![i] = pos(2 / r.sharpness);
 }
 
 /** Align everything (trainer rows, theory, overlay) on one x axis of steps. */
@@ -247,6 +263,13 @@ function realign(run: LiveRun): void {
   const n = run.x.length;
   run.s = Object.fromEntries(SERIES_KEYS.map((k) => [k, nulls(n)]));
   run.rows.forEach((r) => putRow(run, run.index.get(r.step)!, r));
+  // η(t) over the whole run, from the policy itself (the trainer's own function), as soon as η is known
+  if (st) {
+    const sched = stateSchedule(run.state);
+    const k = sched ? compilePolicy(sched) : () => 1;
+    const absolute = sched ? isAbsolute(sched) : false;
+    run.x.forEach((t, i) => (run.s.etaT![i] = pos(absolute ? k(t) : st.eta * k(t))));
+  }
   const th = st?.theory;
   if (th) {
     const L = th.loss.length;
@@ -268,7 +291,7 @@ function realign(run: LiveRun): void {
   }
 }
 
-function liveSpecs(run: LiveRun): { loss: [ChartSpec, Values[]]; lambda: [ChartSpec, Values[]]; etaS: [ChartSpec, Values[]] } {
+function liveSpecs(run: LiveRun): Record<(typeof LIVE_CHARTS)[number], [ChartSpec, Values[]]> {
   const th = !!run.started?.theory;
   const imp = !!overlay;
   const hasTest = run.state.data === 'mnist';
@@ -322,12 +345,27 @@ function liveSpecs(run: LiveRun): { loss: [ChartSpec, Values[]]; lambda: [ChartS
       },
       etaS.data,
     ],
+    // the stability thresholds: GD on a quadratic with curvature λ (or S) is stable while η < 2/λ
+    eta: [
+      {
+        title: 'learning rate η(t) vs 2/λ and 2/S',
+        xLabel: 'step',
+        yLabel: 'rate',
+        yLog: true,
+        series: [
+          { label: 'η(t)', stroke: COLORS.loss, width: 1.8 },
+          { label: '2/λ', stroke: COLORS.lambda, width: 1.4, spanGaps: true },
+          { label: '2/S', stroke: COLORS.etaS, width: 1.4, spanGaps: true },
+        ],
+      },
+      [s.etaT!, s.twoOverLambda!, s.twoOverS!],
+    ],
   };
 }
 
 function setupLiveCharts(run: LiveRun): void {
   const specs = liveSpecs(run);
-  (['loss', 'lambda', 'etaS'] as const).forEach((k, i) => {
+  LIVE_CHARTS.forEach((k, i) => {
     const [spec, data] = specs[k];
     charts[k].setupSoon(spec, [run.x, ...data] as uPlot.AlignedData, i);
   });
@@ -339,14 +377,14 @@ let stepView: StepView = 'all';
 function applyStepView(run: LiveRun | null = liveRun): void {
   const T = run?.done?.steps ?? run?.state.steps ?? state.steps;
   const range = stepRange(stepView, run?.rows ?? [], T);
-  for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].setXRange(range);
+  for (const k of LIVE_CHARTS) charts[k].setXRange(range);
   for (const b of $$('[data-steps]')) b.setAttribute('aria-pressed', String(b.dataset.steps === stepView));
 }
 
 function updateLiveCharts(run: LiveRun): void {
   if (stepView === 'early') applyStepView(run);
   const specs = liveSpecs(run);
-  for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].update([run.x, ...specs[k][1]] as uPlot.AlignedData);
+  for (const k of LIVE_CHARTS) charts[k].update([run.x, ...specs[k][1]] as uPlot.AlignedData);
 }
 
 /**
@@ -374,7 +412,7 @@ function finishLive(run: LiveRun, done: RunDone | null): void {
   run.finished = true;
   if (stepView === 'early') applyStepView(run);
   run.wallMs = performance.now() - run.tStart;
-  for (const k of ['loss', 'lambda', 'etaS'] as const) charts[k].flush();
+  for (const k of LIVE_CHARTS) charts[k].flush();
   syncControls();
   for (const r of run.resolve) r(run);
   run.resolve = [];
@@ -440,7 +478,8 @@ function startRun(opts: { confirmed?: boolean } = {}): Promise<LiveRun | null> {
   syncControls();
   const promise = new Promise<LiveRun>((resolve) => run.resolve.push(resolve));
   live().send(
-    { type: 'run', id: run.id, config: stateToRunInput(run.state), stream: true, withTheory: true, dataUrl, chunkMs: 25 },
+    // the exact theory is for a constant η: a learning-rate policy runs without it
+    { type: 'run', id: run.id, config: stateToRunInput(run.state), stream: true, withTheory: !stateSchedule(run.state), dataUrl, chunkMs: 25 },
     (msg) => {
       if (liveRun !== run) return;
       run.messages++;
@@ -727,7 +766,7 @@ window.__catapult = {
       theoryPhase: r.started?.theory?.phase ?? null,
     };
   },
-  charts: () => ({ loss: chartInfo(charts.loss), lambda: chartInfo(charts.lambda), etaS: chartInfo(charts.etaS) }),
+  charts: () => ({ loss: chartInfo(charts.loss), lambda: chartInfo(charts.lambda), etaS: chartInfo(charts.etaS), eta: chartInfo(charts.eta) }),
   stepView: (v: StepView) => {
     stepView = v;
     applyStepView();

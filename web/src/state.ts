@@ -5,6 +5,9 @@
  */
 import { resolveConfig, type DataConfig, type RunConfig } from '../../src/index.ts';
 import { exp, log } from '../../src/linalg/detmath.ts';
+import { LR_FUNCTIONS, LR_FUNCTION_NAMES, type LrFunctionName, type LrParam } from '../../src/train/lr/functions.ts';
+import type { LrPolicy } from '../../src/train/lr/policy.ts';
+import { parseLrPolicy } from '../../src/train/lr/schema.ts';
 
 export type Mode = 'single' | 'sweep' | 'theory';
 export type DataKind = 'degenerate' | 'gaussian' | 'two-gaussians' | 'mnist';
@@ -30,6 +33,14 @@ export interface ExplorerState {
   loss: LossKind;
   /** learning rate in units of 2/λ0: η = 2c/λ0 */
   c: number;
+  /** learning-rate policy (src/train/lr): LRBench's function and its parameters; k values multiply η */
+  lr: LrFunctionName;
+  k0: number;
+  k1: number;
+  gamma: number;
+  /** the policy's power p (INV, POLY); `p` is taken by the data */
+  pw: number;
+  l: number;
   steps: number;
   seed: number;
   // measurement cadence
@@ -65,6 +76,12 @@ export const DEFAULT_STATE: Readonly<ExplorerState> = Object.freeze({
   width: 1000,
   loss: 'logistic',
   c: 6,
+  lr: 'FIX',
+  k0: 1,
+  k1: 0.1,
+  gamma: 0.5,
+  pw: 1,
+  l: 200,
   steps: 1000,
   seed: 0,
   every: 1,
@@ -80,6 +97,33 @@ export const DEFAULT_STATE: Readonly<ExplorerState> = Object.freeze({
   tsteps: 1000,
   bvar: 'f',
 } satisfies ExplorerState);
+
+/** The policy functions the explorer offers: all of LRBench's but NSTEP (its l is a list of milestones). */
+export const EXPLORER_LR_FUNCTIONS: readonly LrFunctionName[] = LR_FUNCTION_NAMES.filter((f) => f !== 'NSTEP');
+
+/** The URL keys of the policy; written only when one differs from its default (so the default link is unchanged). */
+export const POLICY_KEYS = ['lr', 'k0', 'k1', 'gamma', 'pw', 'l'] as const satisfies readonly (keyof ExplorerState)[];
+const PARAM_KEY: Record<Exclude<LrParam, 'period'>, keyof ExplorerState> = { k0: 'k0', k1: 'k1', gamma: 'gamma', p: 'pw', l: 'l' };
+
+/** The state keys the selected policy function reads (lr itself first). */
+export function policyKeys(fn: LrFunctionName): (keyof ExplorerState)[] {
+  return ['lr', ...(LR_FUNCTIONS[fn].params as LrParam[]).filter((p) => p !== 'period').map((p) => PARAM_KEY[p as Exclude<LrParam, 'period'>])];
+}
+
+/** The run config's `schedule` of a state; undefined for the default (constant η: today's runs, unchanged). */
+export function stateSchedule(s: ExplorerState): LrPolicy | undefined {
+  if (POLICY_KEYS.every((k) => s[k] === DEFAULT_STATE[k])) return undefined;
+  const out: Record<string, unknown> = { fn: s.lr };
+  for (const p of LR_FUNCTIONS[s.lr].params as LrParam[]) if (p !== 'period') out[p] = s[PARAM_KEY[p]];
+  return out as LrPolicy;
+}
+
+/** The policy's problems, checked by the CLI's zod schema ("schedule.gamma: …"); empty when fine. */
+export function policyProblems(s: ExplorerState): string[] {
+  const sched = stateSchedule(s);
+  if (!sched) return [];
+  return parseLrPolicy(sched).issues.map((i) => `schedule.${i.path.join('.')}: ${i.message}`);
+}
 
 type Field =
   | { kind: 'enum'; values: readonly string[] }
@@ -99,6 +143,12 @@ export const FIELDS: Record<keyof ExplorerState, Field> = {
   width: { kind: 'int', min: 1, max: 4000 },
   loss: { kind: 'enum', values: ['logistic', 'squared', 'exponential'] },
   c: { kind: 'num', min: 0, max: 1e6, open: true },
+  lr: { kind: 'enum', values: EXPLORER_LR_FUNCTIONS },
+  k0: { kind: 'num', min: 0, max: 1e6 },
+  k1: { kind: 'num', min: 0, max: 1e6 },
+  gamma: { kind: 'num', min: -1e6, max: 1e6 },
+  pw: { kind: 'num', min: 0, max: 1e6 },
+  l: { kind: 'num', min: 0, max: 1e6, open: true },
   steps: { kind: 'int', min: 0, max: 200000 },
   seed: { kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER },
   every: { kind: 'int', min: 1, max: 100000 },
@@ -149,7 +199,8 @@ export function parseField<K extends keyof ExplorerState>(key: K, text: string):
 /** `#mode=single&data=degenerate&p=0.3&…`: every key, numbers in shortest round-trip form. */
 export function stateToHash(s: ExplorerState): string {
   const params = new URLSearchParams();
-  for (const k of STATE_KEYS) params.set(k, String(s[k]));
+  const policyDefault = POLICY_KEYS.every((k) => s[k] === DEFAULT_STATE[k]);
+  for (const k of STATE_KEYS) if (!(policyDefault && (POLICY_KEYS as readonly string[]).includes(k))) params.set(k, String(s[k]));
   return '#' + params.toString();
 }
 
@@ -220,6 +271,7 @@ export function stateToRunInput(s: ExplorerState, c: number = s.c): Record<strin
     model: { depth: s.depth, width: s.width },
     loss: s.loss,
     c,
+    ...(stateSchedule(s) ? { schedule: stateSchedule(s) } : {}),
     steps: s.steps,
     record: { every: s.every, denseUntil: s.dense },
     // The charts show λ and η·S; the Gauss–Newton sharpness is not drawn, so it is not measured.
@@ -262,6 +314,8 @@ export function stateProblems(s: ExplorerState): string[] {
   const out: string[] = [];
   if (s.cmin >= s.cmax) out.push('sweep: c min must be below c max');
   if (s.tmin >= s.tmax) out.push('theory: c min must be below c max');
+  const policy = policyProblems(s);
+  if (policy.length) return [...out, ...policy];
   try {
     resolveState(s);
   } catch (e) {
