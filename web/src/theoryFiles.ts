@@ -2,24 +2,21 @@
  * Export of a theory-mode grid (the exact recursion for many c values): CSV (one row per c) and
  * JSON (the setting, the predicted boundaries and the same columns). Pure functions.
  */
-import { PHASES } from './protocol.ts';
+import { PHASES, type TheoryDone } from './protocol.ts';
 
 export const THEORY_FORMAT = 'catapult-lab/theory@1';
 
-/** What an export needs from a theory result (protocol.ts TheoryDone has all of it). */
-export interface TheoryGrid {
+/**
+ * What an export needs from a theory result: TheoryDone's setting fields, with the per-c columns
+ * as any array (tests pass plain arrays).
+ */
+export type TheoryGrid = Pick<TheoryDone, 'lambda0' | 'f0' | 'setting' | 'cLazy' | 'cMax' | 'note'> & {
   cs: ArrayLike<number>;
   /** 0 lazy, 1 catapult, 2 divergent */
   phase: ArrayLike<number>;
   lambdaFinal: ArrayLike<number>;
   etaSharpnessFinal: ArrayLike<number>;
-  lambda0: number;
-  f0: number;
-  setting: { loss: string; p: number | null; y: number | null; n: number };
-  cLazy: number | null;
-  cMax: number | null;
-  note: string;
-}
+};
 
 const cell = (v: number): string => (Number.isNaN(v) ? '' : String(v));
 
