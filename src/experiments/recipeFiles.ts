@@ -188,9 +188,10 @@ export async function runRecipeSweep(spec: RecipeSweepSpec, dir: string, opts: R
     const eta = (2 * cfg.c) / lambda0;
     return { ...cfg, steps: Math.max(1, Math.ceil(T / eta)) };
   };
+  const digests = new Map<string, string>(); // each input file hashed once
   const adjusted = points.map((p) => {
     const config = withSteps(p.config);
-    return { ...p, config, hash: runHash(config) };
+    return { ...p, config, hash: runHash(config, digests) };
   });
   atomicWriteJson(join(dir, 'sweep.json'), { ...spec.sweep, physicalTime: T, note: 'steps = ceil(physicalTime / eta) per run, eta = 2c/lambda0', code: codeVersion() });
   const axes = Object.keys(spec.sweep.axes);

@@ -86,6 +86,7 @@ export async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets
   }
   type Bracket = { onset: Onset; name: (typeof ONSET_NAMES)[number]; lo: number; hi: number };
   let open: Bracket[] = [];
+  const digests = new Map<string, string>(); // each input file hashed once over all rounds
   for (const o of onsets) {
     for (const name of ONSET_NAMES) {
       const hi = o[name], lo = o[`${name}Below`];
@@ -99,7 +100,7 @@ export async function refineOnsets(sweep: SweepConfig, rows: ResultRow[], onsets
       for (const k of ['configHash', 'code', 'data_resolved', 'eta']) delete raw[k];
       raw.c = Math.sqrt(b.lo * b.hi);
       const config = adjust(resolveConfig(raw));
-      return { config, dir: join(outDir, 'runs', runHash(config)), saveWeights: sweep.saveWeights };
+      return { config, dir: join(outDir, 'runs', runHash(config, digests)), saveWeights: sweep.saveWeights };
     });
     const results = new Array<boolean>(open.length);
     await runJobs(jobs, opts.jobs, (_job, res, i) => {
