@@ -8,6 +8,8 @@ export * from './linalg/prng.ts';
 export * from './losses/losses.ts';
 export * from './losses/scalar.ts';
 export * from './models/deepLinear.ts';
+export * from './models/model.ts';
+export * from './models/registry.ts';
 export * from './models/init.ts';
 export * from './models/weightsFormat.ts';
 export { setKernelBackend, kernelBackend, wasmKernelAvailable, type KernelBackendChoice } from './models/passes.ts';

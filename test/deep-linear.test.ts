@@ -167,7 +167,7 @@ test('bad shapes are clear errors', () => {
   assert.throws(() => new DeepLinear({ d: 3, width: 4, depth: 1 }), /depth must be ≥ 2/);
   const model = new DeepLinear({ d: 3, width: 4, depth: 2 });
   assert.throws(() => model.evaluate(new Float64Array(5), randomData(2, 3, 1), getLoss('squared')), /has 16 parameters, got a vector of 5/);
-  assert.throws(() => model.predict(new Float64Array(16), randomData(2, 4, 1)), /d = 4 features but the network expects d = 3/);
+  assert.throws(() => model.predict(new Float64Array(16), randomData(2, 4, 1)), /d = 4 features but the deep-linear model expects d = 3/);
 });
 
 test('the fused forward-and-update descend is bit-identical to forward chain + one axpy per row', () => {

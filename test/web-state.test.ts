@@ -95,7 +95,7 @@ test('a state resolves with the core schema, as the CLI would', () => {
   const cfg = resolveState(DEFAULT_STATE);
   assert.deepEqual(cfg, resolveConfig(JSON.parse(JSON.stringify(cfg))));
   assert.equal(cfg.data.kind, 'degenerate');
-  assert.equal(cfg.model.width, 1000);
+  assert.equal(cfg.model.kind === 'deep-linear' && cfg.model.width, 1000);
   assert.equal(cfg.curvature.every, 10);
   assert.equal(cfg.curvature.gaussNewton, false);
   assert.equal(resolveState(DEFAULT_STATE, 2.5).c, 2.5);

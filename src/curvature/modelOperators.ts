@@ -1,4 +1,4 @@
-import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
+import type { AnyModel as Model, ModelEvaluation as Evaluation } from '../models/model.ts';
 import type { LinearOperator } from './operator.ts';
 import { lanczosTop } from './lanczos.ts';
 
@@ -16,7 +16,7 @@ function samplesOf(ev: Evaluation): number {
   return ev.f.length;
 }
 
-export function ntkOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
+export function ntkOperator(model: Model, ev: Evaluation): LinearOperator {
   const m = samplesOf(ev);
   return {
     dim: m,
@@ -27,7 +27,7 @@ export function ntkOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
   };
 }
 
-export function gaussNewtonOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
+export function gaussNewtonOperator(model: Model, ev: Evaluation): LinearOperator {
   const m = samplesOf(ev);
   const d2 = model.secondDerivatives(ev);
   const root = new Float64Array(m);
@@ -43,7 +43,7 @@ export function gaussNewtonOperator(model: DeepLinear, ev: Evaluation): LinearOp
   };
 }
 
-export function hessianOperator(model: DeepLinear, ev: Evaluation): LinearOperator {
+export function hessianOperator(model: Model, ev: Evaluation): LinearOperator {
   return {
     dim: model.numParams,
     apply(x, out) {
@@ -52,7 +52,7 @@ export function hessianOperator(model: DeepLinear, ev: Evaluation): LinearOperat
   };
 }
 
-export function curvatureOperator(kind: CurvatureKind, model: DeepLinear, ev: Evaluation): LinearOperator {
+export function curvatureOperator(kind: CurvatureKind, model: Model, ev: Evaluation): LinearOperator {
   switch (kind) {
     case 'ntk':
       return ntkOperator(model, ev);
@@ -91,7 +91,7 @@ export const RETRY_FACTOR = 5;
 /** Top algebraic eigenvalue of one curvature operator by Lanczos, optionally warm-started. */
 export function measureCurvature(
   kind: CurvatureKind,
-  model: DeepLinear,
+  model: Model,
   ev: Evaluation,
   opts: CurvatureSolverOptions,
   warm?: Float64Array,

@@ -11,7 +11,7 @@
  */
 import { dot } from '../linalg/blas.ts';
 import type { Dataset } from '../data/dataset.ts';
-import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
+import { linearPredictorOf, type AnyModel, type ModelEvaluation as Evaluation } from '../models/model.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from '../models/passes.ts';
 import { symmetricEigen } from './jacobi.ts';
 import { lanczosTop, residualNorm, type LanczosOptions } from './lanczos.ts';
@@ -67,7 +67,7 @@ function evidence(r: EigResult): SolveEvidence {
  * Hessian adds the deep-linear terms, see `model.hvp`). `ev` must be a full-batch evaluation.
  */
 export function restrictedCurvature(
-  model: DeepLinear,
+  model: AnyModel,
   ev: Evaluation,
   basis: readonly Float64Array[],
   opts: RestrictedCurvatureOptions = {},
@@ -136,16 +136,17 @@ export function meanSquaredNorm(data: Dataset): number {
 /**
  * κ_V = λ_max(P_V K P_V)·mean_α‖x_α‖² (theory §7) as the k×k operator w ↦ s·Bᵀ K (B w), s = `meanSqNorm`, with
  * B = [b_1 … b_k] an orthonormal basis of V (so BᵀKB has the nonzero spectrum of P_V K P_V) and K the d×d
- * input-space NTK of the deep linear net (Θ = X K Xᵀ, theory §4; `model.kernelApply`). Costs one layer chain and
+ * input-space NTK of a model linear in x (Θ = X K Xᵀ, theory §4; `model.linear.inputKernelApply`). Costs one layer chain and
  * 2·k·d per product, no data pass. On degenerate data (V = span{x}, ‖x‖² = d) κ_V = xᵀKx = λ.
  * Needs k ≥ 1 (for V = {0} report κ_V = 0 without a solve).
  */
-export function kappaNonSepOperator(model: DeepLinear, ev: Evaluation, basis: readonly Float64Array[], meanSqNorm: number): LinearOperator {
+export function kappaNonSepOperator(model: AnyModel, ev: Evaluation, basis: readonly Float64Array[], meanSqNorm: number): LinearOperator {
   const d = model.d;
+  const linear = linearPredictorOf(model, 'κ_V (curvature.restricted)');
   const k = basis.length;
   if (k === 0) throw new RangeError('kappaNonSepOperator: empty basis (V = {0}: κ_V = 0, no operator needed)');
   for (const b of basis) if (b.length !== d) throw new RangeError(`kappaNonSepOperator: basis vector of length ${b.length}, expected d = ${d}`);
-  return compressed(basis, d, (v, out) => model.kernelApply(ev.theta, ev.e, v, out), meanSqNorm);
+  return compressed(basis, d, (v, out) => linear.inputKernelApply(ev, v, out), meanSqNorm);
 }
 
 /** w ↦ s·Bᵀ A (B w): the operator A of R^d compressed to span(B), B = `basis` orthonormal (k×k, any k ≥ 1). */
@@ -174,8 +175,9 @@ function compressed(basis: readonly Float64Array[], d: number, apply: (v: Float6
  * eigenvalue of a principal submatrix of the Gauss–Newton matrix whose top eigenvalue is S_GN, so
  * S_GN,N ≤ S_GN (Cauchy interlacing). Two passes over the rows of N per product. `ev` must be full-batch.
  */
-export function gaussNewtonOnSamplesOperator(model: DeepLinear, ev: Evaluation, samples: Int32Array): LinearOperator {
+export function gaussNewtonOnSamplesOperator(model: AnyModel, ev: Evaluation, samples: Int32Array): LinearOperator {
   const { data } = ev;
+  const linear = linearPredictorOf(model, 'S_GN,N (curvature.restricted)');
   model.checkData(data);
   const m = data.m;
   if (ev.rows !== null || ev.f.length !== m) throw new RangeError('gaussNewtonOnSamplesOperator: needs a full-batch evaluation');
@@ -195,7 +197,7 @@ export function gaussNewtonOnSamplesOperator(model: DeepLinear, ev: Evaluation, 
     apply(u, out) {
       for (let i = 0; i < n; i++) tmp[i] = root[i] * u[i];
       rowsCombine(data.X, data.d, samples, n, tmp, r);
-      model.kernelApply(ev.theta, ev.e, r, r);
+      linear.inputKernelApply(ev, r, r);
       rowsDot(data.X, data.d, samples, n, r, out);
       for (let i = 0; i < n; i++) out[i] *= root[i] / m;
     },

@@ -73,8 +73,25 @@ export const DataConfigSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** The model families (src/models/registry.ts); `kind` picks one, default the paper's deep linear net. */
+export const ModelConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('deep-linear'),
+    /** number of weight layers L (2 = the uv model) */
+    depth: z.number().int().min(2).default(2),
+    width: positiveInt().default(100),
+  }),
+  z.strictObject({
+    /** β = u₊^D − u₋^D (neighbours §A); init 'constant' with value α gives u₊ = u₋ = α·1 */
+    kind: z.literal('diagonal'),
+    depth: z.number().int().min(1).default(2),
+  }),
+]);
+
 export const InitConfigSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('gaussian'), scale: z.number().positive().default(1) }),
+  /** every parameter = value (the diagonal net's scale α) */
+  z.strictObject({ kind: z.literal('constant'), value: z.number().refine(Number.isFinite, 'must be finite') }),
   z.strictObject({ kind: z.literal('prescribed'), f0: z.number().default(0), lambda0: z.number().positive().default(1) }),
   z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
 ]);
@@ -87,6 +104,7 @@ function withDefaultKind(kind: string) {
 const KINDS: Record<string, string[]> = {
   data: DataConfigSchema.options.map((o) => o.shape.kind.value),
   init: InitConfigSchema.options.map((o) => o.shape.kind.value),
+  model: ModelConfigSchema.options.map((o) => o.shape.kind.value),
   optimizer: ['gd', 'momentum', 'nesterov'],
 };
 
@@ -94,13 +112,7 @@ export const RunConfigSchema = z
   .strictObject({
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     data: z.preprocess(withDefaultKind('degenerate'), DataConfigSchema).prefault({ kind: 'degenerate' }),
-    model: z
-      .strictObject({
-        kind: z.literal('deep-linear').default('deep-linear'),
-        depth: z.number().int().min(2).default(2),
-        width: positiveInt().default(100),
-      })
-      .prefault({}),
+    model: z.preprocess(withDefaultKind('deep-linear'), ModelConfigSchema).prefault({ kind: 'deep-linear' }),
     init: z.preprocess(withDefaultKind('gaussian'), InitConfigSchema).prefault({ kind: 'gaussian' }),
     loss: z.enum(['logistic', 'squared', 'exponential']).default('logistic'),
     /** learning rate in units of the lazy bound: η = 2c/λ0 (give c or eta, not both) */
@@ -161,14 +173,22 @@ export const RunConfigSchema = z
       }
     }
     if (cfg.init.kind === 'prescribed') {
-      if (cfg.model.depth !== 2) ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: "'prescribed' init needs model.depth = 2 (the uv network)" });
-      if (cfg.model.width % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'width'], message: "'prescribed' init needs an even width" });
+      if (cfg.model.kind !== 'deep-linear') ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: `'prescribed' init is defined for the deep-linear uv network, not model.kind '${cfg.model.kind}'` });
+      else if (cfg.model.depth !== 2) ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: "'prescribed' init needs model.depth = 2 (the uv network)" });
+      if (cfg.model.kind === 'deep-linear' && cfg.model.width % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'width'], message: "'prescribed' init needs an even width" });
     }
   });
 
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 export type RunConfig = z.output<typeof RunConfigSchema> & { c?: number; eta?: number };
 export type DataConfig = z.output<typeof DataConfigSchema>;
+export type ModelConfig = z.output<typeof ModelConfigSchema>;
+
+/** The deep-linear model block of a config (recipes and theory that are about the paper's nets); an error otherwise. */
+export function deepLinearOf(cfg: { model: ModelConfig }): Extract<ModelConfig, { kind: 'deep-linear' }> {
+  if (cfg.model.kind !== 'deep-linear') throw new ConfigError(`model.kind: this needs the 'deep-linear' model, got '${cfg.model.kind}'`);
+  return cfg.model;
+}
 
 export class ConfigError extends Error {
   constructor(message: string) {

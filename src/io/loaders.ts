@@ -3,12 +3,12 @@ import { loadCsvFile } from '../data/files.ts';
 import { fashionMnistDir, loadMnistTask } from '../data/mnistFiles.ts';
 import { parseBinaryTask } from '../data/binaryTasks.ts';
 import type { Loaders } from '../experiments/problem.ts';
-import type { DeepLinear } from '../models/deepLinear.ts';
+import type { AnyModel } from '../models/model.ts';
 import { weightsFromJson, weightsToJson } from '../models/weightsFormat.ts';
 import { atomicWriteJson } from './atomic.ts';
 
 /** Read a weights JSON file for `model` (clear errors for missing files, bad JSON, wrong shapes). */
-export function readWeightsFile(path: string, model: DeepLinear): Float64Array {
+export function readWeightsFile(path: string, model: AnyModel): Float64Array {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -24,7 +24,7 @@ export function readWeightsFile(path: string, model: DeepLinear): Float64Array {
   return weightsFromJson(model, obj, path);
 }
 
-export function writeWeightsFile(path: string, model: DeepLinear, theta: Float64Array): void {
+export function writeWeightsFile(path: string, model: AnyModel, theta: Float64Array): void {
   atomicWriteJson(path, weightsToJson(model, theta));
 }
 

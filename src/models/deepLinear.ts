@@ -5,6 +5,7 @@ import { createWorkspace, workspaceOf, type Workspace } from '../linalg/wasm/wor
 import type { Dataset } from '../data/dataset.ts';
 import { lossValueAndD1, type Loss } from '../losses/losses.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
+import { checkInputDim, checkParamCount, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
 
 /**
  * Deep linear network in NTK scaling (theory §2):
@@ -26,33 +27,13 @@ export interface DeepLinearSpec {
   depth: number;
 }
 
-export interface LayerInfo {
-  name: string;
-  rows: number;
-  cols: number;
-  offset: number;
+export interface LayerInfo extends ParamBlock {
   /** 1/√cols: the NTK scale factor of this layer */
   scale: number;
 }
 
 /** Everything known about the network at one parameter vector θ on one data set. */
-export interface Evaluation {
-  theta: Float64Array;
-  data: Dataset;
-  loss: Loss;
-  /**
-   * The evaluated rows of `data` (a mini-batch), or null for all of them. Sample i of f, d1, d2 is row
-   * `rows[i]`; every data pass on this evaluation (NTK products, HVPs) runs over the same rows.
-   */
-  rows: Int32Array | null;
-  /** mean loss */
-  value: number;
-  /** f_α for every sample */
-  f: Float64Array;
-  /** ℓ'(f_α, y_α) */
-  d1: Float64Array;
-  /** ℓ''(f_α, y_α), filled on first use */
-  d2: Float64Array | null;
+export interface Evaluation extends ModelEvaluation {
   /** e_k = ∂f/∂h_k, k = 0..L (e_0 = β, the end-to-end vector) */
   e: Float64Array[];
   /** r = (1/m) Σ ℓ'_α x_α (the gradient's aggregated input) */
@@ -72,7 +53,7 @@ const HVP_ROW_BLOCK = 32;
  */
 const WORKSPACE_MIN_PARAMS = 16384;
 
-export class DeepLinear {
+export class DeepLinear implements Model<Evaluation> {
   readonly kind = 'deep-linear';
   readonly d: number;
   readonly width: number;
@@ -102,11 +83,21 @@ export class DeepLinear {
     }
     this.layers = layers;
     this.numParams = offset;
+    this.homogeneity = depth;
   }
 
-  spec(): DeepLinearSpec {
-    return { d: this.d, width: this.width, depth: this.depth };
+  /** f is a product of the L layers: homogeneous of degree L in θ. */
+  readonly homogeneity: number;
+
+  spec(): DeepLinearSpec & { kind: 'deep-linear' } {
+    return { kind: 'deep-linear', d: this.d, width: this.width, depth: this.depth };
   }
+
+  /** f = β·x: the end-to-end vector and the input-space kernel K (Θ = X K Xᵀ). */
+  readonly linear: LinearPredictor<Evaluation> = {
+    endToEnd: (theta) => this.endToEnd(theta),
+    inputKernelApply: (ev, r, z) => this.kernelApply(ev.theta, ev.e, r, z),
+  };
 
   /**
    * A parameter vector for this network (a copy of `init` if given, else zeros). In the default 'auto' backend,
@@ -165,8 +156,9 @@ export class DeepLinear {
   }
 
   /** Outputs f_α = β·x_α for every row of a data set. */
-  predict(theta: Float64Array, data: Dataset, beta = this.endToEnd(theta)): Float64Array {
+  predict(theta: Float64Array, data: Dataset, ev?: Evaluation): Float64Array {
     this.checkData(data);
+    const beta = ev !== undefined && ev.theta === theta ? ev.e[0] : this.endToEnd(theta);
     const out = new Float64Array(data.m);
     rowsDot(data.X, data.d, null, data.m, beta, out);
     return out;
@@ -388,7 +380,8 @@ export class DeepLinear {
   }
 
   /** Jacobian row ∇_θ f(x) for one input (dense; for tests and tiny problems). */
-  jacobianRow(theta: Float64Array, x: Float64Array, e = this.backward(theta)): Float64Array {
+  jacobianRow(theta: Float64Array, x: Float64Array): Float64Array {
+    const e = this.backward(theta);
     const q = this.forwardChain(theta, x);
     const out = new Float64Array(this.numParams);
     this.addRankOne(out, e, q, 1);
@@ -396,12 +389,10 @@ export class DeepLinear {
   }
 
   checkTheta(theta: Float64Array): void {
-    if (theta.length !== this.numParams) {
-      throw new RangeError(`deep-linear(d=${this.d}, width=${this.width}, depth=${this.depth}) has ${this.numParams} parameters, got a vector of ${theta.length}`);
-    }
+    checkParamCount(this, theta);
   }
 
   checkData(data: Dataset): void {
-    if (data.d !== this.d) throw new RangeError(`data have d = ${data.d} features but the network expects d = ${this.d}`);
+    checkInputDim(this, data);
   }
 }

@@ -1,10 +1,17 @@
 import { deriveSeed, Rng } from '../linalg/prng.ts';
 import type { DeepLinear } from './deepLinear.ts';
+import type { AnyModel } from './model.ts';
 
 /** NTK-parameterization init: every weight i.i.d. N(0, scale²) (scale = 1 is the standard). */
-export function gaussianInit(model: DeepLinear, seed: number, scale = 1): Float64Array {
+export function gaussianInit(model: AnyModel, seed: number, scale = 1): Float64Array {
   if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`init scale must be a positive number, got ${scale}`);
   return new Rng(deriveSeed(seed, 'init')).fillNormal(new Float64Array(model.numParams), scale);
+}
+
+/** Every parameter equal to `value` (the diagonal net's u₊ = u₋ = α·1, which starts at β = 0). */
+export function constantInit(model: AnyModel, value: number): Float64Array {
+  if (!Number.isFinite(value)) throw new RangeError(`init value must be a finite number, got ${value}`);
+  return new Float64Array(model.numParams).fill(value);
 }
 
 /**

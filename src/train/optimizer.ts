@@ -10,7 +10,7 @@
  * Browser-safe.
  */
 import { axpy } from '../linalg/blas.ts';
-import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
+import type { AnyModel, ModelEvaluation } from '../models/model.ts';
 
 export type OptimizerSpec = { kind: 'gd' } | { kind: 'momentum' | 'nesterov'; beta: number };
 
@@ -19,7 +19,7 @@ export class Optimizer {
   private readonly grad: Float64Array | null;
 
   constructor(
-    private readonly model: DeepLinear,
+    private readonly model: AnyModel,
     readonly spec: OptimizerSpec = { kind: 'gd' },
   ) {
     if (spec.kind !== 'gd' && !(spec.beta >= 0 && spec.beta < 1)) throw new RangeError(`optimizer.beta must be in [0, 1), got ${spec.beta}`);
@@ -29,7 +29,7 @@ export class Optimizer {
   }
 
   /** One step from θ = ev.theta with rate eta; ev (at θ_t, on the batch) is stale afterwards. */
-  step(ev: Evaluation, eta: number): void {
+  step(ev: ModelEvaluation, eta: number): void {
     const { model, velocity: v, grad } = this;
     if (v === null || grad === null || this.spec.kind === 'gd') return model.descend(ev, eta);
     const beta = this.spec.beta, n = v.length;

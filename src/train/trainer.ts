@@ -3,7 +3,7 @@ import { powInt } from '../linalg/detmath.ts';
 import { deriveSeed, Rng } from '../linalg/prng.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Loss } from '../losses/losses.ts';
-import type { DeepLinear, Evaluation } from '../models/deepLinear.ts';
+import type { AnyModel, ModelEvaluation as Evaluation } from '../models/model.ts';
 import { curvatureOperator, measureOperator, type CurvatureKind } from '../curvature/modelOperators.ts';
 import type { LinearOperator } from '../curvature/operator.ts';
 import { classifyPhase, type Phase } from '../theory/phase.ts';
@@ -70,7 +70,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
 };
 
 export interface TrainProblem {
-  model: DeepLinear;
+  model: AnyModel;
   loss: Loss;
   train: Dataset;
   test?: Dataset;
@@ -220,7 +220,7 @@ export class Trainer {
     this.lrFactor = settings.schedule ? compilePolicy(settings.schedule) : null;
     this.lrAbsolute = settings.schedule ? isAbsolute(settings.schedule) : false;
     this.optimizer = new Optimizer(model, settings.optimizer);
-    // In kernel memory for large networks (see DeepLinear.allocParams): the weight passes then run as wasm SIMD.
+    // In kernel memory for large networks (see Model.allocParams): the weight passes then run as wasm SIMD.
     this.theta = model.allocParams(problem.theta0);
     this.batchRng = new Rng(deriveSeed(settings.seed, 'batches'));
     this.ev = model.evaluate(this.theta, train, problem.loss);
@@ -464,9 +464,9 @@ export class Trainer {
     row.fMean = fSum / ev.f.length;
     row.marginMin = mMin;
     row.marginMean = mSum / ev.f.length;
-    row.normalizedMargin = mMin / powInt(pn, model.depth);
+    row.normalizedMargin = Number.isInteger(model.homogeneity) ? mMin / powInt(pn, model.homogeneity) : NaN;
     if (test && Number.isFinite(ev.value)) {
-      const ft = model.predict(this.theta, test, ev.e[0]);
+      const ft = model.predict(this.theta, test, ev);
       let s = 0;
       for (let i = 0; i < ft.length; i++) s += loss.value(ft[i], test.y[i]);
       row.testLoss = s / ft.length;

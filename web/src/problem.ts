@@ -6,6 +6,7 @@
  */
 import {
   buildInit,
+  DeepLinear,
   buildModel,
   buildProblem,
   buildSettings,
@@ -50,7 +51,7 @@ export interface TheorySetting {
 
 export function degenerateSetting(problem: TrainProblem, lossName: string): TheorySetting | null {
   const { model, train, theta0 } = problem;
-  if (model.depth !== 2 || (lossName !== 'logistic' && lossName !== 'squared')) return null;
+  if (!(model instanceof DeepLinear) || model.depth !== 2 || (lossName !== 'logistic' && lossName !== 'squared')) return null;
   const { X, y, m, d } = train;
   let pos = 0;
   for (let i = 0; i < m; i++) {

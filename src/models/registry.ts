@@ -1,0 +1,38 @@
+import { DeepLinear } from './deepLinear.ts';
+import type { AnyModel } from './model.ts';
+
+/**
+ * Every model kind, built from its spec (the config's `model` block, or a weights file's `model`) and the
+ * data's input dimension. Adding a model = one class implementing Model + one case here + its config schema
+ * (src/experiments/config.ts).
+ */
+export type ModelSpec = { kind: 'deep-linear'; width: number; depth: number } | { kind: 'diagonal'; depth: number };
+
+/** Parameter count of a model without building it (cost estimates run before any allocation). */
+export function modelParamCount(spec: ModelSpec, d: number): number {
+  switch (spec.kind) {
+    case 'deep-linear':
+      return d * spec.width + (spec.depth - 2) * spec.width * spec.width + spec.width;
+    case 'diagonal':
+      return 2 * d;
+  }
+}
+
+/** The config fields that set a model's size, for messages ("model.width = 512, model.depth = 4"). */
+export function modelSizeFields(spec: ModelSpec): string {
+  switch (spec.kind) {
+    case 'deep-linear':
+      return `model.width = ${spec.width}, model.depth = ${spec.depth}`;
+    case 'diagonal':
+      return `model.kind = diagonal, model.depth = ${spec.depth}`;
+  }
+}
+
+export function createModel(spec: ModelSpec, d: number): AnyModel {
+  switch (spec.kind) {
+    case 'deep-linear':
+      return new DeepLinear({ d, width: spec.width, depth: spec.depth });
+    case 'diagonal':
+      throw new RangeError("model.kind 'diagonal' is not built yet");
+  }
+}
