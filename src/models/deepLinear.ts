@@ -5,7 +5,7 @@ import { createWorkspace, workspaceOf, type Workspace } from '../linalg/wasm/wor
 import type { Dataset } from '../data/dataset.ts';
 import { lossValueAndD1, type Loss } from '../losses/losses.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
-import { checkInputDim, checkParamCount, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
+import { checkInputDim, checkParamCount, lossSecondDerivatives, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
 
 /**
  * Deep linear network in NTK scaling (theory §2):
@@ -246,13 +246,7 @@ export class DeepLinear implements Model<Evaluation> {
 
   /** ℓ''(f_α) for every sample, cached on the evaluation. */
   secondDerivatives(ev: Evaluation): Float64Array {
-    if (ev.d2 === null) {
-      const d2 = new Float64Array(ev.f.length);
-      const { rows, data } = ev;
-      for (let i = 0; i < d2.length; i++) d2[i] = ev.loss.d2(ev.f[i], data.y[rows === null ? i : rows[i]]);
-      ev.d2 = d2;
-    }
-    return ev.d2;
+    return lossSecondDerivatives(ev);
   }
 
   /**

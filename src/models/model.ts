@@ -104,6 +104,17 @@ export function linearPredictorOf<E extends ModelEvaluation>(model: Model<E>, ne
   return model.linear;
 }
 
+/** ℓ''(f_α, y_α) for every evaluated sample, computed once and cached on the evaluation (any model's `secondDerivatives`). */
+export function lossSecondDerivatives(ev: ModelEvaluation): Float64Array {
+  if (ev.d2 === null) {
+    const d2 = new Float64Array(ev.f.length);
+    const { rows, data } = ev;
+    for (let i = 0; i < d2.length; i++) d2[i] = ev.loss.d2(ev.f[i], data.y[rows === null ? i : rows[i]]);
+    ev.d2 = d2;
+  }
+  return ev.d2;
+}
+
 /** Throws unless θ has the model's parameter count (the message names the model). */
 export function checkParamCount(model: { numParams: number; spec(): ModelSpecJson }, theta: Float64Array): void {
   if (theta.length !== model.numParams) {
