@@ -5,7 +5,7 @@ import { gaussianInit } from '../src/models/init.ts';
 import { getLoss, lossValueAndD1, LOSS_NAMES, type Loss } from '../src/losses/losses.ts';
 import { makeDataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
-import { maxRelErrVec } from './helpers.ts';
+import { fdHessian, maxRelErrVec } from './helpers.ts';
 import { curvatureOperator } from '../src/curvature/modelOperators.ts';
 
 function randomData(m: number, d: number, seed: number, float32 = false) {
@@ -64,17 +64,7 @@ for (const spec of shapes) {
       const theta = gaussianInit(model, 9, 0.5);
       const P = model.numParams;
       const ev = model.evaluate(theta, data, loss);
-      // dense Hessian column j = (∇L(θ + h e_j) − ∇L(θ − h e_j)) / 2h
-      const h = 1e-5;
-      const H = new Float64Array(P * P);
-      for (let j = 0; j < P; j++) {
-        const t = theta.slice();
-        t[j] += h;
-        const gp = model.gradient(model.evaluate(t, data, loss));
-        t[j] -= 2 * h;
-        const gm = model.gradient(model.evaluate(t, data, loss));
-        for (let i = 0; i < P; i++) H[i * P + j] = (gp[i] - gm[i]) / (2 * h);
-      }
+      const H = fdHessian(theta, (t) => model.gradient(model.evaluate(t, data, loss)), 1e-5);
       const rng = new Rng(1);
       let worst = 0;
       for (let trial = 0; trial < 3; trial++) {
