@@ -86,6 +86,19 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
     kind: z.literal('diagonal'),
     depth: z.number().int().min(1).default(2),
   }),
+  z.strictObject({
+    /** ReLU MLP, scalar output (src/models/reluMlp.ts; neighbours §C) */
+    kind: z.literal('relu-mlp'),
+    /** hidden widths, at least one hidden layer */
+    widths: z.array(positiveInt()).min(1).default([100]),
+    parameterization: z.enum(['ntk', 'standard']).default('ntk'),
+    /** biases on every layer (off keeps the net positively homogeneous) */
+    bias: z.boolean().default(false),
+    /** 'weight': W = g·V/‖V‖ per row; 'batch': full-batch statistics over the evaluated rows, no affine */
+    normalization: z.enum(['none', 'weight', 'batch']).default('none'),
+    /** λ in mean loss + (λ/2)‖θ‖² (curvature is of this regularized objective) */
+    weightDecay: z.number().min(0).default(0),
+  }),
 ]);
 
 export const InitConfigSchema = z.discriminatedUnion('kind', [
@@ -171,6 +184,9 @@ export const RunConfigSchema = z
         const pm = cfg.data.p * cfg.data.m;
         ctx.addIssue({ code: 'custom', path: ['data', 'p'], message: `p·m = ${cfg.data.p}·${cfg.data.m} = ${pm} is not an integer (data.p must be a multiple of 1/data.m; the theory uses p exactly)` });
       }
+    }
+    if (cfg.curvature.restricted && cfg.model.kind === 'relu-mlp') {
+      ctx.addIssue({ code: 'custom', path: ['curvature', 'restricted'], message: "restricted curvature (κ_V, S_GN,N; theory §7) needs a model that is linear in its input (f = β·x); model.kind 'relu-mlp' is not" });
     }
     if (cfg.init.kind === 'prescribed') {
       if (cfg.model.kind !== 'deep-linear') ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: `'prescribed' init is defined for the deep-linear uv network, not model.kind '${cfg.model.kind}'` });

@@ -1,13 +1,17 @@
 import { DeepLinear } from './deepLinear.ts';
 import { DiagonalLinear } from './diagonal.ts';
 import type { AnyModel } from './model.ts';
+import { ReluMlp, reluMlpParamCount, type ReluMlpOptions } from './reluMlp.ts';
 
 /**
  * Every model kind, built from its spec (the config's `model` block, or a weights file's `model`) and the
  * data's input dimension. Adding a model = one class implementing Model + one case here + its config schema
  * (src/experiments/config.ts).
  */
-export type ModelSpec = { kind: 'deep-linear'; width: number; depth: number } | { kind: 'diagonal'; depth: number };
+export type ModelSpec =
+  | { kind: 'deep-linear'; width: number; depth: number }
+  | { kind: 'diagonal'; depth: number }
+  | ({ kind: 'relu-mlp' } & ReluMlpOptions);
 
 /** Parameter count of a model without building it (cost estimates run before any allocation). */
 export function modelParamCount(spec: ModelSpec, d: number): number {
@@ -16,6 +20,8 @@ export function modelParamCount(spec: ModelSpec, d: number): number {
       return d * spec.width + (spec.depth - 2) * spec.width * spec.width + spec.width;
     case 'diagonal':
       return 2 * d;
+    case 'relu-mlp':
+      return reluMlpParamCount(d, spec);
   }
 }
 
@@ -26,6 +32,8 @@ export function modelSizeFields(spec: ModelSpec): string {
       return `model.width = ${spec.width}, model.depth = ${spec.depth}`;
     case 'diagonal':
       return `model.kind = diagonal, model.depth = ${spec.depth}`;
+    case 'relu-mlp':
+      return `model.kind = relu-mlp, model.widths = ${JSON.stringify(spec.widths)}`;
   }
 }
 
@@ -35,5 +43,7 @@ export function createModel(spec: ModelSpec, d: number): AnyModel {
       return new DeepLinear({ d, width: spec.width, depth: spec.depth });
     case 'diagonal':
       return new DiagonalLinear({ d, depth: spec.depth });
+    case 'relu-mlp':
+      return new ReluMlp({ d, ...spec });
   }
 }
