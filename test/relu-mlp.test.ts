@@ -51,8 +51,9 @@ for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, tru
   test(`gemm ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} equals the naive triple loop bit for bit (odd sizes, strides, alpha, beta)`, () => {
     // sizes straddle the kernel's 4-row groups and its j/p blocks (256, 64)
     for (const [M, N, K] of [[1, 1, 1], [3, 5, 7], [7, 13, 5], [9, 261, 67], [5, 3, 130]]) {
-      for (const [alpha, beta] of [[1, 0], [0.7, 0], [-1.3, 0.4]]) {
-        const lda = (tA ? M : K) + 2, ldb = (tB ? K : N) + 1, ldc = N + 3;
+      // padded strides, and tight ones (the kernel then reads the operands and writes C in place)
+      for (const [alpha, beta, pad] of [[1, 0, 1], [0.7, 0, 1], [-1.3, 0.4, 1], [1, 0, 0], [0.7, 0, 0], [-1.3, 0.4, 0]]) {
+        const lda = (tA ? M : K) + 2 * pad, ldb = (tB ? K : N) + pad, ldc = N + 3 * pad;
         const A = randomVec((tA ? K : M) * lda, M * 7 + K);
         const B = randomVec((tB ? N : K) * ldb, N * 11 + K);
         const C = randomVec(M * ldc, 5);
