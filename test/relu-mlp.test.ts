@@ -12,6 +12,9 @@ import { getLoss, LOSS_NAMES, type LossName } from '../src/losses/losses.ts';
 import { makeDataset, type Dataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
 import { resolveConfig } from '../src/experiments/config.ts';
+import { buildProblem } from '../src/experiments/problem.ts';
+import { weightsFromJson } from '../src/models/weightsFormat.ts';
+import { reluNC1, reluRho } from '../src/train/normMargin.ts';
 import { gaussNewtonOnSamplesOperator, kappaNonSepOperator } from '../src/curvature/restricted.ts';
 import { fdHessian, maxRelErrVec, tempDirs } from './helpers.ts';
 
@@ -377,6 +380,13 @@ test('catapult train with a relu-mlp config file finishes and writes metrics; cu
   const weights = JSON.parse(readFileSync(join(dir, 'run', 'weights.json'), 'utf8'));
   assert.equal(weights.model.kind, 'relu-mlp');
   assert.deepEqual(weights.layers.map((l: { name: string }) => l.name), ['V1', 'g1', 'V2', 'g2', 'V3', 'g3']);
+  // the rho and nc1 columns of the last row are the read-outs of the final weights on the training set
+  const { problem } = buildProblem(resolveConfig(RELU_CONFIG));
+  const model = problem.model as ReluMlp;
+  const thetaT = weightsFromJson(model, weights, 'weights.json');
+  assert.equal(Number(last[header.indexOf('rho')]), reluRho(model, thetaT));
+  assert.equal(Number(last[header.indexOf('nc1')]), reluNC1(model, thetaT, problem.train));
+  assert.ok(Number(last[header.indexOf('nc1')]) > 0);
 
   writeFileSync(join(dir, 'restricted.json'), JSON.stringify({ ...RELU_CONFIG, curvature: { ...RELU_CONFIG.curvature, restricted: true } }));
   const bad = catapult(['train', 'restricted.json', '--out', 'bad', '-q'], dir);
