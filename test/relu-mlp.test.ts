@@ -13,6 +13,7 @@ import { makeDataset, type Dataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
 import { resolveConfig } from '../src/experiments/config.ts';
 import { buildProblem } from '../src/experiments/problem.ts';
+import { checkRunCost, estimateRunCost } from '../src/experiments/runCost.ts';
 import { weightsFromJson } from '../src/models/weightsFormat.ts';
 import { reluNC1, reluRho } from '../src/train/normMargin.ts';
 import { gaussNewtonOnSamplesOperator, kappaNonSepOperator } from '../src/curvature/restricted.ts';
@@ -333,6 +334,16 @@ test('the restricted-curvature operators refuse a relu-mlp, naming it', () => {
   const ev = model.evaluate(gaussianInit(model, 1), data, getLoss('logistic'));
   assert.throws(() => kappaNonSepOperator(model, ev, [Float64Array.of(1, 0, 0)], 1), /κ_V \(curvature\.restricted\) needs a model that is linear in its input .*'relu-mlp' is not/);
   assert.throws(() => gaussNewtonOnSamplesOperator(model, ev, Int32Array.of(0)), /'relu-mlp' is not/);
+});
+
+test('run cost: a relu-mlp step costs ~6·m·P (layer form), so a run a deep linear net of the same size does quickly is refused', () => {
+  const base = { data: { kind: 'gaussian', m: 10000, d: 784 }, steps: 20000, curvature: { every: 1000 } };
+  const limits = { maxBytes: 2 ** 40, maxSeconds: 24 * 3600 };
+  const lin = checkRunCost(resolveConfig({ ...base, model: { kind: 'deep-linear', width: 512, depth: 4 } }), limits);
+  assert.ok(lin.seconds < 3600);
+  const cfg = resolveConfig({ ...base, model: { kind: 'relu-mlp', widths: [512, 512, 512] } });
+  assert.equal(estimateRunCost(cfg).params, lin.params); // the same P (926208)
+  assert.throws(() => checkRunCost(cfg, limits), /steps = 20000, model\.kind = relu-mlp, model\.widths = \[512,512,512\], curvature\.every = 1000: the run is estimated to take/);
 });
 
 test('config: relu-mlp defaults; prescribed init refused; bad fields named', () => {
