@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { frobeniusProduct, nc1, normalizedMargin, reluNC1, reluNormalizedMargin, reluRho } from '../src/train/normMargin.ts';
+import { frobeniusProduct, nc1, normalizedMargin, normMarginReadouts, reluNC1, reluNormalizedMargin, reluRho } from '../src/train/normMargin.ts';
+import { DeepLinear } from '../src/models/deepLinear.ts';
 import { ReluMlp, type ReluMlpOptions } from '../src/models/reluMlp.ts';
 import { gaussianInit } from '../src/models/init.ts';
 import { getLoss } from '../src/losses/losses.ts';
@@ -103,4 +104,22 @@ test('reluNC1 is NC1 of the last hidden layer computed by hand from the weights'
     }
   }
   assert.ok(relErr(reluNC1(model, theta, ds), nc1(H, 10, 4, ds.y)) < 1e-12);
+});
+
+test('metrics read-outs: ρ and NC1 for a ReLU MLP (NC1 from a full evaluation = from a fresh forward pass), NaN for other models', () => {
+  const ds = data(10, 3, 5);
+  for (const normalization of ['none', 'batch'] as const) {
+    const model = new ReluMlp({ d: 3, ...BASE, normalization });
+    const theta = gaussianInit(model, 7);
+    const ev = model.evaluate(theta, ds, getLoss('logistic'));
+    const r = normMarginReadouts(model, ev);
+    assert.equal(r.rho, reluRho(model, theta));
+    assert.equal(r.nc1, reluNC1(model, theta.slice(), ds));
+    // a mini-batch evaluation still reports NC1 over the whole training set (BN: at the batch's statistics)
+    const batch = model.evaluate(theta, ds, getLoss('logistic'), Int32Array.of(0, 1, 2, 3, 4, 5));
+    if (normalization === 'none') assert.equal(normMarginReadouts(model, batch).nc1, r.nc1);
+  }
+  const lin = new DeepLinear({ d: 3, width: 4, depth: 2 });
+  const r = normMarginReadouts(lin, lin.evaluate(gaussianInit(lin, 1), ds, getLoss('logistic')));
+  assert.ok(Number.isNaN(r.rho) && Number.isNaN(r.nc1));
 });

@@ -12,6 +12,10 @@ import { getLoss, LOSS_NAMES, type LossName } from '../src/losses/losses.ts';
 import { makeDataset, type Dataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
 import { resolveConfig } from '../src/experiments/config.ts';
+import { buildProblem } from '../src/experiments/problem.ts';
+import { checkRunCost, estimateRunCost } from '../src/experiments/runCost.ts';
+import { weightsFromJson } from '../src/models/weightsFormat.ts';
+import { reluNC1, reluRho } from '../src/train/normMargin.ts';
 import { gaussNewtonOnSamplesOperator, kappaNonSepOperator } from '../src/curvature/restricted.ts';
 import { fdHessian, maxRelErrVec, tempDirs } from './helpers.ts';
 
@@ -51,8 +55,9 @@ for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, tru
   test(`gemm ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} equals the naive triple loop bit for bit (odd sizes, strides, alpha, beta)`, () => {
     // sizes straddle the kernel's 4-row groups and its j/p blocks (256, 64)
     for (const [M, N, K] of [[1, 1, 1], [3, 5, 7], [7, 13, 5], [9, 261, 67], [5, 3, 130]]) {
-      for (const [alpha, beta] of [[1, 0], [0.7, 0], [-1.3, 0.4]]) {
-        const lda = (tA ? M : K) + 2, ldb = (tB ? K : N) + 1, ldc = N + 3;
+      // padded strides, and tight ones (the kernel then reads the operands and writes C in place)
+      for (const [alpha, beta, pad] of [[1, 0, 1], [0.7, 0, 1], [-1.3, 0.4, 1], [1, 0, 0], [0.7, 0, 0], [-1.3, 0.4, 0]]) {
+        const lda = (tA ? M : K) + 2 * pad, ldb = (tB ? K : N) + pad, ldc = N + 3 * pad;
         const A = randomVec((tA ? K : M) * lda, M * 7 + K);
         const B = randomVec((tB ? N : K) * ldb, N * 11 + K);
         const C = randomVec(M * ldc, 5);
@@ -331,6 +336,16 @@ test('the restricted-curvature operators refuse a relu-mlp, naming it', () => {
   assert.throws(() => gaussNewtonOnSamplesOperator(model, ev, Int32Array.of(0)), /'relu-mlp' is not/);
 });
 
+test('run cost: a relu-mlp step costs ~6·m·P (layer form), so a run a deep linear net of the same size does quickly is refused', () => {
+  const base = { data: { kind: 'gaussian', m: 10000, d: 784 }, steps: 20000, curvature: { every: 1000 } };
+  const limits = { maxBytes: 2 ** 40, maxSeconds: 24 * 3600 };
+  const lin = checkRunCost(resolveConfig({ ...base, model: { kind: 'deep-linear', width: 512, depth: 4 } }), limits);
+  assert.ok(lin.seconds < 3600);
+  const cfg = resolveConfig({ ...base, model: { kind: 'relu-mlp', widths: [512, 512, 512] } });
+  assert.equal(estimateRunCost(cfg).params, lin.params); // the same P (926208)
+  assert.throws(() => checkRunCost(cfg, limits), /steps = 20000, model\.kind = relu-mlp, model\.widths = \[512,512,512\], curvature\.every = 1000: the run is estimated to take/);
+});
+
 test('config: relu-mlp defaults; prescribed init refused; bad fields named', () => {
   const cfg = resolveConfig({ model: { kind: 'relu-mlp' } });
   assert.deepEqual(cfg.model, { kind: 'relu-mlp', widths: [100], parameterization: 'ntk', bias: false, normalization: 'none', weightDecay: 0 });
@@ -376,6 +391,13 @@ test('catapult train with a relu-mlp config file finishes and writes metrics; cu
   const weights = JSON.parse(readFileSync(join(dir, 'run', 'weights.json'), 'utf8'));
   assert.equal(weights.model.kind, 'relu-mlp');
   assert.deepEqual(weights.layers.map((l: { name: string }) => l.name), ['V1', 'g1', 'V2', 'g2', 'V3', 'g3']);
+  // the rho and nc1 columns of the last row are the read-outs of the final weights on the training set
+  const { problem } = buildProblem(resolveConfig(RELU_CONFIG));
+  const model = problem.model as ReluMlp;
+  const thetaT = weightsFromJson(model, weights, 'weights.json');
+  assert.equal(Number(last[header.indexOf('rho')]), reluRho(model, thetaT));
+  assert.equal(Number(last[header.indexOf('nc1')]), reluNC1(model, thetaT, problem.train));
+  assert.ok(Number(last[header.indexOf('nc1')]) > 0);
 
   writeFileSync(join(dir, 'restricted.json'), JSON.stringify({ ...RELU_CONFIG, curvature: { ...RELU_CONFIG.curvature, restricted: true } }));
   const bad = catapult(['train', 'restricted.json', '--out', 'bad', '-q'], dir);

@@ -8,8 +8,8 @@ import type { DataArray } from './blas.ts';
  * Fixed summation order, whatever the transpose case or blocking: every entry is
  *   s = Σ_{p=0}^{K−1} op(A)[i,p]·op(B)[p,j], added left to right starting from 0, then
  *   C[i,j] = alpha·s (beta = 0: C is overwritten, so NaNs in it do not leak) or alpha·s + beta·C[i,j].
- * So results are deterministic and equal to a naive triple loop bit for bit. The transposed cases copy the
- * transposed operand once (O(MK) or O(KN), small next to the O(MNK) product) and run the one blocked kernel.
+ * So results are deterministic and equal to a naive triple loop bit for bit. Operands not already in the kernel's
+ * layout (Aᵀ and B, dense float64) are copied once (O(MK) or O(KN), small next to the O(MNK) product).
  */
 export function gemm(
   transA: boolean,
@@ -27,73 +27,90 @@ export function gemm(
   ldc: number,
 ): Float64Array {
   if (M === 0 || N === 0) return C;
-  const a = transA ? transpose(K, M, A, lda) : A;
-  const aStride = transA ? K : lda;
-  const b = transB ? transpose(N, K, B, ldb) : B;
-  const bStride = transB ? N : ldb;
-  // the sums go into C itself (beta = 0) or into a scratch (beta ≠ 0: C's old values are still needed)
-  const acc = beta === 0 ? C : new Float64Array(M * N);
-  const accStride = beta === 0 ? ldc : N;
-  for (let i = 0; i < M; i++) acc.fill(0, i * accStride, i * accStride + N);
-  accumulateNN(M, N, K, a, aStride, b, bStride, acc, accStride);
-  if (beta === 0) {
-    if (alpha !== 1) for (let i = 0; i < M; i++) for (let j = i * ldc, e = j + N; j < e; j++) C[j] = alpha * C[j];
+  // the kernel reads op(A) as Aᵀ (K×M, p-major) and op(B) as K×N, both dense float64: copy what is not already so
+  const At = transA && lda === M && A instanceof Float64Array ? A : packed(K, M, A, lda, !transA);
+  const Bk = !transB && ldb === N && B instanceof Float64Array ? B : packed(K, N, B, ldb, transB);
+  // the sums go into C itself (beta = 0, dense rows) or into a scratch (C's old values are still needed)
+  const direct = beta === 0 && ldc === N;
+  const acc = direct ? C : new Float64Array(M * N);
+  acc.fill(0, 0, M * N);
+  accumulate(M, N, K, At, Bk, acc);
+  if (direct) {
+    if (alpha !== 1) for (let q = 0; q < M * N; q++) C[q] = alpha * C[q];
   } else {
     for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) C[i * ldc + j] = alpha * acc[i * N + j] + beta * C[i * ldc + j];
+      for (let j = 0; j < N; j++) C[i * ldc + j] = beta === 0 ? alpha * acc[i * N + j] : alpha * acc[i * N + j] + beta * C[i * ldc + j];
     }
   }
   return C;
 }
 
-/** Columns per block of B and C (a performance knob: results do not depend on it). */
-const J_BLOCK = 256;
-/** Rows of B per block: a J_BLOCK × P_BLOCK panel of B (128 KiB) stays in cache while every row of A passes it. */
+/** Values of p per block: a 4 × P_BLOCK panel of Aᵀ is packed contiguously and stays in L1 while j sweeps. */
 const P_BLOCK = 64;
 
 /**
- * acc += A·B (A: M×K, B: K×N), each entry's products added in increasing p. Blocks over j and p (p-blocks in
- * increasing order, so per-entry order is unchanged) and four rows of A at a time (each loaded B entry is used
- * four times).
+ * acc += op(A)·op(B) with At = op(A)ᵀ (K×M) and Bk = op(B) (K×N), acc dense M×N. Register tiles of 4 rows × 2
+ * columns accumulate over one p-block in locals (loaded from acc, stored back), p-blocks in increasing order, so
+ * each entry's products are added in increasing p exactly as in the naive loop.
  */
-function accumulateNN(M: number, N: number, K: number, A: DataArray, lda: number, B: DataArray, ldb: number, acc: Float64Array, ldc: number): void {
-  for (let j0 = 0; j0 < N; j0 += J_BLOCK) {
-    const j1 = Math.min(N, j0 + J_BLOCK);
-    for (let p0 = 0; p0 < K; p0 += P_BLOCK) {
-      const p1 = Math.min(K, p0 + P_BLOCK);
-      let i = 0;
-      for (; i + 3 < M; i += 4) {
-        const r0 = i * ldc, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-        for (let p = p0; p < p1; p++) {
-          const a0 = A[i * lda + p], a1 = A[(i + 1) * lda + p], a2 = A[(i + 2) * lda + p], a3 = A[(i + 3) * lda + p];
-          const bo = p * ldb;
-          for (let j = j0; j < j1; j++) {
-            const b = B[bo + j];
-            acc[r0 + j] += a0 * b;
-            acc[r1 + j] += a1 * b;
-            acc[r2 + j] += a2 * b;
-            acc[r3 + j] += a3 * b;
-          }
-        }
+function accumulate(M: number, N: number, K: number, At: Float64Array, Bk: Float64Array, acc: Float64Array): void {
+  const ap = new Float64Array(4 * P_BLOCK);
+  for (let p0 = 0; p0 < K; p0 += P_BLOCK) {
+    const np = Math.min(K, p0 + P_BLOCK) - p0;
+    let i = 0;
+    for (; i + 3 < M; i += 4) {
+      for (let p = 0; p < np; p++) {
+        const o = (p0 + p) * M + i;
+        ap[4 * p] = At[o];
+        ap[4 * p + 1] = At[o + 1];
+        ap[4 * p + 2] = At[o + 2];
+        ap[4 * p + 3] = At[o + 3];
       }
-      for (; i < M; i++) {
-        const r0 = i * ldc;
-        for (let p = p0; p < p1; p++) {
-          const a0 = A[i * lda + p];
-          const bo = p * ldb;
-          for (let j = j0; j < j1; j++) acc[r0 + j] += a0 * B[bo + j];
+      const r0 = i * N, r1 = r0 + N, r2 = r1 + N, r3 = r2 + N;
+      let j = 0;
+      for (; j + 1 < N; j += 2) {
+        let c00 = acc[r0 + j], c01 = acc[r0 + j + 1], c10 = acc[r1 + j], c11 = acc[r1 + j + 1];
+        let c20 = acc[r2 + j], c21 = acc[r2 + j + 1], c30 = acc[r3 + j], c31 = acc[r3 + j + 1];
+        let bo = p0 * N + j;
+        for (let q = 0; q < 4 * np; q += 4, bo += N) {
+          const a0 = ap[q], a1 = ap[q + 1], a2 = ap[q + 2], a3 = ap[q + 3];
+          const b0 = Bk[bo], b1 = Bk[bo + 1];
+          c00 += a0 * b0; c01 += a0 * b1; c10 += a1 * b0; c11 += a1 * b1;
+          c20 += a2 * b0; c21 += a2 * b1; c30 += a3 * b0; c31 += a3 * b1;
         }
+        acc[r0 + j] = c00; acc[r0 + j + 1] = c01; acc[r1 + j] = c10; acc[r1 + j + 1] = c11;
+        acc[r2 + j] = c20; acc[r2 + j + 1] = c21; acc[r3 + j] = c30; acc[r3 + j + 1] = c31;
+      }
+      if (j < N) {
+        let c0 = acc[r0 + j], c1 = acc[r1 + j], c2 = acc[r2 + j], c3 = acc[r3 + j];
+        let bo = p0 * N + j;
+        for (let q = 0; q < 4 * np; q += 4, bo += N) {
+          const b = Bk[bo];
+          c0 += ap[q] * b; c1 += ap[q + 1] * b; c2 += ap[q + 2] * b; c3 += ap[q + 3] * b;
+        }
+        acc[r0 + j] = c0; acc[r1 + j] = c1; acc[r2 + j] = c2; acc[r3 + j] = c3;
+      }
+    }
+    for (; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let c = acc[i * N + j];
+        for (let p = p0; p < p0 + np; p++) c += At[p * M + i] * Bk[p * N + j];
+        acc[i * N + j] = c;
       }
     }
   }
 }
 
-/** The transpose of a rows×cols matrix X (row stride ld), as a dense cols×rows Float64Array. */
-function transpose(rows: number, cols: number, X: DataArray, ld: number): Float64Array {
-  const T = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    const o = i * ld;
-    for (let j = 0; j < cols; j++) T[j * rows + i] = X[o + j];
+/**
+ * A dense K×n float64 copy of a stored matrix X (row stride ld): X itself (K×n) when `transposed` is false,
+ * else the transpose of X (n×K).
+ */
+function packed(K: number, n: number, X: DataArray, ld: number, transposed: boolean): Float64Array {
+  const T = new Float64Array(K * n);
+  if (transposed) {
+    for (let i = 0; i < n; i++) for (let p = 0; p < K; p++) T[p * n + i] = X[i * ld + p];
+  } else {
+    for (let p = 0; p < K; p++) for (let i = 0; i < n; i++) T[p * n + i] = X[p * ld + i];
   }
   return T;
 }

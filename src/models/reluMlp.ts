@@ -302,6 +302,8 @@ export class ReluMlp implements Model<ReluEvaluation> {
   lastHidden(theta: Float64Array, data: Dataset, ev?: ReluEvaluation): Float64Array {
     this.checkTheta(theta);
     this.checkData(data);
+    // a full evaluation of these data at θ already holds them (its BN statistics are the eval-mode ones)
+    if (ev !== undefined && ev.theta === theta && ev.data === data && ev.rows === null) return ev.fw.H[ev.fw.H.length - 1] as Float64Array;
     const fw = this.forward(theta, data.X, data.m, this.evalStats(theta, ev));
     return fw.H[fw.H.length - 1] as Float64Array;
   }

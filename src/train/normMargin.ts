@@ -1,6 +1,7 @@
 import { symmetricEigen } from '../linalg/jacobi.ts';
 import type { Dataset } from '../data/dataset.ts';
-import type { ReluEvaluation, ReluMlp } from '../models/reluMlp.ts';
+import type { AnyModel, ModelEvaluation } from '../models/model.ts';
+import { ReluMlp, type ReluEvaluation } from '../models/reluMlp.ts';
 
 /**
  * Norm, margin and neural-collapse read-outs of a ReLU MLP (neighbours §C). Pure functions, browser-safe.
@@ -102,6 +103,15 @@ export function nc1(H: ArrayLike<number>, m: number, n: number, labels: ArrayLik
 export function reluNC1(model: ReluMlp, theta: Float64Array, data: Dataset, ev?: ReluEvaluation): number {
   const widths = model.options.widths;
   return nc1(model.lastHidden(theta, data, ev), data.m, widths[widths.length - 1], data.y);
+}
+
+/**
+ * The metrics-row read-outs at an evaluation (the trainer's `rho` and `nc1` columns): ρ, and NC1 of the last hidden
+ * layer on the evaluation's data set (all its rows). NaN for models other than the ReLU MLP.
+ */
+export function normMarginReadouts(model: AnyModel, ev: ModelEvaluation): { rho: number; nc1: number } {
+  if (!(model instanceof ReluMlp)) return { rho: NaN, nc1: NaN };
+  return { rho: reluRho(model, ev.theta), nc1: reluNC1(model, ev.theta, ev.data, ev as ReluEvaluation) };
 }
 
 function dotRows(A: Float64Array, a: number, B: Float64Array, b: number, n: number): number {
