@@ -5,7 +5,7 @@ import { createWorkspace, workspaceOf, type Workspace } from '../linalg/wasm/wor
 import type { Dataset } from '../data/dataset.ts';
 import { lossValueAndD1, type Loss } from '../losses/losses.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
-import { checkInputDim, checkParamCount, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
+import { checkInputDim, checkParamCount, type HiddenRepresentation, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
 
 /**
  * Deep linear network in NTK scaling (theory §2):
@@ -377,6 +377,67 @@ export class DeepLinear implements Model<Evaluation> {
     }
     z.set(acc);
     return z;
+  }
+
+  /**
+   * The hidden representations h_k = h_{k−1} W_kᵀ/√cols_k (k = 1..L−1, h_0 = X) on every row of `data`, each
+   * m × width: the row-wise forward chain, so h_k[α] is exactly forwardChain(θ, x_α)[k].
+   */
+  hiddenRepresentations(theta: Float64Array, data: Dataset): HiddenRepresentation[] {
+    return this.hiddenUpTo(theta, data, this.depth - 2);
+  }
+
+  /** h_1 … h_{last+1} (list indices 0..last). */
+  private hiddenUpTo(theta: Float64Array, data: Dataset, last: number): HiddenRepresentation[] {
+    this.checkTheta(theta);
+    this.checkData(data);
+    const { m, d, X } = data;
+    const out: HiddenRepresentation[] = [];
+    for (let k = 0; k <= last; k++) out.push({ name: `h${k + 1}`, rows: m, cols: this.width, values: new Float64Array(m * this.width) });
+    const x = new Float64Array(d);
+    for (let a = 0; a < m; a++) {
+      for (let j = 0; j < d; j++) x[j] = X[a * d + j];
+      let h: Float64Array = x;
+      for (let k = 0; k <= last; k++) {
+        const l = this.layers[k];
+        const next = out[k].values.subarray(a * l.rows, (a + 1) * l.rows);
+        gemv(l.rows, l.cols, l.scale, theta, l.offset, h, next);
+        h = next;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * ∇_θ ⟨G, h_{layer+1}⟩ by backpropagation through the layers below it: with G_{k+1} = ∂/∂h_{k+1},
+   * ∂/∂W_k = G_{k+1}ᵀ h_k /√cols_k and G_k = G_{k+1} W_k /√cols_k. Layers above (and the read-out) get 0.
+   */
+  hiddenRepresentationVjp(theta: Float64Array, data: Dataset, layer: number, G: Float64Array): Float64Array {
+    if (!Number.isInteger(layer) || layer < 0 || layer > this.depth - 2) throw new RangeError(`deep-linear: hidden layer index must be in [0, ${this.depth - 2}], got ${layer}`);
+    const m = data.m;
+    if (G.length !== m * this.width) throw new RangeError(`deep-linear: G has ${G.length} entries, expected m·width = ${m * this.width}`);
+    const hidden = layer > 0 ? this.hiddenUpTo(theta, data, layer - 1) : [];
+    const out = new Float64Array(this.numParams);
+    let g = G;
+    for (let k = layer; k >= 0; k--) {
+      const l = this.layers[k];
+      const below = k > 0 ? hidden[k - 1].values : null; // h_k (null: the input X)
+      const X = data.X;
+      const gBelow = k > 0 ? new Float64Array(m * l.cols) : null;
+      for (let a = 0; a < m; a++) {
+        for (let i = 0; i < l.rows; i++) {
+          const c = g[a * l.rows + i] * l.scale;
+          if (c === 0) continue;
+          const row = l.offset + i * l.cols;
+          for (let j = 0; j < l.cols; j++) {
+            out[row + j] += c * (below === null ? X[a * l.cols + j] : below[a * l.cols + j]);
+            if (gBelow !== null) gBelow[a * l.cols + j] += c * theta[row + j];
+          }
+        }
+      }
+      if (gBelow !== null) g = gBelow;
+    }
+    return out;
   }
 
   /** Jacobian row ∇_θ f(x) for one input (dense; for tests and tiny problems). */
