@@ -143,6 +143,8 @@ export const RunConfigSchema = z
       .strictObject({
         every: positiveInt().default(10),
         denseUntil: z.number().int().min(0).default(100),
+        /** srank_δ of every hidden representation at curvature steps (columns srank_h1, …); absent = off, so old configs keep their hashes */
+        srank: z.boolean().optional(),
       })
       .prefault({}),
     curvature: z
