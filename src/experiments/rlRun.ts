@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { writeWeightsFile } from '../io/loaders.ts';
@@ -52,4 +53,11 @@ export function executeRlRun(cfg: RlConfig, dir: string, opts: { force?: boolean
     atomicWriteJson(join(stage, 'summary.json'), summary);
     return { dir, hash, summary, reused: false };
   });
+}
+
+/** metrics.csv of an rl run → rows (empty cells → NaN). */
+export function readRlMetrics(dir: string): FittedQRow[] {
+  const [head, ...lines] = readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v === '' ? NaN : Number(v)])) as unknown as FittedQRow);
 }

@@ -391,19 +391,24 @@ export class DeepLinear implements Model<Evaluation> {
   private hiddenUpTo(theta: Float64Array, data: Dataset, last: number): HiddenRepresentation[] {
     this.checkTheta(theta);
     this.checkData(data);
-    const { m, d, X } = data;
+    const m = data.m;
     const out: HiddenRepresentation[] = [];
-    for (let k = 0; k <= last; k++) out.push({ name: `h${k + 1}`, rows: m, cols: this.width, values: new Float64Array(m * this.width) });
-    const x = new Float64Array(d);
-    for (let a = 0; a < m; a++) {
-      for (let j = 0; j < d; j++) x[j] = X[a * d + j];
-      let h: Float64Array = x;
-      for (let k = 0; k <= last; k++) {
-        const l = this.layers[k];
-        const next = out[k].values.subarray(a * l.rows, (a + 1) * l.rows);
-        gemv(l.rows, l.cols, l.scale, theta, l.offset, h, next);
-        h = next;
+    let below: ArrayLike<number> = data.X;
+    for (let k = 0; k <= last; k++) {
+      const l = this.layers[k];
+      const h = new Float64Array(m * l.rows);
+      // h[a, :] = scale · Σ_j below[a, j] W_k[:, j], skipping zero inputs (one-hot features make X sparse)
+      for (let a = 0; a < m; a++) {
+        const ao = a * l.cols, ho = a * l.rows;
+        for (let j = 0; j < l.cols; j++) {
+          const x = below[ao + j];
+          if (x === 0) continue;
+          for (let i = 0; i < l.rows; i++) h[ho + i] += x * theta[l.offset + i * l.cols + j];
+        }
+        for (let i = 0; i < l.rows; i++) h[ho + i] *= l.scale;
       }
+      out.push({ name: `h${k + 1}`, rows: m, cols: l.rows, values: h });
+      below = h;
     }
     return out;
   }
@@ -412,30 +417,39 @@ export class DeepLinear implements Model<Evaluation> {
    * ∇_θ ⟨G, h_{layer+1}⟩ by backpropagation through the layers below it: with G_{k+1} = ∂/∂h_{k+1},
    * ∂/∂W_k = G_{k+1}ᵀ h_k /√cols_k and G_k = G_{k+1} W_k /√cols_k. Layers above (and the read-out) get 0.
    */
-  hiddenRepresentationVjp(theta: Float64Array, data: Dataset, layer: number, G: Float64Array): Float64Array {
+  hiddenRepresentationVjp(theta: Float64Array, data: Dataset, layer: number, G: Float64Array, reps?: readonly HiddenRepresentation[]): Float64Array {
     if (!Number.isInteger(layer) || layer < 0 || layer > this.depth - 2) throw new RangeError(`deep-linear: hidden layer index must be in [0, ${this.depth - 2}], got ${layer}`);
     const m = data.m;
     if (G.length !== m * this.width) throw new RangeError(`deep-linear: G has ${G.length} entries, expected m·width = ${m * this.width}`);
-    const hidden = layer > 0 ? this.hiddenUpTo(theta, data, layer - 1) : [];
+    const hidden = layer === 0 ? [] : reps ?? this.hiddenUpTo(theta, data, layer - 1);
     const out = new Float64Array(this.numParams);
     let g = G;
     for (let k = layer; k >= 0; k--) {
       const l = this.layers[k];
-      const below = k > 0 ? hidden[k - 1].values : null; // h_k (null: the input X)
-      const X = data.X;
-      const gBelow = k > 0 ? new Float64Array(m * l.cols) : null;
+      const below: ArrayLike<number> = k > 0 ? hidden[k - 1].values : data.X; // h_k
+      // ∂/∂W_k[:, j] = scale · Σ_a h_k[a, j] G[a, :], skipping zero inputs
       for (let a = 0; a < m; a++) {
+        const ao = a * l.cols, go = a * l.rows;
+        for (let j = 0; j < l.cols; j++) {
+          const x = below[ao + j];
+          if (x === 0) continue;
+          const c = x * l.scale;
+          for (let i = 0; i < l.rows; i++) out[l.offset + i * l.cols + j] += c * g[go + i];
+        }
+      }
+      if (k === 0) break;
+      // G_k[a, :] = scale · Σ_i G[a, i] W_k[i, :]
+      const next = new Float64Array(m * l.cols);
+      for (let a = 0; a < m; a++) {
+        const ao = a * l.cols;
         for (let i = 0; i < l.rows; i++) {
           const c = g[a * l.rows + i] * l.scale;
           if (c === 0) continue;
-          const row = l.offset + i * l.cols;
-          for (let j = 0; j < l.cols; j++) {
-            out[row + j] += c * (below === null ? X[a * l.cols + j] : below[a * l.cols + j]);
-            if (gBelow !== null) gBelow[a * l.cols + j] += c * theta[row + j];
-          }
+          const wo = l.offset + i * l.cols;
+          for (let j = 0; j < l.cols; j++) next[ao + j] += c * theta[wo + j];
         }
       }
-      if (gBelow !== null) g = gBelow;
+      g = next;
     }
     return out;
   }

@@ -89,9 +89,10 @@ export interface Model<E extends ModelEvaluation = ModelEvaluation> {
   /**
    * Optional capability (with hiddenRepresentations): the gradient in θ of ⟨G, h_layer⟩ = Σ_αj G_αj h_layer[α, j]
    * for an m × width matrix G, i.e. the vector–Jacobian product that carries a penalty on a representation back
-   * to the parameters. `layer` indexes the list hiddenRepresentations returns.
+   * to the parameters. `layer` indexes the list hiddenRepresentations returns; `reps`, that list at the same θ
+   * and data, saves recomputing it.
    */
-  hiddenRepresentationVjp?(theta: Float64Array, data: Dataset, layer: number, G: Float64Array): Float64Array;
+  hiddenRepresentationVjp?(theta: Float64Array, data: Dataset, layer: number, G: Float64Array, reps?: readonly HiddenRepresentation[]): Float64Array;
 }
 
 /** One hidden layer's activations on m inputs: rows × cols row-major (rows = samples, cols = units). */

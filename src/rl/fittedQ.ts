@@ -219,6 +219,7 @@ export class FittedQ {
     let loss = NaN;
     for (let t = 0; t < this.settings.stepsPerIteration; t++) {
       const ev = model.evaluate(this.theta, data, SQUARED);
+      if (!Number.isFinite(ev.value)) break; // diverged mid-iteration: reported below
       if (grad === null) model.descend(ev, this.eta);
       else {
         model.gradient(ev, grad);
@@ -250,7 +251,7 @@ export class FittedQ {
     const reps = pen.hiddenRepresentations(this.theta, data);
     const phi = reps[reps.length - 1];
     const { grad } = rankPenalty(phi.values, phi.rows, phi.cols);
-    return pen.hiddenRepresentationVjp(this.theta, data, reps.length - 1, grad);
+    return pen.hiddenRepresentationVjp(this.theta, data, reps.length - 1, grad, reps);
   }
 
   private measure(loss: number): FittedQRow {
