@@ -113,13 +113,17 @@ export const rlSrank: Recipe = {
       const finalBySeed = (n: number, arm: Arm) => new Map(of(n, arm).filter((r) => r.summary.status === 'completed').map((r) => [r.seed, r.summary.srankFinal]));
       const nMax = Math.max(...ns), nMin = Math.min(...ns);
       const width = results.find((r) => r.setting === st.name)?.summary.penultimateWidth;
-      const K = results.find((r) => r.setting === st.name)?.summary.iterations;
+      const K = results.find((r) => r.setting === st.name)?.summary.config.iterations;
+      const diverged = (n: number) => {
+        const d = ARMS.flatMap((arm) => of(n, arm)).filter((r) => r.summary.status !== 'completed').length;
+        return d ? `; ${d} runs at n = ${n} diverged and are left out` : '';
+      };
       for (const n of ns) {
-        verdicts.push(pairedVerdict(`${st.name}, n = ${n}: bootstrapped targets give a lower final srank than oracle targets`, 'srank(oracle) − srank(bootstrap)', finalBySeed(n, 'oracle'), finalBySeed(n, 'bootstrap'), `bootstrap ${spread([...finalBySeed(n, 'bootstrap').values()], 3)}, oracle ${spread([...finalBySeed(n, 'oracle').values()], 3)}; width ${width}, K = ${K}`));
+        verdicts.push(pairedVerdict(`${st.name}, n = ${n}: bootstrapped targets give a lower final srank than oracle targets`, 'srank(oracle) − srank(bootstrap)', finalBySeed(n, 'oracle'), finalBySeed(n, 'bootstrap'), `bootstrap ${spread([...finalBySeed(n, 'bootstrap').values()], 3)}, oracle ${spread([...finalBySeed(n, 'oracle').values()], 3)}; width ${width}, K = ${K}${diverged(n)}`));
       }
       verdicts.push(pairedVerdict(`${st.name}: more GD steps per iteration lower the final srank (bootstrapped targets, n = ${nMax} vs ${nMin})`, `srank(n = ${nMin}) − srank(n = ${nMax})`, finalBySeed(nMin, 'bootstrap'), finalBySeed(nMax, 'bootstrap'), ns.map((n) => `n = ${n}: ${fmt(mean([...finalBySeed(n, 'bootstrap').values()]), 3)}`).join(', ')));
       for (const n of ns.filter((x) => x !== nMin)) {
-        verdicts.push(pairedVerdict(`${st.name}, n = ${n}: the rank penalty keeps srank above plain bootstrapping`, 'srank(penalty) − srank(bootstrap)', finalBySeed(n, 'penalty'), finalBySeed(n, 'bootstrap'), `penalty ${spread([...finalBySeed(n, 'penalty').values()], 3)}, bootstrap ${spread([...finalBySeed(n, 'bootstrap').values()], 3)}; coefficient ${penalty}`));
+        verdicts.push(pairedVerdict(`${st.name}, n = ${n}: the rank penalty keeps srank above plain bootstrapping`, 'srank(penalty) − srank(bootstrap)', finalBySeed(n, 'penalty'), finalBySeed(n, 'bootstrap'), `penalty ${spread([...finalBySeed(n, 'penalty').values()], 3)}, bootstrap ${spread([...finalBySeed(n, 'bootstrap').values()], 3)}; coefficient ${penalty}${diverged(n)}`));
       }
       // does the collapse appear at all? (bootstrap, largest n: final vs initial srank)
       const boot = of(nMax, 'bootstrap');
