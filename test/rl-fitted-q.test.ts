@@ -62,6 +62,8 @@ test('DeepLinear.hiddenRepresentationVjp matches central finite differences of â
       return s;
     };
     const g = net.hiddenRepresentationVjp(theta, data, layer, G);
+    // passing the representations at the same Î¸ gives the same vector
+    assert.deepEqual(Array.from(net.hiddenRepresentationVjp(theta, data, layer, G, net.hiddenRepresentations(theta, data))), Array.from(g));
     const h = 1e-6;
     for (let p = 0; p < net.numParams; p++) {
       const tp = theta.slice(); tp[p] += h;
