@@ -23,7 +23,8 @@ test('every recipe has a config file that resolves for every profile', () => {
     const file = loadRecipeFile(r.name);
     for (const p of PROFILES) {
       const { sweeps } = resolveRecipe(file, p, { dataDir: '/data' });
-      assert.ok(sweeps.length > 0, `${r.name}/${p}`);
+      // rl-srank runs `catapult rl` runs itself (src/recipes/rlSrank.ts), not training sweeps
+      if (r.name !== 'rl-srank') assert.ok(sweeps.length > 0, `${r.name}/${p}`);
       for (const s of sweeps) assert.equal(s.sweep.name, `${r.name}-${s.key}`);
     }
   }

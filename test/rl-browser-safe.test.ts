@@ -11,12 +11,13 @@ test('src/rl imports nothing from Node (the browser runs it) and the barrel expo
   for (const f of files) {
     const text = readFileSync(join(dir, f), 'utf8');
     for (const m of text.matchAll(/from\s+'([^']+)'/g)) {
-      assert.ok(m[1]!.startsWith('.'), `${f} imports '${m[1]}'`);
+      // zod (the config schema) is a pure-JS dependency the explorer already bundles
+      assert.ok(m[1]!.startsWith('.') || m[1] === 'zod', `${f} imports '${m[1]}'`);
       assert.ok(!m[1]!.includes('/io/') && !m[1]!.includes('/cli/'), `${f} imports Node-side '${m[1]}'`);
     }
     if (f !== 'index.ts') assert.ok(readFileSync(join(dir, 'index.ts'), 'utf8').includes(`'./${f}'`), `index.ts misses ${f}`);
   }
-  for (const name of ['gridworld', 'randomMdp', 'valueIteration', 'policyQ', 'sampleTransitions', 'randomFourierFeatures', 'bootstrapTargets']) {
+  for (const name of ['gridworld', 'randomMdp', 'valueIteration', 'policyQ', 'sampleTransitions', 'randomFourierFeatures', 'bootstrapTargets', 'FittedQ', 'rankPenalty', 'resolveRlConfig', 'buildFittedQ']) {
     assert.equal(typeof (rl as Record<string, unknown>)[name], 'function', name);
   }
 });

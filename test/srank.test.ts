@@ -4,38 +4,9 @@ import { Rng } from '../src/linalg/prng.ts';
 import { thinSvd, singularValues } from '../src/linalg/svd.ts';
 import { srank, srankFromSingularValues } from '../src/linalg/srank.ts';
 import { symmetricEigen } from '../src/linalg/jacobi.ts';
+import { randomOrthonormal, srankDefinitionChecks, withSingularValues } from '../src/linalg/srankChecks.ts';
 
-/** Random m×k matrix with orthonormal columns (Gram–Schmidt twice on Gaussian columns), row-major. */
-function randomOrthonormal(m: number, k: number, rng: Rng): Float64Array {
-  const Q = new Float64Array(m * k);
-  for (let j = 0; j < k; j++) {
-    const v = new Float64Array(m).map(() => rng.normal());
-    for (let pass = 0; pass < 2; pass++) {
-      for (let i = 0; i < j; i++) {
-        let c = 0;
-        for (let r = 0; r < m; r++) c += Q[r * k + i] * v[r];
-        for (let r = 0; r < m; r++) v[r] -= c * Q[r * k + i];
-      }
-    }
-    const nv = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-    for (let r = 0; r < m; r++) Q[r * k + j] = v[r] / nv;
-  }
-  return Q;
-}
-
-/** Φ = U diag(σ) Vᵀ with U m×k, V n×k orthonormal. */
-function construct(m: number, n: number, sigma: number[], rng: Rng): Float64Array {
-  const k = sigma.length;
-  const U = randomOrthonormal(m, k, rng);
-  const V = randomOrthonormal(n, k, rng);
-  const A = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let t = 0; t < k; t++) s += U[i * k + t] * sigma[t] * V[j * k + t];
-    A[i * n + j] = s;
-  }
-  return A;
-}
+const construct = withSingularValues;
 
 function matmulT(A: Float64Array, m: number, n: number): Float64Array {
   // AᵀA, n×n
@@ -167,4 +138,27 @@ test('srank and σ are invariant under orthogonal transforms and positive scalin
   for (let i = 0; i < n; i++) assert.equal(s2[i], s0[i] * 2 ** 40);
   assert.throws(() => thinSvd(Float64Array.of(1, NaN), 1, 2), /non-finite/);
   assert.throws(() => thinSvd(new Float64Array(3), 2, 2), /entries/);
+});
+
+test('srankDefinitionChecks (the report\'s computed checks) pass, and fail for a wrong implementation', () => {
+  const ok = srankDefinitionChecks();
+  assert.equal(ok.length, 4);
+  for (const c of ok) assert.ok(c.pass, `${c.name}: ${c.detail}`);
+  // ">" instead of "≥" at the threshold
+  const strict = (sig: ArrayLike<number>, delta = 0.01) => {
+    const x = Array.from(sig).sort((a, b) => b - a);
+    const total = x.reduce((a, v) => a + v, 0);
+    if (total === 0) return 0;
+    let p = 0;
+    for (let k = 0; k < x.length; k++) if ((p += x[k]) / total > 1 - delta) return k + 1;
+    return x.length;
+  };
+  assert.equal(srankDefinitionChecks({ srankOf: strict }).find((c) => c.name.includes('threshold'))!.pass, false);
+  // σ from the Gram matrix (loses the small values): the prescribed-σ check fails
+  const viaGram = (A: Float64Array, m: number, n: number) => {
+    const G = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let r = 0; r < m; r++) G[i * n + j] += A[r * n + i] * A[r * n + j];
+    return Float64Array.from(symmetricEigen(G, n).values, (l) => Math.sqrt(Math.max(l, 0)) * (1 + 1e-9));
+  };
+  assert.equal(srankDefinitionChecks({ singularValuesOf: viaGram })[0].pass, false);
 });

@@ -10,6 +10,7 @@ import { registerSeparability } from './separabilityCommand.ts';
 import { registerSchedule } from './scheduleCommand.ts';
 import { registerLrbench } from './lrbenchCommand.ts';
 import { registerIncremental } from './incrementalCommand.ts';
+import { registerRl } from './rlCommand.ts';
 import { codeVersion } from '../io/version.ts';
 
 // `catapult theory | head` closes stdout early: that is not an error
@@ -35,6 +36,7 @@ registerSeparability(program);
 registerSchedule(program);
 registerLrbench(program);
 registerIncremental(program);
+registerRl(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -110,7 +110,7 @@ export const InitConfigSchema = z.discriminatedUnion('kind', [
 ]);
 
 /** A data/init block given without `kind` gets the default kind, so `--m 50` alone works. */
-function withDefaultKind(kind: string) {
+export function withDefaultKind(kind: string) {
   return (v: unknown) => (v !== null && typeof v === 'object' && !('kind' in v) ? { kind, ...v } : v);
 }
 
@@ -156,6 +156,8 @@ export const RunConfigSchema = z
       .strictObject({
         every: positiveInt().default(10),
         denseUntil: z.number().int().min(0).default(100),
+        /** srank_δ of every hidden representation at curvature steps (columns srank_h1, …); absent = off, so old configs keep their hashes */
+        srank: z.boolean().optional(),
       })
       .prefault({}),
     curvature: z
@@ -217,19 +219,21 @@ export class ConfigError extends Error {
 export function resolveConfig(input: unknown): RunConfig {
   // undefined means "all defaults"; null (e.g. a config file holding `null`) is an error, not defaults
   const r = RunConfigSchema.safeParse(input === undefined ? {} : input);
-  if (!r.success) {
-    const lines = r.error.issues.map((iss) => {
-      const path = iss.path.length ? iss.path.join('.') : '(config)';
-      if (iss.code === 'unrecognized_keys') return `${path === '(config)' ? '' : path + '.'}${iss.keys.join(', ')}: unknown field`;
-      if (iss.code === 'invalid_union' && KINDS[String(iss.path[0])]) return `${path}: unknown kind; expected one of ${KINDS[String(iss.path[0])].join(', ')}`;
-      return `${path}: ${iss.message}`;
-    });
-    throw new ConfigError(`invalid config:\n  ${lines.join('\n  ')}`);
-  }
+  if (!r.success) throw new ConfigError(`invalid config:\n  ${configIssueLines(r.error.issues, KINDS).join('\n  ')}`);
   const cfg = r.data as RunConfig;
   // absolute schedules carry the rates themselves: no c/eta to default
   if (cfg.c === undefined && cfg.eta === undefined && !isAbsolute(cfg.schedule)) cfg.c = 1;
   return cfg;
+}
+
+/** One line per validation problem, naming the field (`kinds`: the kinds of each discriminated block, for unknown kinds). */
+export function configIssueLines(issues: readonly z.core.$ZodIssue[], kinds: Record<string, readonly string[]>): string[] {
+  return issues.map((iss) => {
+    const path = iss.path.length ? iss.path.join('.') : '(config)';
+    if (iss.code === 'unrecognized_keys') return `${path === '(config)' ? '' : path + '.'}${iss.keys.join(', ')}: unknown field`;
+    if (iss.code === 'invalid_union' && kinds[String(iss.path[0])]) return `${path}: unknown kind; expected one of ${kinds[String(iss.path[0])].join(', ')}`;
+    return `${path}: ${iss.message}`;
+  });
 }
 
 /** Stable JSON (sorted keys) for hashing. */

@@ -127,7 +127,7 @@ const STAGING = '.partial-';
  * summary.json last. On failure the staging directory is removed and `dir` is untouched.
  * Staging directories of killed processes are removed on the next run of the same directory.
  */
-function withStagingDir<T>(dir: string, build: (stage: string) => T): T {
+export function withStagingDir<T>(dir: string, build: (stage: string) => T): T {
   const parent = dirname(resolve(dir));
   const prefix = `${basename(resolve(dir))}${STAGING}`;
   removeStaleStaging(parent, prefix);

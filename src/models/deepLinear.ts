@@ -6,7 +6,7 @@ import type { Dataset } from '../data/dataset.ts';
 import type { Loss } from '../losses/losses.ts';
 import { linearOutputs } from './linearOutputs.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
-import { checkInputDim, checkParamCount, lossSecondDerivatives, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
+import { checkInputDim, checkParamCount, lossSecondDerivatives, type HiddenRepresentation, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
 
 /**
  * Deep linear network in NTK scaling (theory §2):
@@ -359,6 +359,81 @@ export class DeepLinear implements Model<Evaluation> {
     }
     z.set(acc);
     return z;
+  }
+
+  /**
+   * The hidden representations h_k = h_{k−1} W_kᵀ/√cols_k (k = 1..L−1, h_0 = X) on every row of `data`, each
+   * m × width: the row-wise forward chain, so h_k[α] is exactly forwardChain(θ, x_α)[k].
+   */
+  hiddenRepresentations(theta: Float64Array, data: Dataset): HiddenRepresentation[] {
+    return this.hiddenUpTo(theta, data, this.depth - 2);
+  }
+
+  /** h_1 … h_{last+1} (list indices 0..last). */
+  private hiddenUpTo(theta: Float64Array, data: Dataset, last: number): HiddenRepresentation[] {
+    this.checkTheta(theta);
+    this.checkData(data);
+    const m = data.m;
+    const out: HiddenRepresentation[] = [];
+    let below: ArrayLike<number> = data.X;
+    for (let k = 0; k <= last; k++) {
+      const l = this.layers[k];
+      const h = new Float64Array(m * l.rows);
+      // h[a, :] = scale · Σ_j below[a, j] W_k[:, j], skipping zero inputs (one-hot features make X sparse)
+      for (let a = 0; a < m; a++) {
+        const ao = a * l.cols, ho = a * l.rows;
+        for (let j = 0; j < l.cols; j++) {
+          const x = below[ao + j];
+          if (x === 0) continue;
+          for (let i = 0; i < l.rows; i++) h[ho + i] += x * theta[l.offset + i * l.cols + j];
+        }
+        for (let i = 0; i < l.rows; i++) h[ho + i] *= l.scale;
+      }
+      out.push({ name: `h${k + 1}`, rows: m, cols: l.rows, values: h });
+      below = h;
+    }
+    return out;
+  }
+
+  /**
+   * ∇_θ ⟨G, h_{layer+1}⟩ by backpropagation through the layers below it: with G_{k+1} = ∂/∂h_{k+1},
+   * ∂/∂W_k = G_{k+1}ᵀ h_k /√cols_k and G_k = G_{k+1} W_k /√cols_k. Layers above (and the read-out) get 0.
+   */
+  hiddenRepresentationVjp(theta: Float64Array, data: Dataset, layer: number, G: Float64Array, reps?: readonly HiddenRepresentation[]): Float64Array {
+    if (!Number.isInteger(layer) || layer < 0 || layer > this.depth - 2) throw new RangeError(`deep-linear: hidden layer index must be in [0, ${this.depth - 2}], got ${layer}`);
+    const m = data.m;
+    if (G.length !== m * this.width) throw new RangeError(`deep-linear: G has ${G.length} entries, expected m·width = ${m * this.width}`);
+    const hidden = layer === 0 ? [] : reps ?? this.hiddenUpTo(theta, data, layer - 1);
+    const out = new Float64Array(this.numParams);
+    let g = G;
+    for (let k = layer; k >= 0; k--) {
+      const l = this.layers[k];
+      const below: ArrayLike<number> = k > 0 ? hidden[k - 1].values : data.X; // h_k
+      // ∂/∂W_k[:, j] = scale · Σ_a h_k[a, j] G[a, :], skipping zero inputs
+      for (let a = 0; a < m; a++) {
+        const ao = a * l.cols, go = a * l.rows;
+        for (let j = 0; j < l.cols; j++) {
+          const x = below[ao + j];
+          if (x === 0) continue;
+          const c = x * l.scale;
+          for (let i = 0; i < l.rows; i++) out[l.offset + i * l.cols + j] += c * g[go + i];
+        }
+      }
+      if (k === 0) break;
+      // G_k[a, :] = scale · Σ_i G[a, i] W_k[i, :]
+      const next = new Float64Array(m * l.cols);
+      for (let a = 0; a < m; a++) {
+        const ao = a * l.cols;
+        for (let i = 0; i < l.rows; i++) {
+          const c = g[a * l.rows + i] * l.scale;
+          if (c === 0) continue;
+          const wo = l.offset + i * l.cols;
+          for (let j = 0; j < l.cols; j++) next[ao + j] += c * theta[wo + j];
+        }
+      }
+      g = next;
+    }
+    return out;
   }
 
   /** Jacobian row ∇_θ f(x) for one input (dense; for tests and tiny problems). */

@@ -86,6 +86,26 @@ export interface Model<E extends ModelEvaluation = ModelEvaluation> {
   gaussianParams?(seed: number, scale: number): Float64Array;
   /** Optional capability: the model is linear in x, f = β(θ)·x (see `linearPredictorOf`). */
   readonly linear?: LinearPredictor<E>;
+  /**
+   * Optional capability: every hidden layer's activations on all rows of `data`, in order from the input
+   * (h1, h2, …; the last one is the penultimate feature matrix Φ the read-out acts on), each m × width.
+   */
+  hiddenRepresentations?(theta: Float64Array, data: Dataset): HiddenRepresentation[];
+  /**
+   * Optional capability (with hiddenRepresentations): the gradient in θ of ⟨G, h_layer⟩ = Σ_αj G_αj h_layer[α, j]
+   * for an m × width matrix G, i.e. the vector–Jacobian product that carries a penalty on a representation back
+   * to the parameters. `layer` indexes the list hiddenRepresentations returns; `reps`, that list at the same θ
+   * and data, saves recomputing it.
+   */
+  hiddenRepresentationVjp?(theta: Float64Array, data: Dataset, layer: number, G: Float64Array, reps?: readonly HiddenRepresentation[]): Float64Array;
+}
+
+/** One hidden layer's activations on m inputs: rows × cols row-major (rows = samples, cols = units). */
+export interface HiddenRepresentation {
+  name: string;
+  rows: number;
+  cols: number;
+  values: Float64Array;
 }
 
 /**

@@ -108,7 +108,7 @@ export interface StepSeries {
 }
 
 /** One metric against the step for a few runs (one colour each). */
-export function stepSeriesSpec(runs: readonly StepSeries[], opts: { yTitle: string; yLog?: boolean; title?: string; subtitle?: string; width?: number; height?: number }): VegaLiteSpec {
+export function stepSeriesSpec(runs: readonly StepSeries[], opts: { yTitle: string; xTitle?: string; yLog?: boolean; title?: string; subtitle?: string; width?: number; height?: number }): VegaLiteSpec {
   const values = runs.flatMap((r) => r.rows.filter((p) => finite(p.step) && finite(p.value) && (!opts.yLog || p.value > 0)).map((p) => ({ run: r.label, step: p.step, value: p.value })));
   const labels = runs.map((r) => r.label);
   return top(
@@ -118,7 +118,7 @@ export function stepSeriesSpec(runs: readonly StepSeries[], opts: { yTitle: stri
       data: { values },
       mark: { type: 'line', strokeWidth: 1.8 },
       encoding: {
-        x: { field: 'step', type: 'quantitative', axis: { title: 'step t' } },
+        x: { field: 'step', type: 'quantitative', axis: { title: opts.xTitle ?? 'step t' } },
         y: { field: 'value', type: 'quantitative', scale: opts.yLog ? { type: 'log' } : { zero: false }, axis: { title: opts.yTitle, format: '~g' } },
         color: { field: 'run', type: 'nominal', sort: labels, scale: { domain: labels, scheme: { name: 'viridis', extent: [0, 0.82] } }, legend: { title: 'run' } },
       },

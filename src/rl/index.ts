@@ -7,3 +7,7 @@ export * from './dp.ts';
 export * from './transitions.ts';
 export * from './features.ts';
 export * from './targets.ts';
+export * from './rankPenalty.ts';
+export * from './fittedQ.ts';
+export * from './config.ts';
+export * from './setup.ts';

@@ -100,9 +100,24 @@ export function accuracy(f: Float64Array, y: Float64Array): number {
   return f.length === 0 ? NaN : ok / f.length;
 }
 
-/** CSV text of metric rows (NaN → empty cell; numbers in shortest round-trip form). */
+/**
+ * Columns a row may carry beyond METRIC_COLUMNS, named by the model (record.srank's `srank_<layer>`,
+ * src/train/srankColumns.ts), in order of first appearance; metrics.csv has them only when some row does.
+ */
+export function extraMetricColumns(rows: readonly MetricRow[]): string[] {
+  const known = new Set<string>(METRIC_COLUMNS);
+  const extra = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r)) if (!known.has(k)) extra.add(k);
+  return [...extra];
+}
+
+/** CSV text of metric rows (NaN or absent → empty cell; numbers in shortest round-trip form). */
 export function metricsToCsv(rows: readonly MetricRow[]): string {
-  const lines = [METRIC_COLUMNS.join(',')];
-  for (const r of rows) lines.push(METRIC_COLUMNS.map((c) => (Number.isNaN(r[c]) ? '' : String(r[c]))).join(','));
+  const columns: string[] = [...METRIC_COLUMNS, ...extraMetricColumns(rows)];
+  const lines = [columns.join(',')];
+  for (const r of rows) {
+    const cells = r as Record<string, number | undefined>;
+    lines.push(columns.map((c) => (cells[c] === undefined || Number.isNaN(cells[c]) ? '' : String(cells[c]))).join(','));
+  }
   return lines.join('\n') + '\n';
 }

@@ -12,6 +12,7 @@ import { compilePolicy, isAbsolute, type LrPolicy } from './lr/policy.ts';
 import { Optimizer, type OptimizerSpec } from './optimizer.ts';
 import { confidence } from './policyMetrics.ts';
 import { normMarginReadouts } from './normMargin.ts';
+import { srankColumns } from './srankColumns.ts';
 import type { SeparabilitySummary } from '../data/separability.ts';
 import { gaussNewtonOnSamplesOperator, kappaNonSepOperator, meanSquaredNorm, restrictedCurvature } from '../curvature/restricted.ts';
 
@@ -43,6 +44,8 @@ export interface TrainSettings {
     every: number;
     /** ...and at every step before this one (catapults happen early). */
     denseUntil: number;
+    /** srank of every hidden representation at curvature steps (columns srank_<layer>, src/train/srankColumns.ts) */
+    srank?: boolean;
   };
   curvature: {
     lambda: boolean;
@@ -247,7 +250,7 @@ export class Trainer {
           `${l.iterations} matvecs): raise curvature.maxIter or curvature.tol`,
       );
     }
-    this.recordRow(init);
+    this.recordRow(init, true);
   }
 
   get currentStep(): number {
@@ -283,14 +286,17 @@ export class Trainer {
       if (this.isDiverged(this.ev)) {
         this.status = 'diverged';
         this.divergedAt = this.step;
-        this.recordRow({});
+        this.recordRow({}, false);
         break;
       }
       if (this.ev.value > this.lossMax) {
         this.lossMax = this.ev.value;
         this.stepOfLossMax = this.step;
       }
-      if (this.isRecordStep(this.step)) this.recordRow(this.curvaturesDue(this.step) ? this.measureCurvatures(false) : {});
+      if (this.isRecordStep(this.step)) {
+        const due = this.curvaturesDue(this.step);
+        this.recordRow(due ? this.measureCurvatures(false) : {}, due);
+      }
       onProgress?.({ step: this.step, steps, loss: this.ev.value });
     }
     if (this.status !== null && this.status !== 'diverged') this.finishRow();
@@ -380,7 +386,7 @@ export class Trainer {
     if (this.restrictedOn() && CURVATURE_KEYS.some((k) => k.endsWith('NonSep') && !est[k])) Object.assign(est, this.nonSeparableCurvatures());
     if (Object.keys(est).length !== Object.keys(have).length) {
       if (last.step === this.step) this.metrics.pop();
-      this.recordRow(est);
+      this.recordRow(est, true);
     }
     for (const [key, r] of Object.entries(est)) this.solver[`${key}Final`] = r;
   }
@@ -445,7 +451,8 @@ export class Trainer {
     return r;
   }
 
-  private recordRow(curv: RowCurvatures): void {
+  /** `curvatureStep`: a row where curvature is due (first, last, every curvature.every): srank is recorded there. */
+  private recordRow(curv: RowCurvatures, curvatureStep: boolean): void {
     const { model, test, loss } = this.problem;
     const ev = this.ev;
     const row = emptyRow(this.step);
@@ -485,6 +492,7 @@ export class Trainer {
     row.eta = eta;
     row.etaLambda = eta * row.lambda;
     row.etaSharpness = eta * row.sharpness;
+    if (curvatureStep && this.settings.record.srank) Object.assign(row, srankColumns(model, this.theta, ev.data));
     this.metrics.push(row);
   }
 
