@@ -1,4 +1,5 @@
 import { DeepLinear } from './deepLinear.ts';
+import { MatrixFactorization } from './matrixFactorization.ts';
 import type { AnyModel } from './model.ts';
 
 /**
@@ -6,7 +7,7 @@ import type { AnyModel } from './model.ts';
  * data's input dimension. Adding a model = one class implementing Model + one case here + its config schema
  * (src/experiments/config.ts).
  */
-export type ModelSpec = { kind: 'deep-linear'; width: number; depth: number } | { kind: 'diagonal'; depth: number };
+export type ModelSpec = { kind: 'deep-linear'; width: number; depth: number } | { kind: 'diagonal'; depth: number } | { kind: 'matrix-factorization'; depth: number };
 
 /** Parameter count of a model without building it (cost estimates run before any allocation). */
 export function modelParamCount(spec: ModelSpec, d: number): number {
@@ -15,6 +16,8 @@ export function modelParamCount(spec: ModelSpec, d: number): number {
       return d * spec.width + (spec.depth - 2) * spec.width * spec.width + spec.width;
     case 'diagonal':
       return 2 * d;
+    case 'matrix-factorization':
+      return spec.depth * d;
   }
 }
 
@@ -25,6 +28,8 @@ export function modelSizeFields(spec: ModelSpec): string {
       return `model.width = ${spec.width}, model.depth = ${spec.depth}`;
     case 'diagonal':
       return `model.kind = diagonal, model.depth = ${spec.depth}`;
+    case 'matrix-factorization':
+      return `model.kind = matrix-factorization, model.depth = ${spec.depth}`;
   }
 }
 
@@ -34,5 +39,14 @@ export function createModel(spec: ModelSpec, d: number): AnyModel {
       return new DeepLinear({ d, width: spec.width, depth: spec.depth });
     case 'diagonal':
       throw new RangeError("model.kind 'diagonal' is not built yet");
+    case 'matrix-factorization':
+      return new MatrixFactorization({ n: squareSide(d), depth: spec.depth });
   }
+}
+
+/** n with n² = d: a matrix factorization reads each input as vec of an n×n measurement matrix. */
+function squareSide(d: number): number {
+  const n = Math.round(Math.sqrt(d));
+  if (n * n !== d) throw new RangeError(`model.kind 'matrix-factorization' needs inputs of dimension d = n² (vec of an n×n measurement matrix), got d = ${d}`);
+  return n;
 }
