@@ -49,7 +49,8 @@ export function convergedColumn(key: CurvatureKey): MetricName {
 }
 
 export type MetricName = (typeof METRIC_COLUMNS)[number];
-export type MetricRow = Record<MetricName, number>;
+/** A row of metrics; `singularValues` (top k of the end-to-end map, `record.singularValues`) become columns sv1..svk. */
+export type MetricRow = Record<MetricName, number> & { singularValues?: Float64Array };
 
 export const METRIC_DESCRIPTIONS: Record<MetricName, string> = {
   step: 'GD step t (metrics are measured at θ_t, before the update)',
@@ -96,9 +97,12 @@ export function accuracy(f: Float64Array, y: Float64Array): number {
   return f.length === 0 ? NaN : ok / f.length;
 }
 
-/** CSV text of metric rows (NaN → empty cell; numbers in shortest round-trip form). */
+/** CSV text of metric rows (NaN → empty cell; numbers in shortest round-trip form); sv1..svk after the fixed columns when rows carry singular values. */
 export function metricsToCsv(rows: readonly MetricRow[]): string {
-  const lines = [METRIC_COLUMNS.join(',')];
-  for (const r of rows) lines.push(METRIC_COLUMNS.map((c) => (Number.isNaN(r[c]) ? '' : String(r[c]))).join(','));
+  const k = rows.reduce((a, r) => Math.max(a, r.singularValues?.length ?? 0), 0);
+  const sv = Array.from({ length: k }, (_, i) => `sv${i + 1}`);
+  const cell = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '' : String(v));
+  const lines = [[...METRIC_COLUMNS, ...sv].join(',')];
+  for (const r of rows) lines.push([...METRIC_COLUMNS.map((c) => cell(r[c])), ...sv.map((_, i) => cell(r.singularValues?.[i]))].join(','));
   return lines.join('\n') + '\n';
 }

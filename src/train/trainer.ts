@@ -6,6 +6,7 @@ import type { Loss } from '../losses/losses.ts';
 import type { AnyModel, ModelEvaluation as Evaluation } from '../models/model.ts';
 import { curvatureOperator, measureOperator, type CurvatureKind } from '../curvature/modelOperators.ts';
 import type { LinearOperator } from '../curvature/operator.ts';
+import { endToEndSingularValues } from '../models/endToEndSpectrum.ts';
 import { classifyPhase, type Phase } from '../theory/phase.ts';
 import { accuracy, convergedColumn, CURVATURE_KEYS, emptyRow, type CurvatureKey, type MetricRow } from './metrics.ts';
 import { compilePolicy, isAbsolute, type LrPolicy } from './lr/policy.ts';
@@ -42,6 +43,8 @@ export interface TrainSettings {
     every: number;
     /** ...and at every step before this one (catapults happen early). */
     denseUntil: number;
+    /** top k singular values of the end-to-end map (src/models/endToEndSpectrum.ts) at curvature steps; 0/absent: off */
+    singularValues?: number;
   };
   curvature: {
     lambda: boolean;
@@ -483,6 +486,10 @@ export class Trainer {
     row.eta = eta;
     row.etaLambda = eta * row.lambda;
     row.etaSharpness = eta * row.sharpness;
+    const svK = this.settings.record.singularValues ?? 0;
+    if (svK > 0 && (Object.keys(curv).length > 0 || this.curvaturesDue(this.step))) {
+      row.singularValues = Number.isFinite(ev.value) ? endToEndSingularValues(model, this.theta, svK) : new Float64Array(svK).fill(NaN);
+    }
     this.metrics.push(row);
   }
 
