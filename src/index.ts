@@ -9,6 +9,7 @@ export * from './losses/losses.ts';
 export * from './losses/scalar.ts';
 export * from './models/deepLinear.ts';
 export * from './models/model.ts';
+export * from './models/diagonal.ts';
 export * from './models/registry.ts';
 export * from './models/init.ts';
 export * from './models/weightsFormat.ts';

@@ -7,6 +7,7 @@ import { makeDataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
 import { maxRelErrVec } from './helpers.ts';
 import { curvatureOperator } from '../src/curvature/modelOperators.ts';
+import { checkGradient, checkHvp, checkNtk } from './modelChecks.ts';
 
 function randomData(m: number, d: number, seed: number, float32 = false) {
   const rng = new Rng(seed);
@@ -31,66 +32,29 @@ for (const spec of shapes) {
       const loss = getLoss(lossName);
       // scale 0.5 keeps exp-loss values moderate so the finite differences stay accurate
       const theta = gaussianInit(model, 3, 0.5);
-      const ev = model.evaluate(theta, data, loss);
-      const g = model.gradient(ev);
-      const h = 1e-5;
-      const fd = new Float64Array(model.numParams);
-      for (let i = 0; i < model.numParams; i++) {
-        const t = theta.slice();
-        t[i] += h;
-        const up = model.evaluate(t, data, loss).value;
-        t[i] -= 2 * h;
-        const dn = model.evaluate(t, data, loss).value;
-        fd[i] = (up - dn) / (2 * h);
-      }
-      const err = maxRelErrVec(g, fd);
+      const err = checkGradient(model, theta, data, loss);
       tc.diagnostic(`max relative error vs central differences: ${err.toExponential(2)}`);
-      assert.ok(err < 1e-6, `max relative gradient error ${err}`);
-      // the rank-one norm formula agrees with the dense gradient
-      const dense = Math.hypot(...g);
-      assert.ok(Math.abs(model.gradNorm(ev) - dense) < 1e-12 * dense);
       // every layer separately (each gets its own error budget)
-      for (let k = 0; k < model.depth; k++) {
-        const l = model.layers[k];
+      const g = model.gradient(model.evaluate(theta, data, loss));
+      for (const l of model.layers) {
         const sl = (a: Float64Array) => a.subarray(l.offset, l.offset + l.rows * l.cols);
-        assert.ok(maxRelErrVec(sl(g), sl(fd)) < 1e-6, `layer ${l.name}`);
+        const fd = new Float64Array(l.rows * l.cols);
+        for (let i = 0; i < fd.length; i++) {
+          const t = theta.slice();
+          t[l.offset + i] += 1e-5;
+          const up = model.evaluate(t, data, loss).value;
+          t[l.offset + i] -= 2e-5;
+          fd[i] = (up - model.evaluate(t, data, loss).value) / 2e-5;
+        }
+        assert.ok(maxRelErrVec(sl(g), fd) < 1e-6, `layer ${l.name}`);
       }
     });
 
     test(`HVP vs dense finite-difference Hessian: depth ${spec.depth}, ${lossName}`, (tc) => {
       const model = new DeepLinear(spec);
       const data = randomData(6, spec.d, 5);
-      const loss = getLoss(lossName);
-      const theta = gaussianInit(model, 9, 0.5);
-      const P = model.numParams;
-      const ev = model.evaluate(theta, data, loss);
-      // dense Hessian column j = (∇L(θ + h e_j) − ∇L(θ − h e_j)) / 2h
-      const h = 1e-5;
-      const H = new Float64Array(P * P);
-      for (let j = 0; j < P; j++) {
-        const t = theta.slice();
-        t[j] += h;
-        const gp = model.gradient(model.evaluate(t, data, loss));
-        t[j] -= 2 * h;
-        const gm = model.gradient(model.evaluate(t, data, loss));
-        for (let i = 0; i < P; i++) H[i * P + j] = (gp[i] - gm[i]) / (2 * h);
-      }
-      const rng = new Rng(1);
-      let worst = 0;
-      for (let trial = 0; trial < 3; trial++) {
-        const dir = rng.fillNormal(new Float64Array(P));
-        const hv = model.hvp(ev, dir);
-        const ref = new Float64Array(P);
-        for (let i = 0; i < P; i++) {
-          let s = 0;
-          for (let j = 0; j < P; j++) s += H[i * P + j] * dir[j];
-          ref[i] = s;
-        }
-        const err = maxRelErrVec(hv, ref);
-        worst = Math.max(worst, err);
-        assert.ok(err < 1e-6, `HVP relative error ${err}`);
-      }
-      tc.diagnostic(`max relative error vs dense FD Hessian: ${worst.toExponential(2)}`);
+      const err = checkHvp(model, gaussianInit(model, 9, 0.5), data, getLoss(lossName));
+      tc.diagnostic(`max relative error vs dense FD Hessian: ${err.toExponential(2)}`);
     });
   }
 }
@@ -98,25 +62,7 @@ for (const spec of shapes) {
 test('NTK matvec equals the explicit Jacobian Gram matrix', () => {
   for (const spec of shapes) {
     const model = new DeepLinear(spec);
-    const data = randomData(9, spec.d, 2);
-    const theta = gaussianInit(model, 4);
-    const ev = model.evaluate(theta, data, getLoss('squared'));
-    const J: Float64Array[] = [];
-    for (let a = 0; a < data.m; a++) {
-      J.push(model.jacobianRow(theta, Float64Array.from(data.X.subarray(a * spec.d, (a + 1) * spec.d))));
-    }
-    const u = new Rng(8).fillNormal(new Float64Array(data.m));
-    const out = new Float64Array(data.m);
-    model.ntkApply(ev, u, out);
-    const ref = new Float64Array(data.m);
-    for (let a = 0; a < data.m; a++) {
-      for (let b = 0; b < data.m; b++) {
-        let s = 0;
-        for (let i = 0; i < model.numParams; i++) s += J[a][i] * J[b][i];
-        ref[a] += s * u[b];
-      }
-    }
-    assert.ok(maxRelErrVec(out, ref) < 1e-12, `NTK matvec error ${maxRelErrVec(out, ref)}`);
+    checkNtk(model, gaussianInit(model, 4), randomData(9, spec.d, 2), getLoss('squared'));
   }
 });
 

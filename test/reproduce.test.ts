@@ -7,10 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reproduce } from '../src/cli/reproduceCommand.ts';
 import { loadRecipeFile, PROFILES, resolveRecipe } from '../src/experiments/recipeFiles.ts';
-import { mixedSeparabilityCsv, RECIPES, recipesFor } from '../src/experiments/recipes.ts';
+import { mixedSeparabilityCsv, RECIPES, recipesByNames, recipesFor, studyOf } from '../src/experiments/recipes.ts';
+import { studyByName } from '../src/experiments/studies.ts';
 import { tempDirs } from './helpers.ts';
 import { bracketMatches, logLogSlope, spearman } from '../src/experiments/verdicts.ts';
-import { escapeHtml } from '../src/report/html.ts';
+import { escapeHtml, renderReportHtml } from '../src/report/html.ts';
 
 const tmp = tempDirs();
 
@@ -129,4 +130,26 @@ test('catapult report <sweep-dir> writes an HTML report with figures and onset v
   const bad = spawnSync(process.execPath, [BIN, 'report', 'nowhere'], { cwd: dir, encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /no results\.csv/);
+});
+
+test('studies: --only takes recipe or study names; the report has one part per study', () => {
+  assert.deepEqual(recipesByNames(['lr-policies'], 'quick').map((r) => r.name), ['lr-policies']);
+  const paper = recipesByNames(['paper'], 'quick');
+  assert.ok(paper.length >= 5 && paper.every((r) => studyOf(r) === 'paper'), paper.map((r) => r.name).join());
+  // a study name selects only the recipes of the profile; repeats are dropped; order follows the names
+  assert.ok(!paper.some((r) => r.name === 'fashion-nonseparable'));
+  assert.deepEqual(recipesByNames(['uv-phase-vs-c', 'paper'], 'quick')[0].name, 'uv-phase-vs-c');
+  assert.equal(recipesByNames(['uv-phase-vs-c', 'paper'], 'quick').length, paper.length);
+  assert.throws(() => recipesByNames(['nope'], 'quick'), /unknown recipe or study 'nope'.*studies: paper, lr-policies/);
+  for (const r of RECIPES) assert.ok(studyByName(studyOf(r)), `${r.name} has a known study`);
+  const section = (id: string, group?: { id: string; title: string; description: string }) => ({
+    id, title: `T ${id}`, description: 'd', verdicts: [{ claim: 'c', rule: 'r', measured: 'm', predicted: 'p', pass: id === 'b' ? false : true }], figures: [], tables: [], facts: [], ...(group ? { group } : {}),
+  });
+  const g1 = { id: 'study-one', title: 'Study one', description: 'first' }, g2 = { id: 'study-two', title: 'Study two', description: 'second' };
+  const html = renderReportHtml({ title: 't', meta: [], sections: [section('a', g1), section('b', g1), section('c', g2)] });
+  assert.equal(html.match(/<h2 class="study">/g)?.length, 2);
+  assert.ok(html.indexOf('Study one') < html.indexOf('<h3>T a</h3>') && html.indexOf('<h3>T b</h3>') < html.indexOf('<h2 class="study">Study two'));
+  assert.match(html, /Study one<\/b><\/a> \(1 ✓ 1 ✗ 0 —\)/);
+  // without groups, sections stay h2 (sweep reports)
+  assert.match(renderReportHtml({ title: 't', meta: [], sections: [section('a')] }), /<h2>T a<\/h2>/);
 });

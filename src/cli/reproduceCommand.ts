@@ -4,7 +4,8 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { configHash } from '../experiments/config.ts';
 import { PROFILES, type Profile } from '../experiments/recipeFiles.ts';
-import { RECIPES, recipeByName, recipesFor, runRecipe, type RecipeRun } from '../experiments/recipes.ts';
+import { RECIPES, recipesByNames, recipesFor, runRecipe, studyOf, type RecipeRun } from '../experiments/recipes.ts';
+import { STUDIES, studyByName } from '../experiments/studies.ts';
 import { parseOnsetsCsv, phaseOnsets, type Onset } from '../experiments/onsets.ts';
 import { parseResultsCsv, type ResultRow } from '../experiments/results.ts';
 import { catapultOnset, fmt, onsetVerdict, bracketText, type Verdict } from '../experiments/verdicts.ts';
@@ -54,7 +55,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const name = `paper-${opts.profile}`;
   const dir = join(opts.out, name);
   const figDir = join(dir, 'figures');
-  const recipes = opts.only ? opts.only.map(recipeByName) : recipesFor(opts.profile);
+  const recipes = opts.only ? recipesByNames(opts.only, opts.profile) : recipesFor(opts.profile);
   const runs: RecipeRun[] = [];
   const sections: ReportSection[] = [];
   for (const [i, recipe] of recipes.entries()) {
@@ -81,8 +82,10 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
     const sc = score(run.output.verdicts);
     if (!opts.quiet) log(`  done in ${run.seconds.toFixed(1)} s (${run.ran} runs now, ${run.reused} reused): ${sc.pass} ✓ ${sc.fail} ✗ ${sc.obs} —`);
     runs.push(run);
+    const study = studyByName(studyOf(recipe))!;
     sections.push({
       id: recipe.name,
+      group: { id: `study-${study.name}`, title: study.title, description: study.description },
       title: recipe.title,
       description: recipe.description,
       verdicts: run.output.verdicts,
@@ -101,7 +104,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const seconds = (Date.now() - t0) / 1000;
   const ran = runs.reduce((a, r) => a + r.ran, 0), reused = runs.reduce((a, r) => a + r.reused, 0);
   const doc: ReportDocument = {
-    title: `Implicit bias of deep linear networks in the large learning rate phase — reproduction (${opts.profile} profile)`,
+    title: `catapult-lab reproduction: the paper (Huang et al. 2020) and its neighbours (${opts.profile} profile)`,
     subtitle: 'Every number, figure and verdict below was computed by `catapult reproduce` from the runs it made; nothing is written by hand.',
     meta: [
       ['code', versionText()],
@@ -226,14 +229,14 @@ export function registerReproduce(program: Command): void {
     .option('-p, --profile <profile>', `size profile: ${PROFILES.join(' | ')}`, 'quick')
     .option('-o, --out <dir>', 'parent directory of the report (writes <out>/paper-<profile>/)', 'reports')
     .option('-j, --jobs <n>', 'worker processes', String(availableParallelism()))
-    .option('--only <recipes>', `comma-separated recipe names; the report then holds only these (${RECIPES.map((r) => r.name).join(', ')})`)
+    .option('--only <names>', `comma-separated recipe or study names; the report then holds only these (recipes: ${RECIPES.map((r) => r.name).join(', ')}; studies: ${STUDIES.map((s) => s.name).join(', ')})`)
     .option('-q, --quiet', 'no progress output')
     .action(async (o: { profile: string; out: string; jobs: string; only?: string; quiet?: boolean }) => {
       if (!PROFILES.includes(o.profile as Profile)) throw new Error(`--profile must be one of ${PROFILES.join(', ')}, got '${o.profile}'`);
       const jobs = Number(o.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got '${o.jobs}'`);
       const only = o.only ? o.only.split(',').map((x) => x.trim()).filter(Boolean) : null;
-      if (only) for (const n of only) recipeByName(n);
+      if (only) recipesByNames(only, o.profile as Profile);
       const res = await reproduce({ profile: o.profile as Profile, out: o.out, jobs, only, quiet: o.quiet });
       const sc = score(res.verdicts.map((v) => v.verdict));
       console.log(verdictLines(res.verdicts).join('\n'));

@@ -17,6 +17,7 @@ import { nodeLoaders } from '../io/loaders.ts';
 import { loadRecipeFile, readRunConfig, readRunMetrics, resolveRecipe, runRecipeSweep, type Profile, type RecipeSweepSpec, type SweepData } from './recipeFiles.ts';
 import { onsetOfGroup, onsetTest, type OnsetName, type OnsetSummary } from './onsets.ts';
 import type { ResultRow } from './results.ts';
+import { STUDIES, studyByName, type StudyName } from './studies.ts';
 import { lrPolicies } from './recipes/lrPolicies.ts';
 import {
   bracketMatches, bracketText, catapultOnset, cOf, fmt, groupByAxis, isMonotoneIncreasing, linearFit, logLogSlope, mean, median, ONSET_TOLERANCE, onsetVerdict, pairedDifference, phaseList, phaseOf, solverCheck, solverText, sortByC, spearman,
@@ -856,6 +857,27 @@ export function recipeByName(name: string): Recipe {
   const r = RECIPES.find((x) => x.name === name);
   if (!r) throw new Error(`unknown recipe '${name}'; known: ${RECIPES.map((x) => x.name).join(', ')}`);
   return r;
+}
+
+/** The study a recipe belongs to. */
+export const studyOf = (r: Recipe): StudyName => r.study ?? 'paper';
+
+/**
+ * Recipes named by recipe or study names (a study name selects its recipes that run in `profile`), in the
+ * order given, without repeats; an unknown name is an error listing both kinds of names.
+ */
+export function recipesByNames(names: readonly string[], profile: Profile): Recipe[] {
+  const out: Recipe[] = [];
+  for (const name of names) {
+    const recipe = RECIPES.find((x) => x.name === name);
+    const study = recipe ? undefined : studyByName(name);
+    if (!recipe && !study) {
+      throw new Error(`unknown recipe or study '${name}'; recipes: ${RECIPES.map((x) => x.name).join(', ')}; studies: ${STUDIES.map((x) => x.name).join(', ')}`);
+    }
+    const picked = recipe ? [recipe] : recipesFor(profile).filter((r) => studyOf(r) === study!.name);
+    for (const r of picked) if (!out.includes(r)) out.push(r);
+  }
+  return out;
 }
 
 export interface RecipeRun {

@@ -3,7 +3,8 @@ import { addRowsScaled, gemv, gemvT, rowsDotThenAxpy, setRankTwoRows } from '../
 import { backendChoice } from '../linalg/wasm/backend.ts';
 import { createWorkspace, workspaceOf, type Workspace } from '../linalg/wasm/workspace.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { lossValueAndD1, type Loss } from '../losses/losses.ts';
+import type { Loss } from '../losses/losses.ts';
+import { linearOutputs, lossSecondDerivatives } from './linearOutputs.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
 import { checkInputDim, checkParamCount, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
 
@@ -171,22 +172,9 @@ export class DeepLinear implements Model<Evaluation> {
   evaluate(theta: Float64Array, data: Dataset, loss: Loss, rows: Int32Array | null = null): Evaluation {
     this.checkTheta(theta);
     this.checkData(data);
-    const count = rows === null ? data.m : rows.length;
     const e = this.backward(theta);
-    const f = new Float64Array(count);
-    const d1 = new Float64Array(count);
-    const y = data.y;
-    const inv = 1 / count;
-    let total = 0;
-    const r = new Float64Array(data.d);
-    const valueAndD1 = lossValueAndD1(loss);
-    rowsDotThenCombine(data.X, data.d, rows, count, e[0], (i, s) => {
-      const yi = y[rows === null ? i : rows[i]];
-      f[i] = s;
-      total += valueAndD1(s, yi, d1, i);
-      return d1[i] * inv;
-    }, r);
-    return { theta, data, loss, rows, value: total * inv, f, d1, d2: null, e, r, q: null };
+    const { value, f, d1, r } = linearOutputs(e[0], data, loss, rows);
+    return { theta, data, loss, rows, value, f, d1, d2: null, e, r, q: null };
   }
 
   /** The forward vectors q_k of an evaluation (computed once, before θ changes). */
@@ -246,13 +234,7 @@ export class DeepLinear implements Model<Evaluation> {
 
   /** ℓ''(f_α) for every sample, cached on the evaluation. */
   secondDerivatives(ev: Evaluation): Float64Array {
-    if (ev.d2 === null) {
-      const d2 = new Float64Array(ev.f.length);
-      const { rows, data } = ev;
-      for (let i = 0; i < d2.length; i++) d2[i] = ev.loss.d2(ev.f[i], data.y[rows === null ? i : rows[i]]);
-      ev.d2 = d2;
-    }
-    return ev.d2;
+    return lossSecondDerivatives(ev);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { DeepLinear } from './deepLinear.ts';
+import { DiagonalLinear } from './diagonal.ts';
 import { MatrixFactorization } from './matrixFactorization.ts';
 import type { AnyModel } from './model.ts';
 
@@ -38,7 +39,7 @@ export function createModel(spec: ModelSpec, d: number): AnyModel {
     case 'deep-linear':
       return new DeepLinear({ d, width: spec.width, depth: spec.depth });
     case 'diagonal':
-      throw new RangeError("model.kind 'diagonal' is not built yet");
+      return new DiagonalLinear({ d, depth: spec.depth });
     case 'matrix-factorization':
       return new MatrixFactorization({ n: squareSide(d), depth: spec.depth });
   }

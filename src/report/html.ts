@@ -30,6 +30,8 @@ export interface ReportSection {
   tables: ReportTable[];
   /** small facts about how the section was computed (sweeps, hashes, timing) */
   facts: [string, string][];
+  /** the part of the report this section belongs to (a study); consecutive sections of one group share a heading */
+  group?: { id: string; title: string; description: string };
 }
 
 export interface ReportDocument {
@@ -64,7 +66,8 @@ export function verdictMark(pass: boolean | null): string {
 
 const CSS = `
 body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:24px 28px;color:#222;line-height:1.45}
-h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.3em;margin:2.2em 0 .4em;border-bottom:1px solid #ddd;padding-bottom:4px}
+h1{font-size:1.6em;margin:0 0 4px}h2.study{font-size:1.5em;border-bottom:3px solid #888;margin-top:2.6em}
+h2{font-size:1.3em;margin:2.2em 0 .4em;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:1.05em;margin:1.4em 0 .4em}
 .sub{color:#555;margin:0 0 16px}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:.88em}
@@ -127,15 +130,44 @@ export function renderReportHtml(doc: ReportDocument): string {
   parts.push(`<h1>${escapeHtml(doc.title)}</h1>`);
   if (doc.subtitle) parts.push(`<p class="sub">${escapeHtml(doc.subtitle)}</p>`);
   parts.push(`<table class="meta">${doc.meta.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`).join('\n')}</table>`);
-  if (doc.sections.length > 1) parts.push(`<nav>${doc.sections.map((s) => `<a href="#${href(s.id)}">${escapeHtml(s.title)}</a>`).join(' ')}</nav>`);
+  const groups = groupSections(doc.sections);
+  const grouped = groups.some((g) => g.group !== undefined);
+  if (grouped) {
+    parts.push(`<nav>${groups.map((g) => {
+      const gs = score(g.sections.flatMap((s) => s.verdicts));
+      const title = g.group ? `<a href="#${href(g.group.id)}"><b>${escapeHtml(g.group.title)}</b></a> (${gs.pass} ✓ ${gs.fail} ✗ ${gs.obs} —): ` : '';
+      return `<div>${title}${g.sections.map((s) => `<a href="#${href(s.id)}">${escapeHtml(s.title)}</a>`).join(' ')}</div>`;
+    }).join('\n')}</nav>`);
+  } else if (doc.sections.length > 1) parts.push(`<nav>${doc.sections.map((s) => `<a href="#${href(s.id)}">${escapeHtml(s.title)}</a>`).join(' ')}</nav>`);
   if ((doc.summary ?? true) && all.length) {
     parts.push(`<h2 id="verdicts">Verdicts</h2>`);
     parts.push(`<p class="score">${sc.pass} ✓, ${sc.fail} ✗, ${sc.obs} observations (—), of ${all.length} claims.</p>`);
     parts.push(verdictTable(all, doc.sections.map((s) => ({ name: s.title, verdicts: s.verdicts }))));
   }
-  for (const s of doc.sections) {
+  for (const g of groups) {
+    if (g.group) parts.push(`<section class="study" id="${escapeHtml(g.group.id)}">\n<h2 class="study">${escapeHtml(g.group.title)}</h2>\n<p>${escapeHtml(g.group.description)}</p>`);
+    for (const s of g.sections) renderSection(s, parts, g.group ? 'h3' : 'h2');
+    if (g.group) parts.push('</section>');
+  }
+  parts.push('</body>\n</html>\n');
+  return parts.join('\n');
+}
+
+/** Consecutive sections of the same group (ungrouped sections form groups of their own kind). */
+function groupSections(sections: readonly ReportSection[]): { group?: ReportSection['group']; sections: ReportSection[] }[] {
+  const out: { group?: ReportSection['group']; sections: ReportSection[] }[] = [];
+  for (const s of sections) {
+    const last = out[out.length - 1];
+    if (last && last.group?.id === s.group?.id) last.sections.push(s);
+    else out.push({ group: s.group, sections: [s] });
+  }
+  return out;
+}
+
+function renderSection(s: ReportSection, parts: string[], heading: 'h2' | 'h3'): void {
+  {
     parts.push(`<section id="${escapeHtml(s.id)}">`);
-    parts.push(`<h2>${escapeHtml(s.title)}</h2>`);
+    parts.push(`<${heading}>${escapeHtml(s.title)}</${heading}>`);
     parts.push(`<p>${escapeHtml(s.description)}</p>`);
     if (s.verdicts.length) parts.push(verdictTable(s.verdicts));
     for (const f of s.figures) {
@@ -147,6 +179,4 @@ export function renderReportHtml(doc: ReportDocument): string {
     if (s.facts.length) parts.push(`<table class="meta">${s.facts.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`).join('\n')}</table>`);
     parts.push('</section>');
   }
-  parts.push('</body>\n</html>\n');
-  return parts.join('\n');
 }

@@ -2,6 +2,7 @@ import type { Verdict } from '../verdicts.ts';
 import { fmt, phaseOf } from '../verdicts.ts';
 import type { ResultRow } from '../results.ts';
 import { readRunMetrics, type Profile, type SweepData } from '../recipeFiles.ts';
+import type { StudyName } from '../studies.ts';
 import type { SweepRowLike, TrajectoryRow, VegaLiteSpec } from '../../report/specs.ts';
 
 /**
@@ -37,6 +38,8 @@ export interface Recipe {
   title: string;
   /** what the experiment shows, in words (no results: those are computed) */
   description: string;
+  /** the study this recipe belongs to (src/experiments/studies.ts); default 'paper' */
+  study?: StudyName;
   /** profiles the recipe runs in by default (all when absent; e.g. a recipe that needs an optional data package runs in 'full' only) */
   profiles?: readonly Profile[];
   prepare?(ctx: RecipeContext): Promise<void> | void;

@@ -24,6 +24,7 @@ export function edgeVerdict(runs: readonly PolicyRun[]): Verdict {
 
 export const lrPolicies: Recipe = {
   name: 'lr-policies',
+  study: 'lr-policies',
   title: 'Learning-rate policies and the catapult (LRBench)',
   description:
     "Every family of LRBench's learning-rate functions on a deep linear net (depth 3) with the logistic loss on a non-separable MNIST task (3 vs 8, 1000 training images average-pooled to 7×7, which the separability LP finds not linearly separable for seeds 0–2; full profile: the whole pair at 28×28), η(t) = η·k(t) with η = 2/λ₀ (c = 1), so c(t) = η(t)λ₀/2 = k(t). Per policy: catapult events (a loss rise followed by a ≥ 1% lower λ), final λ, and LRBench's metrics (accuracy, confidence, variance over seeds, cost, robustness). Plus LRBench's 2-D toy surface with Nesterov momentum as a qualitative picture.",
