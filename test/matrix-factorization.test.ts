@@ -12,6 +12,7 @@ import { resolveConfig } from '../src/experiments/config.ts';
 import { buildProblem } from '../src/experiments/problem.ts';
 import { train, DEFAULT_TRAIN_SETTINGS } from '../src/train/trainer.ts';
 import { maxRelErrVec } from './helpers.ts';
+import { checkGradient, checkHvp, checkNtk } from './modelChecks.ts';
 
 function randomData(m: number, d: number, seed: number) {
   const rng = new Rng(seed);
@@ -43,75 +44,22 @@ const shapes = [
 
 for (const spec of shapes) {
   for (const lossName of LOSS_NAMES) {
-    test(`gradient vs central differences: N = ${spec.depth}, n = ${spec.n}, ${lossName}`, () => {
+    test(`gradient, HVP and NTK vs independent references (test/modelChecks.ts): N = ${spec.depth}, n = ${spec.n}, ${lossName}`, () => {
       const model = new MatrixFactorization(spec);
-      const data = randomData(7, model.d, 11);
       const loss = getLoss(lossName);
-      const theta = gaussianInit(model, 3, 0.6);
-      const ev = model.evaluate(theta, data, loss);
-      const g = model.gradient(ev);
-      const h = 1e-5;
-      const fd = new Float64Array(model.numParams);
-      for (let i = 0; i < model.numParams; i++) {
-        const t = theta.slice();
-        t[i] += h;
-        const up = model.evaluate(t, data, loss).value;
-        t[i] -= 2 * h;
-        fd[i] = (up - model.evaluate(t, data, loss).value) / (2 * h);
-      }
-      const err = maxRelErrVec(g, fd);
-      assert.ok(err < 1e-6, `max relative gradient error ${err}`);
-      assert.ok(Math.abs(model.gradNorm(ev) - Math.hypot(...g)) < 1e-12 * Math.hypot(...g));
-    });
-
-    test(`HVP vs dense finite-difference Hessian: N = ${spec.depth}, n = ${spec.n}, ${lossName}`, () => {
-      const model = new MatrixFactorization(spec);
-      const data = randomData(6, model.d, 5);
-      const loss = getLoss(lossName);
-      const theta = gaussianInit(model, 9, 0.6);
-      const P = model.numParams;
-      const ev = model.evaluate(theta, data, loss);
-      const h = 1e-5;
-      const H = new Float64Array(P * P);
-      for (let j = 0; j < P; j++) {
-        const t = theta.slice();
-        t[j] += h;
-        const gp = model.gradient(model.evaluate(t, data, loss));
-        t[j] -= 2 * h;
-        const gm = model.gradient(model.evaluate(t, data, loss));
-        for (let i = 0; i < P; i++) H[i * P + j] = (gp[i] - gm[i]) / (2 * h);
-      }
-      const rng = new Rng(1);
-      for (let trial = 0; trial < 3; trial++) {
-        const dir = rng.fillNormal(new Float64Array(P));
-        const hv = model.hvp(ev, dir);
-        const ref = new Float64Array(P);
-        for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) ref[i] += H[i * P + j] * dir[j];
-        const err = maxRelErrVec(hv, ref);
-        assert.ok(err < 1e-6, `HVP relative error ${err}`);
-      }
+      checkGradient(model, gaussianInit(model, 3, 0.6), randomData(7, model.d, 11), loss);
+      checkHvp(model, gaussianInit(model, 9, 0.6), randomData(6, model.d, 5), loss);
+      checkNtk(model, gaussianInit(model, 4), randomData(9, model.d, 2), loss);
     });
   }
 }
 
-test('NTK matvec and the input kernel equal the explicit Jacobian Gram matrix', () => {
+test('the input kernel K equals the Jacobian Gram matrix of unit inputs', () => {
   for (const spec of shapes) {
     const model = new MatrixFactorization(spec);
     const data = randomData(9, model.d, 2);
     const theta = gaussianInit(model, 4);
     const ev = model.evaluate(theta, data, getLoss('squared'));
-    const J: Float64Array[] = [];
-    for (let a = 0; a < data.m; a++) J.push(model.jacobianRow(theta, Float64Array.from(data.X.subarray(a * model.d, (a + 1) * model.d))));
-    const u = new Rng(8).fillNormal(new Float64Array(data.m));
-    const out = new Float64Array(data.m);
-    model.ntkApply(ev, u, out);
-    const ref = new Float64Array(data.m);
-    for (let a = 0; a < data.m; a++) for (let b = 0; b < data.m; b++) {
-      let s = 0;
-      for (let i = 0; i < model.numParams; i++) s += J[a][i] * J[b][i];
-      ref[a] += s * u[b];
-    }
-    assert.ok(maxRelErrVec(out, ref) < 1e-12, `NTK matvec error ${maxRelErrVec(out, ref)}`);
     // K in input space: e_iᵀ K e_j = ∇f(e_i)·∇f(e_j) (f is linear in x)
     const d = model.d;
     const e = (i: number) => { const v = new Float64Array(d); v[i] = 1; return v; };

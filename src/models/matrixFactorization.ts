@@ -1,6 +1,6 @@
 import type { Dataset } from '../data/dataset.ts';
-import { lossValueAndD1, type Loss } from '../losses/losses.ts';
-import { lossSecondDerivatives } from './evaluationParts.ts';
+import type { Loss } from '../losses/losses.ts';
+import { linearOutputs, lossSecondDerivatives } from './linearOutputs.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
 import { checkInputDim, checkParamCount, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
 
@@ -135,22 +135,10 @@ export class MatrixFactorization implements Model<MatrixFactorizationEvaluation>
   evaluate(theta: Float64Array, data: Dataset, loss: Loss, rows: Int32Array | null = null): MatrixFactorizationEvaluation {
     this.checkTheta(theta);
     this.checkData(data);
-    const count = rows === null ? data.m : rows.length;
     const Q = this.prefixes(theta);
     const S = this.suffixes(theta);
-    const f = new Float64Array(count);
-    const d1 = new Float64Array(count);
-    const y = data.y;
-    const inv = 1 / count;
-    let total = 0;
-    const r = new Float64Array(data.d);
-    const valueAndD1 = lossValueAndD1(loss);
-    rowsDotThenCombine(data.X, data.d, rows, count, Q[this.depth], (i, s) => {
-      f[i] = s;
-      total += valueAndD1(s, y[rows === null ? i : rows[i]], d1, i);
-      return d1[i] * inv;
-    }, r);
-    return { theta, data, loss, rows, value: total * inv, f, d1, d2: null, Q, S, r };
+    const { value, f, d1, r } = linearOutputs(Q[this.depth], data, loss, rows);
+    return { theta, data, loss, rows, value, f, d1, d2: null, Q, S, r };
   }
 
   secondDerivatives(ev: MatrixFactorizationEvaluation): Float64Array {
