@@ -19,6 +19,7 @@ import { onsetOfGroup, onsetTest, type OnsetName, type OnsetSummary } from './on
 import type { ResultRow } from './results.ts';
 import { STUDIES, studyByName, type StudyName } from './studies.ts';
 import { lrPolicies } from './recipes/lrPolicies.ts';
+import { incrementalLearning } from './recipes/incrementalLearning.ts';
 import {
   bracketMatches, bracketText, catapultOnset, cOf, fmt, groupByAxis, isMonotoneIncreasing, linearFit, logLogSlope, mean, median, ONSET_TOLERANCE, onsetVerdict, pairedDifference, phaseList, phaseOf, solverCheck, solverText, sortByC, spearman,
   type Bracket, type Verdict,
@@ -848,7 +849,7 @@ const restrictedFlatness: Recipe = {
 
 // ---------------------------------------------------------------------------------------------
 
-export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable];
+export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable, incrementalLearning];
 
 /** The recipes a profile runs by default. */
 export const recipesFor = (profile: Profile): Recipe[] => RECIPES.filter((r) => !r.profiles || r.profiles.includes(profile));
