@@ -14,7 +14,7 @@ import { gaussianInit } from '../src/models/init.ts';
 import { getLoss } from '../src/losses/losses.ts';
 import { makeDataset, type Dataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
-import { symmetricEigen } from '../src/curvature/jacobi.ts';
+import { symmetricEigen } from '../src/linalg/jacobi.ts';
 import { measureCurvature, measureOperator } from '../src/curvature/modelOperators.ts';
 import { denseOperator } from '../src/curvature/operator.ts';
 import { lanczosTop } from '../src/curvature/lanczos.ts';

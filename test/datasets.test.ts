@@ -32,7 +32,7 @@ import {
 } from '../src/data/mnistFiles.ts';
 import { resolveConfig } from '../src/experiments/config.ts';
 import { buildData } from '../src/experiments/problem.ts';
-import { nodeLoaders } from '../src/io/loaders.ts';
+import { nodeLoaders } from '../src/experiments/nodeLoaders.ts';
 import { makeDataset } from '../src/data/dataset.ts';
 import { flipLabels, poolImages } from '../src/data/transforms.ts';
 

@@ -1,9 +1,9 @@
 /** The lr-policies recipe's pieces: the edge-of-stability verdict (can fail) and LRBench's toy surface. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { edgeVerdict } from '../src/experiments/recipes/lrPolicies.ts';
-import { nesterovPath, toySurface } from '../src/experiments/recipes/toySurface.ts';
-import type { PolicyRun } from '../src/experiments/lrbench.ts';
+import { edgeVerdict } from '../src/recipes/lrPolicies.ts';
+import { nesterovPath, toySurface } from '../src/recipes/toySurface.ts';
+import type { PolicyRun } from '../src/recipes/lrbench.ts';
 
 const run = (policy: string, belowEdge: boolean, rises: number[], phase = 'lazy') => ({ policy, seed: 0, belowEdge, rises, summary: { phase }, events: [], rows: [], cost: null, robustness: NaN }) as PolicyRun;
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { edgeCrossings, alwaysBelowEdge } from '../src/train/lr/stability.ts';
+import { edgeCrossings, alwaysBelowEdge, edgeOfStabilityReadouts } from '../src/train/lr/stability.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'bin', 'catapult.js');
@@ -59,4 +59,23 @@ test('catapult schedule writes η(t) (the function training uses) as CSV and a f
   assert.equal(bad.code, 2);
   assert.match(bad.err, /schedule\.l: missing \(COS takes k0, k1, l, period\)/);
   assert.match(catapult(['schedule', '{fn:', '--steps', '10'], dir).err, /schedule: not valid JSON/);
+});
+
+test('edgeOfStabilityReadouts: first step with η·S ≥ 1.9, the fraction of later measured steps in [1.8, 2.2], unmeasured steps skipped', () => {
+  const S = [0.5, 1.0, NaN, 1.95, 2.1, 1.5, 2.0, 1.81];
+  const rows = S.map((x, i) => ({ step: 10 * i, eta: 1, sharpness: x }));
+  const r = edgeOfStabilityReadouts(rows);
+  assert.equal(r.stepReached, 30);
+  // after step 30: 2.1, 1.5, 2.0, 1.81 → 3 of 4 in the band
+  assert.equal(r.fractionInBand, 0.75);
+  assert.equal(r.stepsAfter, 4);
+  assert.equal(r.max, 2.1);
+  assert.equal(r.sharpnessFirst, 0.5);
+  assert.equal(r.sharpnessLast, 1.81);
+  // η scales S: the same run at η = 0.5 never reaches 1.9
+  const never = edgeOfStabilityReadouts(rows.map((x) => ({ ...x, eta: 0.5 })));
+  assert.equal(never.stepReached, null);
+  assert.equal(never.fractionInBand, null);
+  // reached at the last measured step: nothing after it
+  assert.equal(edgeOfStabilityReadouts([{ step: 0, eta: 1, sharpness: 1 }, { step: 5, eta: 1, sharpness: 2 }]).fractionInBand, null);
 });

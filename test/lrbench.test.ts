@@ -1,4 +1,4 @@
-/** `catapult lrbench` (src/experiments/lrbench.ts), named sweep axes, catapult events. */
+/** `catapult lrbench` (src/recipes/lrbench.ts), named sweep axes, catapult events. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLrbenchConfig, lrbenchSweep, rankBy, type PolicyStats } from '../src/experiments/lrbench.ts';
+import { parseLrbenchConfig, lrbenchSweep, rankBy, type PolicyStats } from '../src/recipes/lrbench.ts';
 import { expandSweep, parseSweepConfig } from '../src/experiments/sweep.ts';
 import { catapultEvents, lossRises } from '../src/train/lr/stability.ts';
 import { parseResultsCsv } from '../src/experiments/results.ts';

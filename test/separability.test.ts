@@ -8,7 +8,7 @@ import { toFloat32 } from '../src/data/transforms.ts';
 import { DeepLinear } from '../src/models/deepLinear.ts';
 import { gaussianInit } from '../src/models/init.ts';
 import { getLoss } from '../src/losses/losses.ts';
-import { symmetricEigen } from '../src/curvature/jacobi.ts';
+import { symmetricEigen } from '../src/linalg/jacobi.ts';
 import { Rng } from '../src/linalg/prng.ts';
 import { relErr } from './helpers.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../src/linalg/prng.ts';
 import { thinSvd, singularValues } from '../src/linalg/svd.ts';
 import { srank, srankFromSingularValues } from '../src/linalg/srank.ts';
-import { symmetricEigen } from '../src/curvature/jacobi.ts';
+import { symmetricEigen } from '../src/linalg/jacobi.ts';
 
 /** Random m×k matrix with orthonormal columns (Gram–Schmidt twice on Gaussian columns), row-major. */
 function randomOrthonormal(m: number, k: number, rng: Rng): Float64Array {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { thinSvd } from '../src/linalg/svd.ts';
-import { symmetricEigen } from '../src/curvature/jacobi.ts';
+import { symmetricEigen } from '../src/linalg/jacobi.ts';
 
 /**
  * A 20×20 matrix (the end-to-end map of a depth-1 matrix-sensing run at step 120, seed 0) on which one-sided

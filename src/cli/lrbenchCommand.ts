@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { atomicWrite } from '../io/atomic.ts';
 import { codeVersion } from '../io/version.ts';
-import { analyzeRuns, lrbenchFigures, lrbenchSweep, lrbenchTables, parseLrbenchConfig, policyStats } from '../experiments/lrbench.ts';
+import { analyzeRuns, lrbenchFigures, lrbenchSweep, lrbenchTables, parseLrbenchConfig, policyStats } from '../recipes/lrbench.ts';
 import { runSweep } from '../experiments/sweepRunner.ts';
 import { renderReportHtml, type ReportFigure } from '../report/html.ts';
 import { writeFigure } from '../report/render.ts';

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { configHash } from '../experiments/config.ts';
 import { PROFILES, type Profile } from '../experiments/recipeFiles.ts';
-import { RECIPES, recipesByNames, recipesFor, runRecipe, studyOf, type RecipeRun } from '../experiments/recipes.ts';
+import { RECIPES, recipesByNames, recipesFor, runRecipe, studyOf, type RecipeRun } from '../recipes/registry.ts';
 import { STUDIES, studyByName } from '../experiments/studies.ts';
 import { parseOnsetsCsv, phaseOnsets, type Onset } from '../experiments/onsets.ts';
 import { parseResultsCsv, type ResultRow } from '../experiments/results.ts';
@@ -18,7 +18,7 @@ import { plotDir } from './plotCommand.ts';
 import { createProgress, type Progress } from './progress.ts';
 
 /**
- * `catapult reproduce`: run the paper's recipes (src/experiments/recipes.ts, configs in recipes/)
+ * `catapult reproduce`: run the paper's recipes (src/recipes/, configs in recipes/)
  * for a profile and write reports/paper-<profile>/index.html with figures, tables and computed
  * verdicts. Resumable: sweeps live in reports/paper-<profile>/sweeps/ and complete runs are
  * reused by config hash. `catapult report <sweep-dir>`: the same kind of report for any sweep.

@@ -20,7 +20,7 @@ import { addRowsScaled, gemv } from '../linalg/rowOps.ts';
 import { backendChoice } from '../linalg/wasm/backend.ts';
 import { createWorkspace } from '../linalg/wasm/workspace.ts';
 import { Rng } from '../linalg/prng.ts';
-import { symmetricEigen } from './jacobi.ts';
+import { symmetricEigen } from '../linalg/jacobi.ts';
 import type { EigResult, LinearOperator } from './operator.ts';
 
 export interface LanczosOptions {

@@ -13,7 +13,7 @@ import { dot } from '../linalg/blas.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { linearPredictorOf, type AnyModel, type ModelEvaluation as Evaluation } from '../models/model.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from '../models/passes.ts';
-import { symmetricEigen } from './jacobi.ts';
+import { symmetricEigen } from '../linalg/jacobi.ts';
 import { lanczosTop, residualNorm, type LanczosOptions } from './lanczos.ts';
 import type { EigResult, LinearOperator } from './operator.ts';
 

@@ -82,7 +82,7 @@
  * detection limit dualResidual / min w.
  */
 import type { Dataset } from './dataset.ts';
-import { symmetricEigen } from '../curvature/jacobi.ts';
+import { symmetricEigen } from '../linalg/jacobi.ts';
 import type { Highs, InitOptions } from 'highs';
 
 export interface SeparabilityOptions {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
-import { nodeLoaders } from '../io/loaders.ts';
+import { nodeLoaders } from './nodeLoaders.ts';
 import { codeVersion, PACKAGE_ROOT } from '../io/version.ts';
 import { Trainer } from '../train/trainer.ts';
 import { canonicalJson, configHash, setPath, type RunConfig } from './config.ts';

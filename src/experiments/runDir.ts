@@ -4,7 +4,7 @@ import { totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { atomicWrite, atomicWriteJson } from '../io/atomic.ts';
 import { ensureDir, explainFs } from '../io/fsErrors.ts';
-import { nodeLoaders, writeWeightsFile } from '../io/loaders.ts';
+import { nodeLoaders, writeWeightsFile } from './nodeLoaders.ts';
 import { codeVersion } from '../io/version.ts';
 import { metricsToCsv } from '../train/metrics.ts';
 import { Trainer, type RunSummary, type TrainProgress } from '../train/trainer.ts';

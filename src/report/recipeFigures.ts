@@ -1,5 +1,5 @@
 /**
- * Extra Vega-Lite figures of the reproduction report (src/experiments/recipes.ts), in the look of
+ * Extra Vega-Lite figures of the reproduction report (src/recipes/), in the look of
  * specs.ts (same config, fonts, phase colours). Pure functions of plain data; browser-safe.
  */
 import { FIGURE_CONFIG, PHASE_COLORS, PHASES, type Boundary, type VegaLiteSpec } from './specs.ts';

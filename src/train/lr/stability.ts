@@ -88,3 +88,39 @@ export function catapultEvents(rows: readonly { step: number; loss: number; lamb
   }
   return out;
 }
+
+/** Read-outs of the edge of stability (Cohen et al. 2021) from one run's measured η_t·S_t. */
+export interface EdgeOfStabilityReadouts {
+  /** first measured step with η·S ≥ `reach` (null: never) */
+  stepReached: number | null;
+  /** fraction of the measured steps after `stepReached` with η·S inside `band` (null when never reached or nothing after) */
+  fractionInBand: number | null;
+  /** measured steps after `stepReached` */
+  stepsAfter: number;
+  /** largest measured η·S */
+  max: number;
+  /** S at the first and last measured step */
+  sharpnessFirst: number;
+  sharpnessLast: number;
+}
+
+/**
+ * Progressive sharpening and the edge of stability in numbers: when η_t·S_t first reaches `reach` (default 1.9),
+ * and how much of the rest of the run it then spends inside `band` (default [1.8, 2.2]): "hovering at 2".
+ */
+export function edgeOfStabilityReadouts(rows: readonly StabilityRow[], opts: { reach?: number; band?: readonly [number, number] } = {}): EdgeOfStabilityReadouts {
+  const reach = opts.reach ?? 1.9;
+  const [lo, hi] = opts.band ?? [1.8, 2.2];
+  const measured = rows.filter((r) => Number.isFinite(r.eta * r.sharpness));
+  const at = measured.findIndex((r) => r.eta * r.sharpness >= reach);
+  const after = at < 0 ? [] : measured.slice(at + 1);
+  const inBand = after.filter((r) => r.eta * r.sharpness >= lo && r.eta * r.sharpness <= hi).length;
+  return {
+    stepReached: at < 0 ? null : measured[at].step,
+    fractionInBand: after.length === 0 ? null : inBand / after.length,
+    stepsAfter: after.length,
+    max: measured.reduce((m, r) => Math.max(m, r.eta * r.sharpness), -Infinity),
+    sharpnessFirst: measured.length ? measured[0].sharpness : NaN,
+    sharpnessLast: measured.length ? measured[measured.length - 1].sharpness : NaN,
+  };
+}

@@ -1,9 +1,9 @@
-import type { Verdict } from '../verdicts.ts';
-import { fmt, phaseOf } from '../verdicts.ts';
-import type { ResultRow } from '../results.ts';
-import { readRunMetrics, type Profile, type SweepData } from '../recipeFiles.ts';
-import type { StudyName } from '../studies.ts';
-import type { SweepRowLike, TrajectoryRow, VegaLiteSpec } from '../../report/specs.ts';
+import type { Verdict } from '../experiments/verdicts.ts';
+import { fmt, phaseOf } from '../experiments/verdicts.ts';
+import type { ResultRow } from '../experiments/results.ts';
+import { readRunMetrics, type Profile, type SweepData } from '../experiments/recipeFiles.ts';
+import type { StudyName } from '../experiments/studies.ts';
+import type { SweepRowLike, TrajectoryRow, VegaLiteSpec } from '../report/specs.ts';
 
 /**
  * What every recipe shares: the recipe interface, its outputs, and small helpers over sweep rows.

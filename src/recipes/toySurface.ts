@@ -8,7 +8,7 @@
  * trench. The gradient is a central difference (h = 1e-6): a figure, not a measurement.
  * Browser-safe.
  */
-import { cos, exp, sin } from '../../linalg/detmath.ts';
+import { cos, exp, sin } from '../linalg/detmath.ts';
 
 function gaussian(x: number, y: number, mx: number, my: number, s: number): number {
   return (1 / (2 * Math.PI * s * s)) * exp(-((x - mx) * (x - mx)) / (2 * s * s) - ((y - my) * (y - my)) / (2 * s * s));

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { loadCsvFile } from '../data/files.ts';
 import { fashionMnistDir, loadMnistTask } from '../data/mnistFiles.ts';
 import { parseBinaryTask } from '../data/binaryTasks.ts';
-import type { Loaders } from '../experiments/problem.ts';
+import type { Loaders } from './problem.ts';
 import type { AnyModel } from '../models/model.ts';
 import { weightsFromJson, weightsToJson } from '../models/weightsFormat.ts';
-import { atomicWriteJson } from './atomic.ts';
+import { atomicWriteJson } from '../io/atomic.ts';
 
 /** Read a weights JSON file for `model` (clear errors for missing files, bad JSON, wrong shapes). */
 export function readWeightsFile(path: string, model: AnyModel): Float64Array {

@@ -1,7 +1,7 @@
-import type { RealPhaseResult } from '../realPhase.ts';
-import { isCatapult } from '../realPhase.ts';
-import type { ResultRow } from '../results.ts';
-import { fmt, pairedDifference, seedStats, solverCheck, solverText, spearman, type Verdict } from '../verdicts.ts';
+import type { RealPhaseResult } from '../experiments/realPhase.ts';
+import { isCatapult } from '../experiments/realPhase.ts';
+import type { ResultRow } from '../experiments/results.ts';
+import { fmt, pairedDifference, seedStats, solverCheck, solverText, spearman, type Verdict } from '../experiments/verdicts.ts';
 import { numOr, s } from './common.ts';
 
 export { seedStats };

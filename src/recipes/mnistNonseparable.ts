@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeSeparability } from '../../data/separability.ts';
-import { atomicWriteJson } from '../../io/atomic.ts';
-import { nodeLoaders } from '../../io/loaders.ts';
-import { categoryDotSpec, seriesVsCSpec, stepSeriesSpec, type SeriesCPoint } from '../../report/recipeFigures.ts';
-import { canonicalJson } from '../config.ts';
-import { buildData } from '../problem.ts';
-import { classifyRealPhase, isCatapult, firstAtLoss, type RealPhaseResult } from '../realPhase.ts';
-import { readRunConfig, readRunMetrics, type SweepData } from '../recipeFiles.ts';
-import type { ResultRow } from '../results.ts';
-import { cOf, fmt, mean, type Verdict } from '../verdicts.ts';
+import { analyzeSeparability } from '../data/separability.ts';
+import { atomicWriteJson } from '../io/atomic.ts';
+import { nodeLoaders } from '../experiments/nodeLoaders.ts';
+import { categoryDotSpec, seriesVsCSpec, stepSeriesSpec, type SeriesCPoint } from '../report/recipeFigures.ts';
+import { canonicalJson } from '../experiments/config.ts';
+import { buildData } from '../experiments/problem.ts';
+import { classifyRealPhase, isCatapult, firstAtLoss, type RealPhaseResult } from '../experiments/realPhase.ts';
+import { readRunConfig, readRunMetrics, type SweepData } from '../experiments/recipeFiles.ts';
+import type { ResultRow } from '../experiments/results.ts';
+import { cOf, fmt, mean, type Verdict } from '../experiments/verdicts.ts';
 import { numOr, s, type FigureOut, type Recipe, type TableOut } from './common.ts';
 import { bestAccuracyVerdict, catapultContrastVerdict, flatnessFallsVerdict, seedStats, type RunView } from './mnistNonseparableVerdicts.ts';
 

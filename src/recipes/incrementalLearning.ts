@@ -1,11 +1,11 @@
-import { pow } from '../../linalg/detmath.ts';
-import { stepSeriesSpec, xySpec, type XYPoint } from '../../report/recipeFigures.ts';
-import { incrementalThreshold, type IncrementalResult } from '../../theory/incremental.ts';
-import { l2MaxMargin } from '../../theory/maxMargin.ts';
-import { cosine, firstReach, flowHalfTimes, fractionTimes, learningOrder, runSeparator, sequentialByHalfTimes, strictlyOrdered, type SeparatorRun } from '../incrementalReadouts.ts';
-import { readRunConfig, readRunMetrics, type SweepData } from '../recipeFiles.ts';
-import type { ResultRow } from '../results.ts';
-import { fmt, mean, phaseOf, type Verdict } from '../verdicts.ts';
+import { pow } from '../linalg/detmath.ts';
+import { stepSeriesSpec, xySpec, type XYPoint } from '../report/recipeFigures.ts';
+import { incrementalThreshold, type IncrementalResult } from '../theory/incremental.ts';
+import { l2MaxMargin } from '../theory/maxMargin.ts';
+import { cosine, firstReach, flowHalfTimes, fractionTimes, learningOrder, runSeparator, sequentialByHalfTimes, strictlyOrdered, type SeparatorRun } from '../experiments/incrementalReadouts.ts';
+import { readRunConfig, readRunMetrics, type SweepData } from '../experiments/recipeFiles.ts';
+import type { ResultRow } from '../experiments/results.ts';
+import { fmt, mean, phaseOf, type Verdict } from '../experiments/verdicts.ts';
 import { s, type FigureOut, type Recipe, type RecipeOutput, type TableOut } from './common.ts';
 
 /**

@@ -8,10 +8,10 @@ import { robustness, sampleStd, stepsToAccuracy } from '../train/policyMetrics.t
 import { etaScheduleSpec } from '../report/lrFigures.ts';
 import { stepSeriesSpec } from '../report/recipeFigures.ts';
 import type { VegaLiteSpec } from '../report/specs.ts';
-import type { ResultRow } from './results.ts';
-import { readRunMetrics } from './recipeFiles.ts';
-import { parseSweepConfig, type SweepConfig } from './sweep.ts';
-import { fmt, mean } from './verdicts.ts';
+import type { ResultRow } from '../experiments/results.ts';
+import { readRunMetrics } from '../experiments/recipeFiles.ts';
+import { parseSweepConfig, type SweepConfig } from '../experiments/sweep.ts';
+import { fmt, mean } from '../experiments/verdicts.ts';
 
 /**
  * An LRBench-style benchmark: learning-rate policies × seeds on one problem, run as a sweep

@@ -1,8 +1,8 @@
-import { compilePolicy, isAbsolute, type LrPolicy } from '../../train/lr/policy.ts';
-import { etaScheduleSpec, toySurfaceSpec } from '../../report/lrFigures.ts';
-import { analyzeRuns, lrbenchFigures, lrbenchTables, policyStats, type PolicyRun } from '../lrbench.ts';
-import { fmt, type Verdict } from '../verdicts.ts';
-import type { Recipe } from '../recipes.ts';
+import { compilePolicy, isAbsolute, type LrPolicy } from '../train/lr/policy.ts';
+import { etaScheduleSpec, toySurfaceSpec } from '../report/lrFigures.ts';
+import { analyzeRuns, lrbenchFigures, lrbenchTables, policyStats, type PolicyRun } from './lrbench.ts';
+import { fmt, type Verdict } from '../experiments/verdicts.ts';
+import type { Recipe } from './common.ts';
 import { nesterovPath, toySurface } from './toySurface.ts';
 
 const stepsOf = (xs: readonly number[], max = 8) => (xs.length === 0 ? '—' : xs.slice(0, max).join(', ') + (xs.length > max ? `, … (${xs.length})` : ''));
