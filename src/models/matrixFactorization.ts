@@ -32,16 +32,27 @@ export interface MatrixFactorizationEvaluation extends ModelEvaluation {
   r: Float64Array;
 }
 
-/** C = op(A)·op(B) for n×n row-major matrices (op = transpose when the flag is set); fixed summation order. */
+/** C = op(A)·op(B) for n×n row-major matrices (op = transpose when the flag is set); fixed summation order (k ascending). */
 export function matMul(n: number, A: Float64Array, B: Float64Array, transA = false, transB = false, C = new Float64Array(n * n)): Float64Array {
+  const a = transA ? transpose(n, A) : A;
+  const b = transB ? transpose(n, B) : B;
+  C.fill(0);
+  // i-k-j order: the inner loop runs along rows of B and C (contiguous)
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += (transA ? A[k * n + i] : A[i * n + k]) * (transB ? B[j * n + k] : B[k * n + j]);
-      C[i * n + j] = s;
+    const ci = i * n;
+    for (let k = 0; k < n; k++) {
+      const aik = a[ci + k];
+      const bk = k * n;
+      for (let j = 0; j < n; j++) C[ci + j] += aik * b[bk + j];
     }
   }
   return C;
+}
+
+function transpose(n: number, A: Float64Array): Float64Array {
+  const T = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) T[j * n + i] = A[i * n + j];
+  return T;
 }
 
 function identity(n: number): Float64Array {
