@@ -5,7 +5,7 @@ import { gaussianInit } from '../src/models/init.ts';
 import { getLoss, lossValueAndD1, LOSS_NAMES, type Loss } from '../src/losses/losses.ts';
 import { makeDataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
-import { maxRelErrVec } from './helpers.ts';
+import { fdHessian, maxRelErrVec } from './helpers.ts';
 import { curvatureOperator } from '../src/curvature/modelOperators.ts';
 import { checkGradient, checkHvp, checkNtk } from './modelChecks.ts';
 

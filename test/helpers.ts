@@ -31,3 +31,21 @@ export function tempDirs(defaultPrefix = 'catapult-test-'): (prefix?: string) =>
     return d;
   };
 }
+
+/**
+ * Dense Hessian by central differences of an exact gradient: column j = (∇L(θ + h e_j) − ∇L(θ − h e_j)) / 2h,
+ * stored row-major P×P.
+ */
+export function fdHessian(theta: Float64Array, gradientAt: (t: Float64Array) => Float64Array, h: number): Float64Array {
+  const P = theta.length;
+  const H = new Float64Array(P * P);
+  for (let j = 0; j < P; j++) {
+    const t = theta.slice();
+    t[j] += h;
+    const gp = gradientAt(t);
+    t[j] -= 2 * h;
+    const gm = gradientAt(t);
+    for (let i = 0; i < P; i++) H[i * P + j] = (gp[i] - gm[i]) / (2 * h);
+  }
+  return H;
+}

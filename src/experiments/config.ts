@@ -101,6 +101,19 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
     kind: z.literal('matrix-factorization'),
     depth: z.number().int().min(1).default(2),
   }),
+  z.strictObject({
+    /** ReLU MLP, scalar output (src/models/reluMlp.ts; neighbours §C) */
+    kind: z.literal('relu-mlp'),
+    /** hidden widths, at least one hidden layer */
+    widths: z.array(positiveInt()).min(1).default([100]),
+    parameterization: z.enum(['ntk', 'standard']).default('ntk'),
+    /** biases on every layer (off keeps the net positively homogeneous) */
+    bias: z.boolean().default(false),
+    /** 'weight': W = g·V/‖V‖ per row; 'batch': full-batch statistics over the evaluated rows, no affine */
+    normalization: z.enum(['none', 'weight', 'batch']).default('none'),
+    /** λ in mean loss + (λ/2)‖θ‖² (curvature is of this regularized objective) */
+    weightDecay: z.number().min(0).default(0),
+  }),
 ]);
 
 export const InitConfigSchema = z.discriminatedUnion('kind', [
@@ -196,6 +209,9 @@ export const RunConfigSchema = z
       const sv = cfg.data.singularValues;
       if (sv !== undefined && sv.length !== cfg.data.rank) ctx.addIssue({ code: 'custom', path: ['data', 'singularValues'], message: `${sv.length} values given for data.rank = ${cfg.data.rank}` });
       if (cfg.data.rank > cfg.data.n) ctx.addIssue({ code: 'custom', path: ['data', 'rank'], message: `rank ${cfg.data.rank} exceeds data.n = ${cfg.data.n}` });
+    }
+    if (cfg.curvature.restricted && cfg.model.kind === 'relu-mlp') {
+      ctx.addIssue({ code: 'custom', path: ['curvature', 'restricted'], message: "restricted curvature (κ_V, S_GN,N; theory §7) needs a model that is linear in its input (f = β·x); model.kind 'relu-mlp' is not" });
     }
     if (cfg.init.kind === 'prescribed') {
       if (cfg.model.kind !== 'deep-linear') ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: `'prescribed' init is defined for the deep-linear uv network, not model.kind '${cfg.model.kind}'` });

@@ -1,6 +1,7 @@
 import type { DataArray } from '../linalg/blas.ts';
 import { ConfigError, type RunConfig } from './config.ts';
 import type { TrainProblem } from '../train/trainer.ts';
+import { modelSizeFields } from '../models/registry.ts';
 
 /**
  * Sanity of a built problem before training: data and initial weights must be finite and of a sane
@@ -71,5 +72,5 @@ export function checkProblemInputs(cfg: RunConfig, problem: TrainProblem): void 
  */
 export function explainInitFailure(cfg: RunConfig, err: Error): Error {
   if (!/non-finite|not finite/.test(err.message)) return err;
-  return new ConfigError(`at initialization: ${err.message}: the ${dataSource(cfg)} and ${initSource(cfg)} are too large together for float64 (model.depth = ${cfg.model.depth}); scale them down`);
+  return new ConfigError(`at initialization: ${err.message}: the ${dataSource(cfg)} and ${initSource(cfg)} are too large together for float64 (${'depth' in cfg.model ? `model.depth = ${cfg.model.depth}` : modelSizeFields(cfg.model)}); scale them down`);
 }

@@ -36,16 +36,18 @@ export function estimateRunCost(cfg: RunConfig): RunCost {
   const params = modelParamCount(cfg.model, d);
   const k = cfg.curvature.maxIter;
   const wantsS = cfg.curvature.sharpness;
+  // the ReLU MLP works in layer form: m × width activations (a dozen alive in an HVP) and ~6·m·P flops per step
+  const relu = cfg.model.kind === 'relu-mlp' ? cfg.model.widths.reduce((a, b) => a + b, 0) : 0;
   const bytes = {
     params: 8 * PARAM_VECTORS * params,
-    data: (cfg.data.storage === 'float32' ? 4 : 8) * m * d + 8 * 4 * m,
+    data: (cfg.data.storage === 'float32' ? 4 : 8) * m * d + 8 * 4 * m + 8 * 12 * m * relu,
     // the sharpness basis lives in parameter space, λ and S_GN bases in sample space
     lanczos: 8 * k * ((wantsS ? params : 0) + m),
     total: 0,
   };
   bytes.total = bytes.params + bytes.data + bytes.lanczos;
   // one step: a pass over X and a few over θ; one curvature measurement: k operator products and the reorthogonalization
-  const step = 4 * m * d + 6 * params;
+  const step = relu > 0 ? 6 * m * params : 4 * m * d + 6 * params;
   const measurement = 3 * k * 2 * step + 4 * k * k * ((wantsS ? params : 0) + 2 * m);
   const anyCurvature = cfg.curvature.lambda || cfg.curvature.sharpness || cfg.curvature.gaussNewton;
   const measurements = anyCurvature ? Math.min(cfg.steps, cfg.record.denseUntil) + cfg.steps / cfg.curvature.every + 1 : 1;

@@ -4,9 +4,9 @@ import { backendChoice } from '../linalg/wasm/backend.ts';
 import { createWorkspace, workspaceOf, type Workspace } from '../linalg/wasm/workspace.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Loss } from '../losses/losses.ts';
-import { linearOutputs, lossSecondDerivatives } from './linearOutputs.ts';
+import { linearOutputs } from './linearOutputs.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
-import { checkInputDim, checkParamCount, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
+import { checkInputDim, checkParamCount, lossSecondDerivatives, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
 
 /**
  * Deep linear network in NTK scaling (theory §2):

@@ -1,8 +1,8 @@
 import type { Dataset } from '../data/dataset.ts';
 import { powInt } from '../linalg/detmath.ts';
 import type { Loss } from '../losses/losses.ts';
-import { linearOutputs, lossSecondDerivatives } from './linearOutputs.ts';
-import { checkInputDim, checkParamCount, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
+import { linearOutputs } from './linearOutputs.ts';
+import { checkInputDim, checkParamCount, lossSecondDerivatives, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
 
 /**

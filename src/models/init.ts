@@ -3,8 +3,12 @@ import { deriveSeed, Rng } from '../linalg/prng.ts';
 import type { DeepLinear } from './deepLinear.ts';
 import type { AnyModel } from './model.ts';
 
-/** NTK-parameterization init: every weight i.i.d. N(0, scale²) (scale = 1 is the standard). */
+/**
+ * NTK-parameterization init: every weight i.i.d. N(0, scale²) (scale = 1 is the standard). The ReLU MLP rescales
+ * the same draws for its parameterization, biases and WN gains (the optional Model.gaussianParams).
+ */
 export function gaussianInit(model: AnyModel, seed: number, scale = 1): Float64Array {
+  if (model.gaussianParams) return model.gaussianParams(seed, scale);
   if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`init scale must be a positive number, got ${scale}`);
   return new Rng(deriveSeed(seed, 'init')).fillNormal(new Float64Array(model.numParams), scale);
 }

@@ -1,6 +1,5 @@
 import type { Dataset } from '../data/dataset.ts';
 import { lossValueAndD1, type Loss } from '../losses/losses.ts';
-import type { ModelEvaluation } from './model.ts';
 import { rowsDotThenCombine } from './passes.ts';
 
 /**
@@ -24,15 +23,4 @@ export function linearOutputs(beta: Float64Array, data: Dataset, loss: Loss, row
     return d1[i] * inv;
   }, r);
   return { value: total * inv, f, d1, r };
-}
-
-/** ℓ''(f_α, y_α) for every evaluated sample, cached on the evaluation (any model). */
-export function lossSecondDerivatives(ev: ModelEvaluation): Float64Array {
-  if (ev.d2 === null) {
-    const d2 = new Float64Array(ev.f.length);
-    const { rows, data } = ev;
-    for (let i = 0; i < d2.length; i++) d2[i] = ev.loss.d2(ev.f[i], data.y[rows === null ? i : rows[i]]);
-    ev.d2 = d2;
-  }
-  return ev.d2;
 }

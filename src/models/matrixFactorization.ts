@@ -1,8 +1,8 @@
 import type { Dataset } from '../data/dataset.ts';
 import type { Loss } from '../losses/losses.ts';
-import { linearOutputs, lossSecondDerivatives } from './linearOutputs.ts';
+import { linearOutputs } from './linearOutputs.ts';
 import { rowsCombine, rowsDot, rowsDotThenCombine } from './passes.ts';
-import { checkInputDim, checkParamCount, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
+import { checkInputDim, checkParamCount, lossSecondDerivatives, type LinearPredictor, type Model, type ModelEvaluation, type ParamBlock } from './model.ts';
 
 /**
  * Deep matrix factorization for matrix sensing (neighbours §B; Gissin et al. 2020, Arora et al. 2019):

@@ -79,6 +79,11 @@ export interface Model<E extends ModelEvaluation = ModelEvaluation> {
   jacobianRow(theta: Float64Array, x: Float64Array): Float64Array;
   checkTheta(theta: Float64Array): void;
   checkData(data: Dataset): void;
+  /**
+   * Optional: the model's own Gaussian init at `scale` (when plain N(0, scale²) for every parameter is not right for
+   * it, e.g. He scaling, zero biases, normalization gains); `gaussianInit` uses it when present.
+   */
+  gaussianParams?(seed: number, scale: number): Float64Array;
   /** Optional capability: the model is linear in x, f = β(θ)·x (see `linearPredictorOf`). */
   readonly linear?: LinearPredictor<E>;
 }
@@ -102,6 +107,17 @@ export function linearPredictorOf<E extends ModelEvaluation>(model: Model<E>, ne
     throw new RangeError(`${neededBy} needs a model that is linear in its input (f = β·x); model kind '${model.kind}' is not`);
   }
   return model.linear;
+}
+
+/** ℓ''(f_α, y_α) for every evaluated sample, computed once and cached on the evaluation (any model's `secondDerivatives`). */
+export function lossSecondDerivatives(ev: ModelEvaluation): Float64Array {
+  if (ev.d2 === null) {
+    const d2 = new Float64Array(ev.f.length);
+    const { rows, data } = ev;
+    for (let i = 0; i < d2.length; i++) d2[i] = ev.loss.d2(ev.f[i], data.y[rows === null ? i : rows[i]]);
+    ev.d2 = d2;
+  }
+  return ev.d2;
 }
 
 /** Throws unless θ has the model's parameter count (the message names the model). */

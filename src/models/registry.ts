@@ -2,13 +2,18 @@ import { DeepLinear } from './deepLinear.ts';
 import { DiagonalLinear } from './diagonal.ts';
 import { MatrixFactorization } from './matrixFactorization.ts';
 import type { AnyModel } from './model.ts';
+import { ReluMlp, reluMlpParamCount, type ReluMlpOptions } from './reluMlp.ts';
 
 /**
  * Every model kind, built from its spec (the config's `model` block, or a weights file's `model`) and the
  * data's input dimension. Adding a model = one class implementing Model + one case here + its config schema
  * (src/experiments/config.ts).
  */
-export type ModelSpec = { kind: 'deep-linear'; width: number; depth: number } | { kind: 'diagonal'; depth: number } | { kind: 'matrix-factorization'; depth: number };
+export type ModelSpec =
+  | { kind: 'deep-linear'; width: number; depth: number }
+  | { kind: 'diagonal'; depth: number }
+  | { kind: 'matrix-factorization'; depth: number }
+  | ({ kind: 'relu-mlp' } & ReluMlpOptions);
 
 /** Parameter count of a model without building it (cost estimates run before any allocation). */
 export function modelParamCount(spec: ModelSpec, d: number): number {
@@ -19,6 +24,8 @@ export function modelParamCount(spec: ModelSpec, d: number): number {
       return 2 * d;
     case 'matrix-factorization':
       return spec.depth * d;
+    case 'relu-mlp':
+      return reluMlpParamCount(d, spec);
   }
 }
 
@@ -31,6 +38,8 @@ export function modelSizeFields(spec: ModelSpec): string {
       return `model.kind = diagonal, model.depth = ${spec.depth}`;
     case 'matrix-factorization':
       return `model.kind = matrix-factorization, model.depth = ${spec.depth}`;
+    case 'relu-mlp':
+      return `model.kind = relu-mlp, model.widths = ${JSON.stringify(spec.widths)}`;
   }
 }
 
@@ -42,6 +51,8 @@ export function createModel(spec: ModelSpec, d: number): AnyModel {
       return new DiagonalLinear({ d, depth: spec.depth });
     case 'matrix-factorization':
       return new MatrixFactorization({ n: squareSide(d), depth: spec.depth });
+    case 'relu-mlp':
+      return new ReluMlp({ d, ...spec });
   }
 }
 

@@ -3,6 +3,7 @@ import { stepSeriesSpec, xySpec, type XYPoint } from '../report/recipeFigures.ts
 import { incrementalThreshold, type IncrementalResult } from '../theory/incremental.ts';
 import { l2MaxMargin } from '../theory/maxMargin.ts';
 import { cosine, firstReach, flowHalfTimes, fractionTimes, learningOrder, runSeparator, sequentialByHalfTimes, strictlyOrdered, type SeparatorRun } from '../experiments/incrementalReadouts.ts';
+import { deepLinearOf } from '../experiments/config.ts';
 import { readRunConfig, readRunMetrics, type SweepData } from '../experiments/recipeFiles.ts';
 import type { ResultRow } from '../experiments/results.ts';
 import { fmt, mean, phaseOf, type Verdict } from '../experiments/verdicts.ts';
@@ -163,7 +164,7 @@ function phasesPart(data: SweepData | undefined): { tables: TableOut[]; figures:
     const x = s(row);
     const phase = phaseOf(row);
     const c = Number(x.c);
-    const model = readRunConfig(data.dir, row).model;
+    const model = deepLinearOf(readRunConfig(data.dir, row));
     figures.push(svFigure(`phases-c${c}`, `Deep linear net (depth ${model.depth}), c = ${c} (${phase}): singular values of the hidden map W_{L−1}⋯W_1 (NTK scales included) against the step.`, `c = ${c} (${phase})`, steps, sv));
     const rel = sv.map((series) => series[series.length - 1] / series[0] - 1);
     const iMax = rel.reduce((b, v, i) => (Math.abs(v) > Math.abs(rel[b]) ? i : b), 0);

@@ -29,7 +29,7 @@ export const mnist: Recipe = {
       if (o?.cMax != null) bounds.push({ c: o.cMax, label: 'c_max' });
       const rows = sweepRowsForSpecs(data.rows);
       const T = data.spec.physicalTime;
-      const sub = `${task}, ${cfg.loss} loss, depth ${cfg.model.depth}, width ${deepLinearOf(cfg).width}${T ? `, η·t = ${T}` : ''}`;
+      const sub = `${task}, ${cfg.loss} loss, depth ${deepLinearOf(cfg).depth}, width ${deepLinearOf(cfg).width}${T ? `, η·t = ${T}` : ''}`;
       figures.push({ name: `test-accuracy-${key}`, caption: `${cfg.loss} loss: test accuracy at the end of training against c.`, spec: metricVsCSpec(rows, 'testAccuracyFinal', { boundaries: bounds, yTitle: 'final test accuracy', title: `MNIST ${task}: test accuracy`, subtitle: sub }) });
       figures.push({ name: `curvature-vs-c-${key}`, caption: `${cfg.loss} loss: final λ/λ₀ and η·S against c.`, spec: curvatureVsCSpec(rows, { boundaries: bounds, title: `MNIST ${task}: final curvature`, subtitle: sub, ratioLog: true }) });
       const st = stable(data.rows);

@@ -6,6 +6,7 @@ import { STUDIES, studyByName, type StudyName } from '../experiments/studies.ts'
 import { lrPolicies } from './lrPolicies.ts';
 import { edgeOfStability } from './edgeOfStability.ts';
 import { incrementalLearning } from './incrementalLearning.ts';
+import { reluCatapult } from './reluCatapult.ts';
 import { uvTrajectories } from './uvTrajectories.ts';
 import { uvPhaseVsC } from './uvPhaseVsC.ts';
 import { widthScaling } from './widthScaling.ts';
@@ -15,7 +16,7 @@ import { annealing } from './annealing.ts';
 import { restrictedFlatness } from './restrictedFlatness.ts';
 export type { AnalyzeContext, FigureOut, Recipe, RecipeContext, RecipeOutput, TableOut } from './common.ts';
 
-export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable, edgeOfStability, incrementalLearning];
+export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable, edgeOfStability, reluCatapult, incrementalLearning];
 
 /** The recipes a profile runs by default. */
 export const recipesFor = (profile: Profile): Recipe[] => RECIPES.filter((r) => !r.profiles || r.profiles.includes(profile));

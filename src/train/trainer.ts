@@ -12,6 +12,7 @@ import { accuracy, convergedColumn, CURVATURE_KEYS, emptyRow, type CurvatureKey,
 import { compilePolicy, isAbsolute, type LrPolicy } from './lr/policy.ts';
 import { Optimizer, type OptimizerSpec } from './optimizer.ts';
 import { confidence } from './policyMetrics.ts';
+import { normMarginReadouts } from './normMargin.ts';
 import type { SeparabilitySummary } from '../data/separability.ts';
 import { gaussNewtonOnSamplesOperator, kappaNonSepOperator, meanSquaredNorm, restrictedCurvature } from '../curvature/restricted.ts';
 
@@ -468,6 +469,7 @@ export class Trainer {
     row.marginMin = mMin;
     row.marginMean = mSum / ev.f.length;
     row.normalizedMargin = Number.isInteger(model.homogeneity) ? mMin / powInt(pn, model.homogeneity) : NaN;
+    Object.assign(row, normMarginReadouts(model, ev));
     if (test && Number.isFinite(ev.value)) {
       const ft = model.predict(this.theta, test, ev);
       let s = 0;
