@@ -10,6 +10,8 @@ export * from './losses/scalar.ts';
 export * from './models/deepLinear.ts';
 export * from './models/model.ts';
 export * from './models/diagonal.ts';
+export * from './models/matrixFactorization.ts';
+export * from './models/endToEndSpectrum.ts';
 export * from './models/registry.ts';
 export * from './models/init.ts';
 export * from './models/weightsFormat.ts';

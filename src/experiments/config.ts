@@ -64,6 +64,16 @@ export const DataConfigSchema = z.discriminatedUnion('kind', [
     storage: z.enum(['float64', 'float32']).default('float64'),
   }),
   z.strictObject({
+    /** Gaussian linear measurements y = ⟨A, W*⟩ of a rank-`rank` n×n target, x = vec(A) (src/data/matrixSensing.ts); real labels: squared loss */
+    kind: z.literal('matrix-sensing'),
+    n: positiveInt().default(20),
+    rank: positiveInt().default(4),
+    m: positiveInt().default(200),
+    /** the target's singular values (length rank); default 12/i */
+    singularValues: z.array(z.number().positive()).optional(),
+    ...dataCommon,
+  }),
+  z.strictObject({
     kind: z.literal('csv'),
     path: z.string().min(1),
     labelColumn: z.union([z.string(), z.number().int()]).optional(),
@@ -87,6 +97,11 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
     depth: z.number().int().min(1).default(2),
   }),
   z.strictObject({
+    /** P = W_N⋯W_1 of N square n×n matrices, f = ⟨A, P⟩ on x = vec(A) (n = √d, from the data); src/models/matrixFactorization.ts */
+    kind: z.literal('matrix-factorization'),
+    depth: z.number().int().min(1).default(2),
+  }),
+  z.strictObject({
     /** ReLU MLP, scalar output (src/models/reluMlp.ts; neighbours §C) */
     kind: z.literal('relu-mlp'),
     /** hidden widths, at least one hidden layer */
@@ -105,6 +120,8 @@ export const InitConfigSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('gaussian'), scale: z.number().positive().default(1) }),
   /** every parameter = value (the diagonal net's scale α) */
   z.strictObject({ kind: z.literal('constant'), value: z.number().refine(Number.isFinite, 'must be finite') }),
+  /** every square weight block = scale·(Haar-random orthogonal): the matrix factorization's balanced init, σ_i(P) = scale^N */
+  z.strictObject({ kind: z.literal('orthogonal'), scale: z.number().positive().default(1) }),
   z.strictObject({ kind: z.literal('prescribed'), f0: z.number().default(0), lambda0: z.number().positive().default(1) }),
   z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
 ]);
@@ -158,6 +175,8 @@ export const RunConfigSchema = z
         denseUntil: z.number().int().min(0).default(100),
         /** srank_δ of every hidden representation at curvature steps (columns srank_h1, …); absent = off, so old configs keep their hashes */
         srank: z.boolean().optional(),
+        /** top k singular values of the end-to-end map at curvature steps (columns sv1..svk); absent/0 = off (no default, so hashes stay) */
+        singularValues: z.number().int().min(0).optional(),
       })
       .prefault({}),
     curvature: z
@@ -186,6 +205,12 @@ export const RunConfigSchema = z
         const pm = cfg.data.p * cfg.data.m;
         ctx.addIssue({ code: 'custom', path: ['data', 'p'], message: `p·m = ${cfg.data.p}·${cfg.data.m} = ${pm} is not an integer (data.p must be a multiple of 1/data.m; the theory uses p exactly)` });
       }
+    }
+    if (cfg.data.kind === 'matrix-sensing') {
+      if (cfg.loss !== 'squared') ctx.addIssue({ code: 'custom', path: ['loss'], message: `matrix-sensing data have real-valued labels: use loss 'squared', not '${cfg.loss}'` });
+      const sv = cfg.data.singularValues;
+      if (sv !== undefined && sv.length !== cfg.data.rank) ctx.addIssue({ code: 'custom', path: ['data', 'singularValues'], message: `${sv.length} values given for data.rank = ${cfg.data.rank}` });
+      if (cfg.data.rank > cfg.data.n) ctx.addIssue({ code: 'custom', path: ['data', 'rank'], message: `rank ${cfg.data.rank} exceeds data.n = ${cfg.data.n}` });
     }
     if (cfg.curvature.restricted && cfg.model.kind === 'relu-mlp') {
       ctx.addIssue({ code: 'custom', path: ['curvature', 'restricted'], message: "restricted curvature (κ_V, S_GN,N; theory §7) needs a model that is linear in its input (f = β·x); model.kind 'relu-mlp' is not" });

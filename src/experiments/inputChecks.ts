@@ -33,6 +33,8 @@ function initSource(cfg: RunConfig): string {
       return `initial weights (init.scale = ${ic.scale})`;
     case 'constant':
       return `initial weights (init.value = ${ic.value})`;
+    case 'orthogonal':
+      return `initial weights (init.scale = ${ic.scale})`;
     case 'prescribed':
       return `initial weights (init.lambda0 = ${ic.lambda0}, init.f0 = ${ic.f0})`;
     case 'file':

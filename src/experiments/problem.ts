@@ -1,8 +1,9 @@
 import type { Dataset } from '../data/dataset.ts';
 import { degenerateData, gaussianTeacherData, twoGaussiansData } from '../data/generators.ts';
+import { matrixSensingData } from '../data/matrixSensing.ts';
 import { standardize, toFloat32, trainTestSplit } from '../data/transforms.ts';
 import { getLoss } from '../losses/losses.ts';
-import { constantInit, gaussianInit, prescribedInit } from '../models/init.ts';
+import { constantInit, gaussianInit, orthogonalInit, prescribedInit } from '../models/init.ts';
 import type { AnyModel } from '../models/model.ts';
 import { createModel } from '../models/registry.ts';
 import { DeepLinear } from '../models/deepLinear.ts';
@@ -41,6 +42,9 @@ export function buildData(cfg: RunConfig, loaders: Loaders = {}): { train: Datas
     case 'two-gaussians':
       full = twoGaussiansData({ m: dc.m, d: dc.d, seed, separation: dc.separation, sigma: dc.sigma });
       break;
+    case 'matrix-sensing':
+      full = matrixSensingData({ n: dc.n, rank: dc.rank, m: dc.m, seed, ...(dc.singularValues ? { singularValues: dc.singularValues } : {}) });
+      break;
     case 'csv':
       if (!loaders.csv) throw new Error('CSV data need a file loader (use the CLI or pass loaders.csv)');
       full = loaders.csv(dc);
@@ -68,6 +72,8 @@ export function buildInit(cfg: RunConfig, model: AnyModel, loaders: Loaders = {}
       return gaussianInit(model, cfg.seed, ic.scale);
     case 'constant':
       return constantInit(model, ic.value);
+    case 'orthogonal':
+      return orthogonalInit(model, cfg.seed, ic.scale);
     case 'prescribed':
       if (!(model instanceof DeepLinear)) throw new RangeError(`'prescribed' init needs the deep-linear model, got '${model.kind}'`);
       return prescribedInit(model, ic.f0, ic.lambda0);

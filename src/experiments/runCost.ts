@@ -18,7 +18,7 @@ export interface RunCost {
 /** Input dimension known from the config alone (CSV: unknown until read; 1 is a lower bound). */
 function inputDim(cfg: RunConfig): number {
   const dc = cfg.data;
-  return dc.kind === 'mnist' ? 784 : dc.kind === 'csv' ? 1 : dc.d;
+  return dc.kind === 'mnist' ? 784 : dc.kind === 'csv' ? 1 : dc.kind === 'matrix-sensing' ? dc.n * dc.n : dc.d;
 }
 
 function samples(cfg: RunConfig): number {

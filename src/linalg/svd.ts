@@ -84,8 +84,9 @@ export function thinSvd(A: Float64Array, m: number, n: number, opts: SvdOptions 
           aqq += y * y;
           apq += x * y;
         }
-        // Columns orthogonal to working precision (relative criterion): skip.
-        if (apq === 0 || Math.abs(apq) <= EPS * Math.sqrt(app) * Math.sqrt(aqq)) continue;
+        // Columns orthogonal to working precision (relative criterion rows·ε: with ε alone, rounding in the inner
+        // products can keep |a_pq| just above the bar forever, test/svd-convergence.test.ts): skip.
+        if (apq === 0 || Math.abs(apq) <= rows * EPS * Math.sqrt(app) * Math.sqrt(aqq)) continue;
         rotated = true;
         // Rotation zeroing the (p, q) entry of WᵀW; smaller angle (|t| ≤ 1), overflow-safe root.
         const zeta = (aqq - app) / (2 * apq);

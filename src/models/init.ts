@@ -1,3 +1,4 @@
+import { randomOrthonormal } from '../linalg/orthogonal.ts';
 import { deriveSeed, Rng } from '../linalg/prng.ts';
 import type { DeepLinear } from './deepLinear.ts';
 import type { AnyModel } from './model.ts';
@@ -16,6 +17,23 @@ export function gaussianInit(model: AnyModel, seed: number, scale = 1): Float64A
 export function constantInit(model: AnyModel, value: number): Float64Array {
   if (!Number.isFinite(value)) throw new RangeError(`init value must be a finite number, got ${value}`);
   return new Float64Array(model.numParams).fill(value);
+}
+
+/**
+ * Every weight block = scale·O with O Haar-random orthogonal (one stream, blocks in order). For the matrix
+ * factorization this is the balanced init: P(0) = scale^N·(orthogonal), all singular values exactly scale^N, and
+ * W_{j+1}ᵀW_{j+1} = W_j W_jᵀ (Arora et al.'s balancedness). Needs square blocks.
+ */
+export function orthogonalInit(model: AnyModel, seed: number, scale = 1): Float64Array {
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`init scale must be a positive number, got ${scale}`);
+  const rng = new Rng(deriveSeed(seed, 'init/orthogonal'));
+  const theta = new Float64Array(model.numParams);
+  for (const l of model.layers) {
+    if (l.rows !== l.cols) throw new RangeError(`'orthogonal' init needs square weight blocks; ${model.kind} block ${l.name} is ${l.rows}×${l.cols}`);
+    const O = randomOrthonormal(rng, l.rows, l.cols);
+    for (let i = 0; i < O.length; i++) theta[l.offset + i] = scale * O[i];
+  }
+  return theta;
 }
 
 /**

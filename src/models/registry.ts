@@ -1,5 +1,6 @@
 import { DeepLinear } from './deepLinear.ts';
 import { DiagonalLinear } from './diagonal.ts';
+import { MatrixFactorization } from './matrixFactorization.ts';
 import type { AnyModel } from './model.ts';
 import { ReluMlp, reluMlpParamCount, type ReluMlpOptions } from './reluMlp.ts';
 
@@ -11,6 +12,7 @@ import { ReluMlp, reluMlpParamCount, type ReluMlpOptions } from './reluMlp.ts';
 export type ModelSpec =
   | { kind: 'deep-linear'; width: number; depth: number }
   | { kind: 'diagonal'; depth: number }
+  | { kind: 'matrix-factorization'; depth: number }
   | ({ kind: 'relu-mlp' } & ReluMlpOptions);
 
 /** Parameter count of a model without building it (cost estimates run before any allocation). */
@@ -20,6 +22,8 @@ export function modelParamCount(spec: ModelSpec, d: number): number {
       return d * spec.width + (spec.depth - 2) * spec.width * spec.width + spec.width;
     case 'diagonal':
       return 2 * d;
+    case 'matrix-factorization':
+      return spec.depth * d;
     case 'relu-mlp':
       return reluMlpParamCount(d, spec);
   }
@@ -32,6 +36,8 @@ export function modelSizeFields(spec: ModelSpec): string {
       return `model.width = ${spec.width}, model.depth = ${spec.depth}`;
     case 'diagonal':
       return `model.kind = diagonal, model.depth = ${spec.depth}`;
+    case 'matrix-factorization':
+      return `model.kind = matrix-factorization, model.depth = ${spec.depth}`;
     case 'relu-mlp':
       return `model.kind = relu-mlp, model.widths = ${JSON.stringify(spec.widths)}`;
   }
@@ -43,7 +49,16 @@ export function createModel(spec: ModelSpec, d: number): AnyModel {
       return new DeepLinear({ d, width: spec.width, depth: spec.depth });
     case 'diagonal':
       return new DiagonalLinear({ d, depth: spec.depth });
+    case 'matrix-factorization':
+      return new MatrixFactorization({ n: squareSide(d), depth: spec.depth });
     case 'relu-mlp':
       return new ReluMlp({ d, ...spec });
   }
+}
+
+/** n with n² = d: a matrix factorization reads each input as vec of an n×n measurement matrix. */
+function squareSide(d: number): number {
+  const n = Math.round(Math.sqrt(d));
+  if (n * n !== d) throw new RangeError(`model.kind 'matrix-factorization' needs inputs of dimension d = n² (vec of an n×n measurement matrix), got d = ${d}`);
+  return n;
 }

@@ -5,6 +5,7 @@ import { loadRecipeFile, resolveRecipe, runRecipeSweep, type Profile, type Recip
 import { STUDIES, studyByName, type StudyName } from '../experiments/studies.ts';
 import { lrPolicies } from './lrPolicies.ts';
 import { edgeOfStability } from './edgeOfStability.ts';
+import { incrementalLearning } from './incrementalLearning.ts';
 import { reluCatapult } from './reluCatapult.ts';
 import { rlSrank } from './rlSrank.ts';
 import { uvTrajectories } from './uvTrajectories.ts';
@@ -16,7 +17,7 @@ import { annealing } from './annealing.ts';
 import { restrictedFlatness } from './restrictedFlatness.ts';
 export type { AnalyzeContext, FigureOut, Recipe, RecipeContext, RecipeOutput, TableOut } from './common.ts';
 
-export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable, edgeOfStability, reluCatapult, rlSrank];
+export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable, edgeOfStability, reluCatapult, rlSrank, incrementalLearning];
 
 /** The recipes a profile runs by default. */
 export const recipesFor = (profile: Profile): Recipe[] => RECIPES.filter((r) => !r.profiles || r.profiles.includes(profile));

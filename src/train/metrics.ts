@@ -102,7 +102,7 @@ export function accuracy(f: Float64Array, y: Float64Array): number {
 
 /**
  * Columns a row may carry beyond METRIC_COLUMNS, named by the model (record.srank's `srank_<layer>`,
- * src/train/srankColumns.ts), in order of first appearance; metrics.csv has them only when some row does.
+ * src/train/srankColumns.ts; record.singularValues' `sv1..svk`), in order of first appearance; metrics.csv has them only when some row does.
  */
 export function extraMetricColumns(rows: readonly MetricRow[]): string[] {
   const known = new Set<string>(METRIC_COLUMNS);

@@ -6,6 +6,7 @@ import type { Loss } from '../losses/losses.ts';
 import type { AnyModel, ModelEvaluation as Evaluation } from '../models/model.ts';
 import { curvatureOperator, measureOperator, type CurvatureKind } from '../curvature/modelOperators.ts';
 import type { LinearOperator } from '../curvature/operator.ts';
+import { endToEndSingularValues } from '../models/endToEndSpectrum.ts';
 import { classifyPhase, type Phase } from '../theory/phase.ts';
 import { accuracy, convergedColumn, CURVATURE_KEYS, emptyRow, type CurvatureKey, type MetricRow } from './metrics.ts';
 import { compilePolicy, isAbsolute, type LrPolicy } from './lr/policy.ts';
@@ -46,6 +47,8 @@ export interface TrainSettings {
     denseUntil: number;
     /** srank of every hidden representation at curvature steps (columns srank_<layer>, src/train/srankColumns.ts) */
     srank?: boolean;
+    /** top k singular values of the end-to-end map (src/models/endToEndSpectrum.ts) at curvature steps; 0/absent: off */
+    singularValues?: number;
   };
   curvature: {
     lambda: boolean;
@@ -493,6 +496,11 @@ export class Trainer {
     row.etaLambda = eta * row.lambda;
     row.etaSharpness = eta * row.sharpness;
     if (curvatureStep && this.settings.record.srank) Object.assign(row, srankColumns(model, this.theta, ev.data));
+    const svK = this.settings.record.singularValues ?? 0;
+    if (svK > 0 && curvatureStep) {
+      const sv = Number.isFinite(ev.value) ? endToEndSingularValues(model, this.theta, svK) : new Float64Array(svK).fill(NaN);
+      for (let i = 0; i < svK; i++) (row as Record<string, number>)[`sv${i + 1}`] = sv[i];
+    }
     this.metrics.push(row);
   }
 
