@@ -18,6 +18,8 @@ import { loadRecipeFile, readRunConfig, readRunMetrics, resolveRecipe, runRecipe
 import { onsetOfGroup, onsetTest, type OnsetName, type OnsetSummary } from './onsets.ts';
 import type { ResultRow } from './results.ts';
 import { lrPolicies } from './recipes/lrPolicies.ts';
+import { diagonalKernelRich } from './recipes/diagonalKernelRich.ts';
+import { diagonalLargeStep } from './recipes/diagonalLargeStep.ts';
 import {
   bracketMatches, bracketText, catapultOnset, cOf, fmt, groupByAxis, isMonotoneIncreasing, linearFit, logLogSlope, mean, median, ONSET_TOLERANCE, onsetVerdict, pairedDifference, phaseList, phaseOf, solverCheck, solverText, sortByC, spearman,
   type Bracket, type Verdict,
@@ -847,7 +849,7 @@ const restrictedFlatness: Recipe = {
 
 // ---------------------------------------------------------------------------------------------
 
-export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable];
+export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable, diagonalKernelRich, diagonalLargeStep];
 
 /** The recipes a profile runs by default. */
 export const recipesFor = (profile: Profile): Recipe[] => RECIPES.filter((r) => !r.profiles || r.profiles.includes(profile));
