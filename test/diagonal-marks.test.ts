@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { MarkRecorder, marginStats, marksToCsv, supportSize, MARK_COLUMNS, type MarkRecord } from '../src/train/marks.ts';
 import { l1Gap, l2Gap, l1MaxMargin, l2MaxMargin } from '../src/theory/maxMargin.ts';
@@ -195,4 +196,25 @@ test('plain GD (the trainer, through the config) agrees with the flow at modest 
       assert.ok(r1 >= 1.6 && r1 <= 2.5 && r2 >= 1.6 && r2 <= 2.5, `D ${depth} mark ${i}: errors ${e.map((x) => x.toExponential(3)).join(', ')} (ratios ${r1.toFixed(3)}, ${r2.toFixed(3)})`);
     }
   }
+});
+
+test('catapult train prints the marks table (GD and flow) and exits 2 naming the field on a bad flow config', () => {
+  const dir = tmp();
+  const MAIN = join(import.meta.dirname, '..', 'bin', 'catapult.js');
+  const run = (args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  writeFileSync(join(dir, 'flow.json'), JSON.stringify({ ...base, optimizer: { kind: 'flow' }, marks: { at: [1, 1e64] } }));
+  const f = run(['train', 'flow.json', '--out', 'flow', '-q']);
+  assert.equal(f.status, 0, f.stderr);
+  assert.match(f.stdout, /exact flow \(\d+ integrator steps, τ = [\d.]+\): marks-reached/);
+  const lines = f.stdout.split('\n').filter((l) => /^\s*1\.00e\+64\s/.test(l) || /^\s*1\.00\s/.test(l));
+  assert.equal(lines.length, 2, f.stdout);
+  assert.match(lines[1], /-4\.343e\+63/, 'log10 ε at γ = 1e64');
+  assert.match(f.stdout, /written: flow\/\{config\.json,marks\.csv,summary\.json\}/);
+  const g = run(['train', 'flow.json', '--out', 'gd', '-q', '--set', 'optimizer={"kind":"gd"}', '--eta', '0.05', '--steps', '5000', '--set', 'marks.at=[1,2]']);
+  assert.equal(g.status, 0, g.stderr);
+  assert.match(g.stdout, /marks-reached/);
+  assert.match(g.stdout, /mark γ\s+step\s+γ\s+log10 ε/);
+  const bad = run(['train', 'flow.json', '--out', 'bad', '-q', '--loss', 'logistic']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /loss: optimizer 'flow' integrates the exponential loss/);
 });
