@@ -218,3 +218,26 @@ test('catapult train prints the marks table (GD and flow) and exits 2 naming the
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /loss: optimizer 'flow' integrates the exponential loss/);
 });
+
+test('marks are opt-in for other linear models: a deep linear net with a marks block records them (b = β/γ from its end-to-end β), without one it has none', async () => {
+  const raw = { model: { kind: 'deep-linear', depth: 2, width: 10 }, loss: 'exponential', data: { kind: 'gaussian', m: 6, d: 8, teacherSparsity: 2 }, seed: 3, eta: 0.05, steps: 20000, ...quiet };
+  const dir = join(tmp(), 'deep');
+  const rec = await executeRun(resolveConfig({ ...raw, marks: { at: [0.5, 1] } }), dir);
+  const { summary } = readMarks(dir);
+  assert.equal(rec.summary.status, 'marks-reached');
+  assert.equal(summary.marks.length, 2);
+  // min margin of b is 1 by construction: min_n y_n⟨b, x_n⟩ = γ/γ
+  const cfg = resolveConfig(raw);
+  const { train } = buildData(cfg);
+  for (const m of summary.marks) {
+    let mn = Infinity;
+    for (let n = 0; n < train.m; n++) {
+      let f = 0;
+      for (let j = 0; j < train.d; j++) f += m.b[j] * train.X[n * train.d + j];
+      mn = Math.min(mn, train.y[n] * f);
+    }
+    assert.ok(Math.abs(mn - 1) < 1e-12, `min margin of b: ${mn}`);
+  }
+  const plain = await executeRun(cfg, join(tmp(), 'deep-plain'));
+  assert.equal((plain.summary as { marks?: unknown }).marks, undefined);
+});
