@@ -35,4 +35,6 @@ export * from './linalg/svd.ts';
 export * from './linalg/srank.ts';
 export * from './theory/incremental.ts';
 export * from './theory/diagonalFlow.ts';
+export * from './train/marks.ts';
+export * from './experiments/marginRun.ts';
 export * from './rl/index.ts';

@@ -6,6 +6,7 @@ import { runHash } from '../experiments/runIdentity.ts';
 import { executeRun } from '../experiments/runDir.ts';
 import { createProgress } from './progress.ts';
 import { formatSummaryLine } from './format.ts';
+import { formatMarks, fmtNum, type MarksSummary } from './marksFormat.ts';
 
 /** Flags that are shortcuts for config fields (the rest is reachable with --set path=value). */
 const SHORTCUTS: [flag: string, path: string, parse: (s: string) => unknown, help: string][] = [
@@ -90,15 +91,22 @@ export function registerTrain(program: Command): void {
   addRunOptions(cmd).action(async (file: string | undefined, opts: Record<string, unknown>) => {
     const cfg: RunConfig = resolveConfig(configFromCli(file, opts));
     const dir = (opts.out as string | undefined) ?? join('runs', `train-${runHash(cfg).slice(0, 12)}`);
-    const progress = createProgress(cfg.steps, 'train', Boolean(opts.quiet));
+    const flow = cfg.optimizer?.kind === 'flow';
+    const progress = createProgress(flow ? 0 : cfg.steps, 'train', Boolean(opts.quiet));
     const rec = await executeRun(cfg, dir, { force: Boolean(opts.force), onProgress: (p) => progress.update(p.step, `loss ${p.loss.toPrecision(4)}`) });
     progress.stop();
     if (opts.json) console.log(JSON.stringify(rec.summary, null, 2));
     else {
       if (rec.reused) console.log(`(complete run found in ${dir}; use --force to rerun)`);
-      console.log(formatSummaryLine(rec.summary, true));
-      console.log(formatSummaryLine(rec.summary));
-      if (!rec.reused) console.log(`written: ${dir}/{config.json,metrics.csv,summary.json,weights.json}`);
+      const withMarks = rec.summary as typeof rec.summary & MarksSummary;
+      if (flow) console.log(`exact flow (${withMarks.flow?.steps} integrator steps, τ = ${fmtNum(withMarks.flow?.tau ?? NaN)}): ${rec.summary.status}`);
+      else {
+        console.log(formatSummaryLine(rec.summary, true));
+        console.log(formatSummaryLine(rec.summary));
+      }
+      if (withMarks.marks) console.log(formatMarks(withMarks));
+      const files = flow ? 'config.json,marks.csv,summary.json' : `config.json,metrics.csv,summary.json,weights.json${withMarks.marks ? ',marks.csv' : ''}`;
+      if (!rec.reused) console.log(`written: ${dir}/{${files}}`);
     }
   });
 }

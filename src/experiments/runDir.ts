@@ -8,7 +8,12 @@ import { nodeLoaders, writeWeightsFile } from './nodeLoaders.ts';
 import { codeVersion } from '../io/version.ts';
 import { metricsToCsv } from '../train/metrics.ts';
 import { Trainer, type RunSummary, type TrainProgress } from '../train/trainer.ts';
-import { canonicalJson, type RunConfig } from './config.ts';
+import { canonicalJson, marksOf, type RunConfig } from './config.ts';
+import { MarkRecorder, marksToCsv, type MarkRecord, type MaxMarginRefs } from '../train/marks.ts';
+import { maxMarginRefs, maxMarginSummary, runFlow } from './marginRun.ts';
+import { buildData, buildInit, buildModel } from './problem.ts';
+import { getLoss } from '../losses/losses.ts';
+import type { Dataset } from '../data/dataset.ts';
 import { envLimit } from '../io/envLimits.ts';
 import { checkRunCost } from './runCost.ts';
 import { inputDigests, runHash } from './runIdentity.ts';
@@ -22,6 +27,8 @@ import { analyzeSeparability, summarizeSeparability, type SeparabilityReport } f
  *   metrics.csv   one row per recorded step (columns: src/train/metrics.ts)
  *   summary.json  status, phase, initial/peak/final values (RunSummary) + config hash
  *   weights.json  final parameters (src/models/weightsFormat.ts)
+ *   marks.csv     runs with marks (diagonal models): one row per minimum-margin mark reached (src/train/marks.ts)
+ * A flow run (optimizer 'flow') has config.json, marks.csv and summary.json only.
  * The files are built in a staging directory next to it and published when the run is complete
  * (summary.json last), so its presence with the right hash means the run is complete and a rerun
  * can skip it, and a failed or killed run leaves no half-written directory.
@@ -68,6 +75,24 @@ function separabilityOf(cfg: RunConfig, train: Parameters<typeof analyzeSeparabi
   return rep;
 }
 
+/** The max-margin references depend only on the training data: solved once per data set and process. */
+const maxMarginCache = new Map<string, Promise<MaxMarginRefs>>();
+function maxMarginOf(cfg: RunConfig, train: Dataset): Promise<MaxMarginRefs> {
+  const key = canonicalJson({ data: cfg.data, seed: cfg.seed });
+  let refs = maxMarginCache.get(key);
+  if (!refs) {
+    refs = maxMarginRefs(train);
+    maxMarginCache.set(key, refs);
+    refs.catch(() => maxMarginCache.delete(key));
+  }
+  return refs;
+}
+
+/** summary.json's margin fields: the marks reached and the references (with the note for non-separable data). */
+function marksFields(records: readonly MarkRecord[], refs: MaxMarginRefs): Record<string, unknown> {
+  return { marks: records, maxMargin: maxMarginSummary(refs) };
+}
+
 /**
  * Limits for one run: memory CATAPULT_MAX_MEMORY_GB (default 80% of this machine's RAM), estimated
  * time CATAPULT_MAX_HOURS (default 24).
@@ -89,6 +114,8 @@ export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptio
     if (done) return { dir, hash, summary: done, reused: true };
   }
   checkRunCost(cfg, runLimits());
+  const marks = marksOf(cfg);
+  if (cfg.optimizer?.kind === 'flow') return executeFlowRun(cfg, dir, hash, marks!);
   const { problem, settings } = buildProblem(cfg, nodeLoaders);
   checkProblemInputs(cfg, problem);
   // the non-separable subspace (an LP, theory §7) is computed once, before training
@@ -98,12 +125,19 @@ export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptio
     problem.nonSeparableIndices = sep.nonSeparableIndices;
     problem.separability = summarizeSeparability(sep);
   }
+  // the max-margin references (an LP and a QP, async) are solved before the synchronous training loop
+  let refs: MaxMarginRefs | null = null;
+  if (marks) {
+    if (!problem.model.linear) throw new Error(`marks: model.kind '${problem.model.kind}' has no end-to-end linear predictor β, so margins and gaps are not defined; remove marks`);
+    refs = await maxMarginOf(cfg, problem.train);
+  }
   let trainer: Trainer;
   try {
     trainer = new Trainer(problem, settings);
   } catch (e) {
     throw explainInitFailure(cfg, e as Error);
   }
+  const recorder = marks ? watchMarks(trainer, marks.at, refs, marks.supportTol, marks.stop) : null;
   // Files are built in a temporary sibling and published only when the run is complete, so a
   // failure (bad input, a full disk, a kill) never leaves a half-written run directory.
   return withStagingDir(dir, (stage) => {
@@ -111,13 +145,47 @@ export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptio
     const summary = trainer.run(opts.onProgress);
     atomicWrite(join(stage, 'metrics.csv'), metricsToCsv(trainer.metrics));
     if (opts.saveWeights !== false) writeWeightsFile(join(stage, 'weights.json'), problem.model, trainer.theta);
+    const full = recorder ? { ...summary, ...marksFields(recorder.records, refs!) } : summary;
+    if (recorder) atomicWrite(join(stage, 'marks.csv'), marksToCsv(recorder.records));
+    atomicWriteJson(join(stage, 'summary.json'), { ...full, configHash: hash });
+    return { dir, hash, summary: full, reused: false };
+  });
+}
+
+/** Record marks along a GD run: at init and after every step (trainer.afterStep); optionally stop at the last. */
+function watchMarks(trainer: Trainer, at: readonly number[], refs: MaxMarginRefs | null, supportTol: number, stop: boolean): MarkRecorder {
+  const rec = new MarkRecorder(at, refs, supportTol);
+  const model = trainer.problem.model;
+  const observe = (step: number, ev: typeof trainer.evaluation) => {
+    const y = ev.data.y, f = ev.f;
+    const margins = new Float64Array(f.length);
+    for (let n = 0; n < f.length; n++) margins[n] = y[n] * f[n];
+    rec.observe(step, margins, () => model.linear!.endToEnd(ev.theta));
+    return stop && rec.done;
+  };
+  observe(0, trainer.evaluation);
+  trainer.afterStep = observe;
+  return rec;
+}
+
+/** A run of the exact flow: config.json, marks.csv and summary.json (no metrics, no weights). */
+async function executeFlowRun(cfg: RunConfig, dir: string, hash: string, marks: NonNullable<ReturnType<typeof marksOf>>): Promise<RunRecord> {
+  const { train } = buildData(cfg, nodeLoaders);
+  const model = buildModel(cfg, train.d);
+  checkProblemInputs(cfg, { model, loss: getLoss(cfg.loss), train, theta0: buildInit(cfg, model, nodeLoaders) });
+  const refs = await maxMarginOf(cfg, train);
+  const flow = runFlow(cfg, train, marks, refs);
+  return withStagingDir(dir, (stage) => {
+    atomicWriteJson(join(stage, 'config.json'), { ...cfg, configHash: hash, code: codeVersion(), data_resolved: { train: train.name, m: train.m, d: train.d, test: null, ...inputsField(cfg) } });
+    atomicWrite(join(stage, 'marks.csv'), marksToCsv(flow.records));
+    const summary = { ...flow.summary, ...marksFields(flow.records, refs) };
     atomicWriteJson(join(stage, 'summary.json'), { ...summary, configHash: hash });
     return { dir, hash, summary, reused: false };
   });
 }
 
 /** The files of a run directory, summary.json last (its presence marks a complete run). */
-const RUN_FILES = ['config.json', 'metrics.csv', 'weights.json', 'summary.json'];
+const RUN_FILES = ['config.json', 'metrics.csv', 'weights.json', 'marks.csv', 'summary.json'];
 const STAGING = '.partial-';
 
 /**

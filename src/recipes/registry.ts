@@ -8,6 +8,8 @@ import { edgeOfStability } from './edgeOfStability.ts';
 import { incrementalLearning } from './incrementalLearning.ts';
 import { reluCatapult } from './reluCatapult.ts';
 import { rlSrank } from './rlSrank.ts';
+import { diagonalKernelRich } from './diagonalKernelRich.ts';
+import { diagonalLargeStep } from './diagonalLargeStep.ts';
 import { uvTrajectories } from './uvTrajectories.ts';
 import { uvPhaseVsC } from './uvPhaseVsC.ts';
 import { widthScaling } from './widthScaling.ts';
@@ -17,7 +19,7 @@ import { annealing } from './annealing.ts';
 import { restrictedFlatness } from './restrictedFlatness.ts';
 export type { AnalyzeContext, FigureOut, Recipe, RecipeContext, RecipeOutput, TableOut } from './common.ts';
 
-export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable, edgeOfStability, reluCatapult, rlSrank, incrementalLearning];
+export const RECIPES: readonly Recipe[] = [uvTrajectories, uvPhaseVsC, widthScaling, gaussianDeep, mnist, mnistNonseparable, annealing, restrictedFlatness, lrPolicies, fashionNonseparable, edgeOfStability, reluCatapult, rlSrank, incrementalLearning, diagonalKernelRich, diagonalLargeStep];
 
 /** The recipes a profile runs by default. */
 export const recipesFor = (profile: Profile): Recipe[] => RECIPES.filter((r) => !r.profiles || r.profiles.includes(profile));

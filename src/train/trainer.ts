@@ -17,8 +17,12 @@ import { srankColumns } from './srankColumns.ts';
 import type { SeparabilitySummary } from '../data/separability.ts';
 import { gaussNewtonOnSamplesOperator, kappaNonSepOperator, meanSquaredNorm, restrictedCurvature } from '../curvature/restricted.ts';
 
-/** Learning rate: η directly, or c with η = 2c/λ0 (λ0 measured at init, theory §1). */
-export type LearningRate = { eta: number } | { c: number };
+/**
+ * Learning rate: η directly, or c with η = 2c/λ0 (λ0 measured at init, theory §1), or with unit 'sharpness0'
+ * η = 2c/S0 (S0 the loss Hessian's top eigenvalue at init: for nets whose Hessian at init is not the NTK's,
+ * e.g. a diagonal net at small scale, where the u-curvature term dominates).
+ */
+export type LearningRate = { eta: number } | { c: number; unit?: 'lambda0' | 'sharpness0' };
 
 export interface TrainSettings {
   /** Number of GD steps T (metrics exist for steps 0..T). */
@@ -91,7 +95,8 @@ export interface TrainProblem {
   separability?: SeparabilitySummary;
 }
 
-export type RunStatus = 'max-steps' | 'loss-target' | 'grad-target' | 'diverged';
+/** 'marks-reached': the afterStep hook ended the run (runs with marks: the last mark γ was reached, src/train/marks.ts) */
+export type RunStatus = 'max-steps' | 'loss-target' | 'grad-target' | 'diverged' | 'marks-reached';
 
 /** One eigen-solve's answer and evidence (theory §4). */
 export interface SolverReport {
@@ -212,6 +217,11 @@ export class Trainer {
   private stepOfLossMax = 0;
   private status: RunStatus | null = null;
   private divergedAt: number | null = null;
+  /**
+   * Called after every step that did not diverge, with the step and the evaluation at the new θ (the marks of
+   * src/train/marks.ts watch the margins through it); returning true ends the run with status 'marks-reached'.
+   */
+  afterStep: ((step: number, ev: Evaluation) => boolean) | null = null;
 
   constructor(problem: TrainProblem, settings: TrainSettings) {
     validateSettings(settings);
@@ -242,14 +252,17 @@ export class Trainer {
     this.kappaNonSep0 = init.kappaNonSep?.value ?? NaN;
     this.sharpnessGNNonSep0 = init.sharpnessGNNonSep?.value ?? NaN;
     for (const [key, r] of Object.entries(init)) this.solver[`${key}0`] = r;
-    this.eta = 'eta' in settings.lr ? settings.lr.eta : (2 * settings.lr.c) / this.lambda0;
+    const bySharpness = !('eta' in settings.lr) && settings.lr.unit === 'sharpness0';
+    this.eta = 'eta' in settings.lr ? settings.lr.eta : (2 * settings.lr.c) / (bySharpness ? this.sharpness0 : this.lambda0);
     if (!(this.eta > 0) || !Number.isFinite(this.eta)) throw new RangeError(`learning rate η must be a positive finite number, got ${this.eta}`);
-    if (!('eta' in settings.lr) && !init.lambda!.converged) {
+    const ref = bySharpness ? init.sharpness! : init.lambda!;
+    if (!('eta' in settings.lr) && !ref.converged) {
       // A warning, not an error: the Ritz value's error is about residual²/gap, far below the residual, so η is
       // usually still accurate; but c = ηλ0/2 is then only as good as λ0, and the reader must be told.
-      const l = init.lambda!;
+      const l = ref;
+      const name = bySharpness ? 'S0' : 'λ0';
       this.warnings.push(
-        `η = 2c/λ0 from an unconverged λ0 = ${l.value} (residual ${l.residual.toExponential(2)}, relative ${(l.residual / Math.abs(l.value)).toExponential(2)}, ` +
+        `η = 2c/${name} from an unconverged ${name} = ${l.value} (residual ${l.residual.toExponential(2)}, relative ${(l.residual / Math.abs(l.value)).toExponential(2)}, ` +
           `${l.iterations} matvecs): raise curvature.maxIter or curvature.tol`,
       );
     }
@@ -262,6 +275,11 @@ export class Trainer {
 
   get done(): boolean {
     return this.status !== null;
+  }
+
+  /** The evaluation (loss, outputs f, ℓ′) at the current θ. */
+  get evaluation(): Evaluation {
+    return this.ev;
   }
 
   /** Do up to `maxSteps` more steps; returns true when the run has ended. */
@@ -301,6 +319,7 @@ export class Trainer {
         this.recordRow(due ? this.measureCurvatures(false) : {}, due);
       }
       onProgress?.({ step: this.step, steps, loss: this.ev.value });
+      if (this.afterStep?.(this.step, this.ev)) this.status = 'marks-reached';
     }
     if (this.status !== null && this.status !== 'diverged') this.finishRow();
     return this.status !== null;
