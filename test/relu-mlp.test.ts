@@ -311,6 +311,23 @@ test('relu-mlp mini-batch evaluation = a full evaluation of the gathered rows (g
   assert.deepEqual(model.hvp(a, dir), model.hvp(b, dir));
 });
 
+test('relu-mlp on float32 storage = on float64 storage of the same values, bit for bit (arithmetic is float64)', () => {
+  const d = 5, m = 13;
+  const X32 = Float32Array.from(randomVec(m * d, 4));
+  const y = Float64Array.from({ length: m }, (_, i) => (i % 3 === 0 ? 1 : -1));
+  const a = makeDataset(X32, y, d, 'f32'), b = makeDataset(Float64Array.from(X32), y, d, 'f64');
+  const model = new ReluMlp({ d, ...BASE, widths: [6, 5], normalization: 'batch', bias: true });
+  const theta = gaussianInit(model, 2);
+  const dir = randomVec(model.numParams, 5);
+  const rows = Int32Array.of(3, 1, 4, 1, 5, 9);
+  for (const r of [null, rows]) {
+    const ea = model.evaluate(theta, a, getLoss('logistic'), r), eb = model.evaluate(theta, b, getLoss('logistic'), r);
+    assert.deepEqual(ea.f, eb.f);
+    assert.deepEqual(model.gradient(ea), model.gradient(eb));
+    assert.deepEqual(model.hvp(ea, dir), model.hvp(eb, dir));
+  }
+});
+
 test('relu-mlp determinism: two evaluations, gradients, HVPs and NTK products are bit-identical', () => {
   const run = () => {
     const model = new ReluMlp({ d: 6, ...BASE, widths: [9, 7], normalization: 'batch', bias: true, weightDecay: 1e-3 });
