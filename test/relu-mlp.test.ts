@@ -5,7 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gemm } from '../src/linalg/gemm.ts';
-import { ReluMlp, BN_EPSILON, type ReluMlpOptions } from '../src/models/reluMlp.ts';
+import { ReluMlp, BN_EPSILON, regularizedObjectiveNote, type ReluMlpOptions } from '../src/models/reluMlp.ts';
+import { DeepLinear } from '../src/models/deepLinear.ts';
 import { gaussianInit } from '../src/models/init.ts';
 import { createModel, modelParamCount } from '../src/models/registry.ts';
 import { getLoss, LOSS_NAMES, type LossName } from '../src/losses/losses.ts';
@@ -271,6 +272,10 @@ test('relu-mlp objective: value = mean loss + λ/2‖θ‖², positive homogenei
     const f2 = model.predict(t.map((x) => 2.5 * x), data);
     assert.ok(maxRelErrVec(f2, f.map((x) => 2.5 ** 4 * x)) < 1e-12);
   }
+  // the summary's objective note: only when there is a regularizer
+  assert.equal(regularizedObjectiveNote(plain), null);
+  assert.equal(regularizedObjectiveNote(new DeepLinear({ d, width: 3, depth: 2 })), null);
+  assert.match(regularizedObjectiveNote(wd)!, /λ = 0\.2/);
   assert.ok(Number.isNaN(new ReluMlp({ d, ...BASE, bias: true }).homogeneity));
   assert.ok(Number.isNaN(new ReluMlp({ d, ...BASE, normalization: 'batch' }).homogeneity));
 });
@@ -405,6 +410,7 @@ test('catapult train with a relu-mlp config file finishes and writes metrics; cu
   assert.ok(Number(last[header.indexOf('sharpness')]) > 0);
   const summary = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8'));
   assert.equal(summary.status, 'max-steps');
+  assert.match(summary.objective, /^mean loss \+ \(λ\/2\)‖θ‖², λ = 0\.001: .*sharpness S are of this regularized objective/);
   const weights = JSON.parse(readFileSync(join(dir, 'run', 'weights.json'), 'utf8'));
   assert.equal(weights.model.kind, 'relu-mlp');
   assert.deepEqual(weights.layers.map((l: { name: string }) => l.name), ['V1', 'g1', 'V2', 'g2', 'V3', 'g3']);
