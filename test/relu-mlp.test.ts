@@ -5,7 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gemm } from '../src/linalg/gemm.ts';
-import { ReluMlp, BN_EPSILON, type ReluMlpOptions } from '../src/models/reluMlp.ts';
+import { ReluMlp, BN_EPSILON, regularizedObjectiveNote, type ReluMlpOptions } from '../src/models/reluMlp.ts';
+import { DeepLinear } from '../src/models/deepLinear.ts';
 import { gaussianInit } from '../src/models/init.ts';
 import { createModel, modelParamCount } from '../src/models/registry.ts';
 import { getLoss, LOSS_NAMES, type LossName } from '../src/losses/losses.ts';
@@ -271,6 +272,10 @@ test('relu-mlp objective: value = mean loss + λ/2‖θ‖², positive homogenei
     const f2 = model.predict(t.map((x) => 2.5 * x), data);
     assert.ok(maxRelErrVec(f2, f.map((x) => 2.5 ** 4 * x)) < 1e-12);
   }
+  // the summary's objective note: only when there is a regularizer
+  assert.equal(regularizedObjectiveNote(plain), null);
+  assert.equal(regularizedObjectiveNote(new DeepLinear({ d, width: 3, depth: 2 })), null);
+  assert.match(regularizedObjectiveNote(wd)!, /λ = 0\.2/);
   assert.ok(Number.isNaN(new ReluMlp({ d, ...BASE, bias: true }).homogeneity));
   assert.ok(Number.isNaN(new ReluMlp({ d, ...BASE, normalization: 'batch' }).homogeneity));
 });
@@ -309,6 +314,23 @@ test('relu-mlp mini-batch evaluation = a full evaluation of the gathered rows (g
   assert.deepEqual(model.gradient(a), model.gradient(b));
   const dir = randomVec(model.numParams, 3);
   assert.deepEqual(model.hvp(a, dir), model.hvp(b, dir));
+});
+
+test('relu-mlp on float32 storage = on float64 storage of the same values, bit for bit (arithmetic is float64)', () => {
+  const d = 5, m = 13;
+  const X32 = Float32Array.from(randomVec(m * d, 4));
+  const y = Float64Array.from({ length: m }, (_, i) => (i % 3 === 0 ? 1 : -1));
+  const a = makeDataset(X32, y, d, 'f32'), b = makeDataset(Float64Array.from(X32), y, d, 'f64');
+  const model = new ReluMlp({ d, ...BASE, widths: [6, 5], normalization: 'batch', bias: true });
+  const theta = gaussianInit(model, 2);
+  const dir = randomVec(model.numParams, 5);
+  const rows = Int32Array.of(3, 1, 4, 1, 5, 9);
+  for (const r of [null, rows]) {
+    const ea = model.evaluate(theta, a, getLoss('logistic'), r), eb = model.evaluate(theta, b, getLoss('logistic'), r);
+    assert.deepEqual(ea.f, eb.f);
+    assert.deepEqual(model.gradient(ea), model.gradient(eb));
+    assert.deepEqual(model.hvp(ea, dir), model.hvp(eb, dir));
+  }
 });
 
 test('relu-mlp determinism: two evaluations, gradients, HVPs and NTK products are bit-identical', () => {
@@ -388,6 +410,7 @@ test('catapult train with a relu-mlp config file finishes and writes metrics; cu
   assert.ok(Number(last[header.indexOf('sharpness')]) > 0);
   const summary = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8'));
   assert.equal(summary.status, 'max-steps');
+  assert.match(summary.objective, /^mean loss \+ \(λ\/2\)‖θ‖², λ = 0\.001: .*sharpness S are of this regularized objective/);
   const weights = JSON.parse(readFileSync(join(dir, 'run', 'weights.json'), 'utf8'));
   assert.equal(weights.model.kind, 'relu-mlp');
   assert.deepEqual(weights.layers.map((l: { name: string }) => l.name), ['V1', 'g1', 'V2', 'g2', 'V3', 'g3']);

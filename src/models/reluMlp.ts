@@ -481,6 +481,15 @@ export class ReluMlp implements Model<ReluEvaluation> {
   }
 }
 
+/**
+ * What a run's summary says about the objective when it is not the plain mean loss (a ReLU MLP with weight
+ * decay), else null.
+ */
+export function regularizedObjectiveNote(model: { kind: string }): string | null {
+  if (!(model instanceof ReluMlp) || model.options.weightDecay === 0) return null;
+  return `mean loss + (λ/2)‖θ‖², λ = ${model.options.weightDecay}: loss values, gradients, HVPs and the sharpness S are of this regularized objective; λ (NTK) and S_GN are not affected`;
+}
+
 /** Parameter count of a relu-mlp without building it. */
 export function reluMlpParamCount(d: number, o: Pick<ReluMlpOptions, 'widths' | 'bias' | 'normalization'>): number {
   const dims = [d, ...o.widths, 1];

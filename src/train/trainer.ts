@@ -14,6 +14,7 @@ import { Optimizer, type OptimizerSpec } from './optimizer.ts';
 import { confidence } from './policyMetrics.ts';
 import { normMarginReadouts } from './normMargin.ts';
 import { srankColumns } from './srankColumns.ts';
+import { regularizedObjectiveNote } from '../models/reluMlp.ts';
 import type { SeparabilitySummary } from '../data/separability.ts';
 import { gaussNewtonOnSamplesOperator, kappaNonSepOperator, meanSquaredNorm, restrictedCurvature } from '../curvature/restricted.ts';
 
@@ -159,6 +160,8 @@ export interface RunSummary {
   curvatureSolves: SolveCounts;
   /** The separability analysis of the training data (theory §7), when it was computed (curvature.restricted). */
   separability?: SeparabilitySummary;
+  /** Present when the objective is not the plain mean loss (ReLU MLP weight decay): what it is and what includes it. */
+  objective?: string;
   /** Things a reader of the results must know (e.g. η derived from an unconverged λ0); empty when none. */
   warnings: string[];
 }
@@ -338,6 +341,7 @@ export class Trainer {
     const diverged = this.status === 'diverged';
     const lambdaFinal = diverged ? NaN : last.lambda;
     const sharpnessFinal = diverged ? NaN : last.sharpness;
+    const objective = regularizedObjectiveNote(this.problem.model);
     const conf = this.problem.test && !diverged ? confidence(this.problem.model.predict(this.theta, this.problem.test), this.problem.test.y) : null;
     const byQuantity: SolveCounts['byQuantity'] = {};
     for (const [k, v] of Object.entries(this.counts.byQuantity)) byQuantity[k as CurvatureKey] = { ...v };
@@ -373,6 +377,7 @@ export class Trainer {
       curvatureSolves: { solves: this.counts.solves, retried: this.counts.retried, unconverged: this.counts.unconverged, byQuantity },
       warnings: [...this.warnings],
       ...(this.problem.separability ? { separability: this.problem.separability } : {}),
+      ...(objective !== null ? { objective } : {}),
     };
   }
 
