@@ -216,7 +216,6 @@ export class FittedQ {
     const data = this.dataset(this.targets());
     const coef = this.settings.rankPenalty;
     const grad = coef > 0 ? new Float64Array(model.numParams) : null;
-    let loss = NaN;
     for (let t = 0; t < this.settings.stepsPerIteration; t++) {
       const ev = model.evaluate(this.theta, data, SQUARED);
       if (!Number.isFinite(ev.value)) break; // diverged mid-iteration: reported below
@@ -229,7 +228,7 @@ export class FittedQ {
       this.step++;
     }
     const ev = model.evaluate(this.theta, data, SQUARED);
-    loss = ev.value;
+    const loss = ev.value;
     this.iteration++;
     const bound = this.settings.divergeBound ?? 1e8;
     if (!Number.isFinite(loss) || !(maxAbs(ev.f) <= bound)) {
