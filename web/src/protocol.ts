@@ -1,5 +1,6 @@
 /** Messages between the page and its workers (structured-cloned; typed arrays transferred). */
 import type { Phase, RunSummary } from '../../src/index.ts';
+import type { MaxMarginRefs } from './diagonalReadouts.ts';
 
 export interface RunRequest {
   type: 'run';
@@ -71,6 +72,17 @@ export interface RunStarted {
   /** the resolved config (what the CLI would be given) */
   resolved: unknown;
   theory: TheoryOverlay | null;
+  /** diagonal model: the max-margin references of the training data (or why there are none); null otherwise */
+  diagonal: { refs: MaxMarginRefs } | null;
+}
+
+/** Diagonal model: per streamed row, β (d numbers, row-major), its min margin γ and the gaps of β/γ (NaN: none). */
+export interface DiagonalRows {
+  d: number;
+  beta: Float64Array;
+  gamma: Float64Array;
+  l1Gap: Float64Array;
+  l2Gap: Float64Array;
 }
 
 export interface RunRows {
@@ -80,6 +92,8 @@ export interface RunRows {
   from: number;
   /** row-major, METRIC_COLUMNS.length numbers per row */
   rows: Float64Array;
+  /** the diagonal model's read-outs of the same rows */
+  diagonal?: DiagonalRows;
   step: number;
   trainMs: number;
 }

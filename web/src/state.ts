@@ -119,6 +119,19 @@ export const DEFAULT_STATE: Readonly<ExplorerState> = Object.freeze({
  */
 export const MODEL_KEYS = ['model', 'alpha', 'eta'] as const satisfies readonly (keyof ExplorerState)[];
 
+/**
+ * A change of model from the UI, completed: switching the default (degenerate) data to the diagonal net
+ * loads neighbours §A's setting (separable Gaussian teacher data, m = 50, d = 20, exponential loss);
+ * switching back to the deep linear net lifts a diagonal depth 1 to its minimum L = 2.
+ */
+export function modelSwitchPatch(s: ExplorerState, patch: Partial<ExplorerState>): Partial<ExplorerState> {
+  if (patch.model === undefined || patch.model === s.model) return patch;
+  if (patch.model === 'diagonal' && s.data === 'degenerate') return { data: 'gaussian', noise: 0, m: 50, d: 20, loss: 'exponential', ...patch };
+  const minDepth = (FIELDS.depth as { min: number }).min;
+  if (patch.model === 'deep-linear' && s.depth < minDepth) return { depth: minDepth, ...patch };
+  return patch;
+}
+
 /** The policy functions the explorer offers: all of LRBench's but NSTEP (its l is a list of milestones). */
 export const EXPLORER_LR_FUNCTIONS: readonly LrFunctionName[] = LR_FUNCTION_NAMES.filter((f) => f !== 'NSTEP');
 

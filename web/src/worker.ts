@@ -8,8 +8,11 @@ import { bifurcation, METRIC_COLUMNS, predictedBoundaries, sweepTheory, Trainer,
 import { kernelBackend } from '../../src/models/passes.ts';
 import { decodeMnistAsset, type MnistAssetMeta } from './mnistAsset.ts';
 import { buildWebProblem, degenerateSetting, predictTheory } from './problem.ts';
-import { PHASES, type RunRequest, type TheoryOverlay, type TheoryRequest, type WorkerMessage, type WorkerRequest } from './protocol.ts';
+import { PHASES, type DiagonalRows, type RunRequest, type TheoryOverlay, type TheoryRequest, type WorkerMessage, type WorkerRequest } from './protocol.ts';
 import { resolveWebConfig, MNIST_SUBSET } from './state.ts';
+import { gapReadout, maxMarginReferences, type MaxMarginRefs } from './diagonalReadouts.ts';
+// HiGHS' WebAssembly binary as a build asset: emscripten finds it through `locateFile`
+import highsWasmUrl from 'highs/runtime?url';
 
 const ctx = self as unknown as DedicatedWorkerGlobalScope;
 const NCOL = METRIC_COLUMNS.length;
@@ -33,6 +36,22 @@ function packRows(rows: readonly MetricRow[], from: number, to: number): Float64
   for (let i = from; i < to; i++) {
     const r = rows[i]!;
     for (let j = 0; j < NCOL; j++) out[(i - from) * NCOL + j] = r[METRIC_COLUMNS[j]!];
+  }
+  return out;
+}
+
+/** β, γ and the gaps of rows from … to−1 (diagonalReadouts.ts). */
+function packDiagonal(betas: readonly Float64Array[], from: number, to: number, train: Dataset, refs: MaxMarginRefs | null): DiagonalRows {
+  const d = train.d;
+  const n = to - from;
+  const out: DiagonalRows = { d, beta: new Float64Array(n * d), gamma: new Float64Array(n), l1Gap: new Float64Array(n), l2Gap: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const b = betas[from + i]!;
+    out.beta.set(b, i * d);
+    const g = gapReadout(b, train, refs);
+    out.gamma[i] = g.gamma;
+    out.l1Gap[i] = g.l1Gap;
+    out.l2Gap[i] = g.l2Gap;
   }
   return out;
 }
@@ -76,6 +95,10 @@ async function run(req: RunRequest): Promise<void> {
       };
     }
   }
+  // the diagonal model: max-margin references once per run (the gaps of every streamed row need them)
+  const linear = problem.model.kind === 'diagonal' ? problem.model.linear : undefined;
+  let refs: MaxMarginRefs | null = null;
+  if (linear) refs = await maxMarginReferences(problem.train, { locateFile: () => new URL(highsWasmUrl, self.location.href).href });
   const transfer: Transferable[] = theory ? [theory.loss.buffer, theory.lambda.buffer, theory.etaSharpness.buffer, theory.etaLambda.buffer] : [];
   post(
     {
@@ -93,6 +116,7 @@ async function run(req: RunRequest): Promise<void> {
       initMs,
       resolved: cfg,
       theory,
+      diagonal: refs ? { refs } : null,
     },
     transfer,
   );
@@ -111,6 +135,22 @@ async function run(req: RunRequest): Promise<void> {
   let chunk = 8;
   let sent = 0;
   let lastSent: MetricRow | undefined;
+  // diagonal model: β at every recorded row (index = metrics row), captured as the row is recorded
+  const betas: Float64Array[] = [];
+  const capture = () => {
+    while (linear && betas.length < trainer.metrics.length) betas.push(linear.endToEnd(trainer.theta));
+  };
+  capture();
+  const advance = (n: number): boolean => {
+    if (!linear) return trainer.advance(n);
+    // one step at a time, so β is read at exactly the step of each new row (same steps, same results)
+    for (let k = 0; k < n; k++) {
+      const done = trainer.advance(1);
+      capture();
+      if (done) return true;
+    }
+    return false;
+  };
   const flush = () => {
     const rows = trainer.metrics;
     // The trainer may replace its last row with a re-measured one when the run ends.
@@ -120,7 +160,10 @@ async function run(req: RunRequest): Promise<void> {
     const packed = packRows(rows, from, rows.length);
     sent = rows.length;
     lastSent = rows[sent - 1];
-    post({ type: 'rows', id: req.id, from, rows: packed, step: trainer.currentStep, trainMs }, [packed.buffer]);
+    const diagonal = linear ? packDiagonal(betas, from, rows.length, problem.train, refs) : undefined;
+    const transfer: Transferable[] = [packed.buffer];
+    if (diagonal) transfer.push(diagonal.beta.buffer, diagonal.gamma.buffer, diagonal.l1Gap.buffer, diagonal.l2Gap.buffer);
+    post({ type: 'rows', id: req.id, from, rows: packed, ...(diagonal ? { diagonal } : {}), step: trainer.currentStep, trainMs }, transfer);
   };
   flush();
   for (;;) {
@@ -130,7 +173,7 @@ async function run(req: RunRequest): Promise<void> {
       return;
     }
     const t1 = performance.now();
-    const done = trainer.advance(chunk);
+    const done = advance(chunk);
     const dt = performance.now() - t1;
     trainMs += dt;
     // Adapt the chunk to ~target ms: short enough to answer stop requests, long enough to amortize messages.
