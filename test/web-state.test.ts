@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, buildProblem, Trainer, metricsToCsv } from '../src/index.ts';
 import { loadMnistTask } from '../src/data/mnistFiles.ts';
-import { cGrid, DEFAULT_STATE, fieldProblem, FIELDS, MNIST_SUBSET, MODEL_KEYS, POLICY_KEYS, policyProblems, resolveState, stateProblems, stateSchedule, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
+import { cGrid, DEFAULT_STATE, fieldProblem, FIELDS, MNIST_SUBSET, MODEL_KEYS, modelSwitchPatch, POLICY_KEYS, policyProblems, resolveState, stateProblems, stateSchedule, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
 import { parseMetricsCsv, parseRunFiles, runToCsv, runToJson } from '../web/src/runFiles.ts';
 import { decodeMnistAsset, encodeMnistAsset, type MnistAssetMeta } from '../web/src/mnistAsset.ts';
 import { buildWebProblem, degenerateSetting, predictTheory } from '../web/src/problem.ts';
@@ -138,6 +138,18 @@ test('diagonal model: URL round trip, depth range by model, run config = the CLI
   assert.deepEqual(stateProblems(s), []);
   assert.match(stateProblems({ ...s, mode: 'sweep' }).join('\n'), /^sweep: .*diagonal model runs in the live mode/);
   assert.match(stateProblems({ ...s, mode: 'theory' }).join('\n'), /^theory: .*diagonal model runs in the live mode/);
+});
+
+test('switching the model in the UI: the default data become neighbours §A setting; back to deep linear lifts depth 1 to 2', () => {
+  assert.deepEqual(modelSwitchPatch(DEFAULT_STATE, { model: 'diagonal' }), { data: 'gaussian', noise: 0, m: 50, d: 20, loss: 'exponential', model: 'diagonal' });
+  // other data are kept as chosen
+  const mn: ExplorerState = { ...DEFAULT_STATE, data: 'mnist' };
+  assert.deepEqual(modelSwitchPatch(mn, { model: 'diagonal' }), { model: 'diagonal' });
+  const d1: ExplorerState = { ...DEFAULT_STATE, model: 'diagonal', depth: 1 };
+  assert.deepEqual(modelSwitchPatch(d1, { model: 'deep-linear' }), { depth: 2, model: 'deep-linear' });
+  assert.deepEqual(modelSwitchPatch({ ...d1, depth: 3 }, { model: 'deep-linear' }), { model: 'deep-linear' });
+  assert.deepEqual(modelSwitchPatch(DEFAULT_STATE, { c: 2 }), { c: 2 });
+  assert.deepEqual(stateProblems({ ...DEFAULT_STATE, ...modelSwitchPatch(d1, { model: 'deep-linear' }), model: 'deep-linear' }), []);
 });
 
 test('c grids', () => {
@@ -279,4 +291,17 @@ test('an imported run config sets the explorer, with a note for each part it can
   ]);
   // inherited names are not config keys
   assert.deepEqual(stateFromRunConfig({ data: { toString: 1 } } as Record<string, unknown>).notes, []);
+  // a diagonal-net config (the CLI's): model, depth 1, constant α and η taken as they are; it round-trips through the state
+  const diag = { model: { kind: 'diagonal', depth: 1 }, init: { kind: 'constant', value: 0.05 }, loss: 'exponential', data: { kind: 'gaussian', m: 30, d: 8, labelNoise: 0 }, eta: 0.3, steps: 50 };
+  const dp = stateFromRunConfig(diag);
+  assert.deepEqual(dp.notes, []);
+  assert.deepEqual({ model: dp.patch.model, depth: dp.patch.depth, alpha: dp.patch.alpha, eta: dp.patch.eta, c: dp.patch.c }, { model: 'diagonal', depth: 1, alpha: 0.05, eta: 0.3, c: undefined });
+  const ds = resolveState({ ...DEFAULT_STATE, ...dp.patch });
+  assert.deepEqual({ model: ds.model, init: ds.init, eta: ds.eta, data: ds.data }, { model: diag.model, init: diag.init, eta: 0.3, data: resolveConfig(diag).data });
+  assert.deepEqual(stateFromRunConfig({ model: { kind: 'diagonal', depth: 2 }, c: 1, batchSize: 4 }).notes, [
+    "the run gives c; the explorer sets the diagonal net's η directly (kept η as it was)",
+    "init 'gaussian' is not available here for the diagonal net (only constant α)",
+    'mini-batch SGD is not available here',
+  ]);
+  assert.deepEqual(stateFromRunConfig({ model: { kind: 'conv' } }).notes, ["model kind 'conv' is not available here"]);
 });

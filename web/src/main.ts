@@ -412,8 +412,8 @@ function diagonalSpecs(run: LiveRun): Record<(typeof DIAGONAL_CHARTS)[number], [
     const b = tr.beta[i];
     if (k === undefined || !b) return;
     tr.shown.forEach((j, s) => (betas[s]![k] = fin(b[j]!)));
-    l1[k] = fin(tr.l1Gap[i]!);
-    l2[k] = fin(tr.l2Gap[i]!);
+    l1[k] = pos(tr.l1Gap[i]!);
+    l2[k] = pos(tr.l2Gap[i]!);
   });
   const capped = tr.d > tr.shown.length;
   const refs = run.started?.diagonal?.refs;
@@ -433,8 +433,9 @@ function diagonalSpecs(run: LiveRun): Record<(typeof DIAGONAL_CHARTS)[number], [
       {
         title: gapsTitle,
         xLabel: 'step',
+        // log scale: the gaps start large (β/γ at a tiny γ) and the interesting part is how close to 0 they get
         yLabel: 'relative gap',
-        yInclude: [0],
+        yLog: true,
         series: [
           { label: 'ℓ1 gap ‖β/γ − b₁‖₁/‖b₁‖₁', stroke: COLORS.catapult, width: 1.8, spanGaps: true },
           { label: 'ℓ2 gap ‖β/γ − b₂‖₂/‖b₂‖₂', stroke: COLORS.lazy, width: 1.8, spanGaps: true },
