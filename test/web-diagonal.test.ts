@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Trainer } from '../src/index.ts';
 import { l1MaxMargin, l2MaxMargin } from '../src/theory/maxMargin.ts';
-import { gapReadout, largestCoordinates, maxMarginReferences, minMargin } from '../web/src/diagonalReadouts.ts';
+import { gapReadout, gapsOf, largestCoordinates, maxMarginReferences, minMargin } from '../web/src/diagonalReadouts.ts';
 import { buildWebProblem } from '../web/src/problem.ts';
 import { DEFAULT_STATE, resolveState, type ExplorerState } from '../web/src/state.ts';
 import { DiagonalLinear } from '../src/models/diagonal.ts';
@@ -56,6 +56,8 @@ test('gaps of a trained diagonal net = maxMargin.ts computed directly; γ = min 
   assert.ok(Math.abs(r.l1Gap - n1 / d1) <= 1e-12, `${r.l1Gap} vs ${n1 / d1}`);
   assert.ok(Math.abs(r.l2Gap - Math.sqrt(n2 / d2)) <= 1e-12, `${r.l2Gap} vs ${Math.sqrt(n2 / d2)}`);
   assert.ok(r.l1Gap > 0 && r.l1Gap < 2 && r.l2Gap > 0 && r.l2Gap < 2);
+  // the page's path: γ streamed by the run's worker, the gaps computed when the references arrive
+  assert.deepEqual(gapsOf(beta, minMargin(beta, problem.train), refs), r);
   // β = 0 at init: γ = 0, no gap (β/γ is undefined)
   const r0 = gapReadout(new Float64Array(d), problem.train, refs);
   assert.ok(r0.gamma === 0, String(r0.gamma));

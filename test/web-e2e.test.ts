@@ -476,6 +476,8 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
       await p.selectOption('#model-select', 'diagonal');
       const run = await finishedRunAfter(p, id0);
       assert.equal(run.error, null);
+      // the max-margin references come from a worker of their own; the gaps are filled in when they arrive
+      await p.waitForFunction(() => (window as unknown as { __catapult: { diagonal(): { refs: string | null } | null } }).__catapult.diagonal()?.refs != null, null, { timeout: 30000 });
       assert.deepEqual([run.state.model, run.state.data, run.state.noise, run.state.loss, run.state.alpha, run.state.eta], ['diagonal', 'gaussian', 0, 'exponential', 0.1, 0.5]);
       assert.deepEqual(run.resolved.model, { kind: 'diagonal', depth: 2 });
       assert.equal(await p.isVisible('input[data-key="width"]'), false, 'no width for the diagonal net');
@@ -516,6 +518,7 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
       const id1 = await runId(p);
       await p.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ noise: 0.3, m: 200, d: 30, steps: 100 }));
       await finishedRunAfter(p, id1);
+      await p.waitForFunction(() => (window as unknown as { __catapult: { diagonal(): { refs: string | null } | null } }).__catapult.diagonal()?.refs != null, null, { timeout: 30000 });
       await p.waitForTimeout(300);
       const ns = (await diagonal(p))!;
       assert.equal(ns.refs, 'non-separable');
@@ -526,6 +529,21 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
       assert.ok(ns.gaps.every(([, a, b]) => Number.isNaN(a) && Number.isNaN(b)), 'no gap without a reference');
     } finally {
       await p.close();
+    }
+    // HiGHS' wasm cannot be fetched: the page says why there are no gaps, and β still shows
+    const p3 = await newPage('#model=diagonal&data=gaussian&noise=0&m=30&d=10&loss=exponential&steps=50', (q) => q.route('**/highs-*.wasm', (r) => r.fulfill({ status: 404, body: 'missing' })));
+    try {
+      const run = await finishedRunAfter(p3, 0);
+      assert.equal(run.error, null);
+      await p3.waitForFunction(() => (window as unknown as { __catapult: { diagonal(): { refs: string | null } | null } }).__catapult.diagonal()?.refs != null, null, { timeout: 30000 });
+      const un = (await diagonal(p3))!;
+      assert.equal(un.refs, 'unavailable');
+      assert.match(un.card, /could not be computed here, so no gap is drawn.*HiGHS \(WebAssembly\) did not load/s);
+      assert.match(un.gapsTitle, /not available/);
+      assert.equal(un.rows, 51);
+      assert.ok(un.gaps.every(([, a, b]) => Number.isNaN(a) && Number.isNaN(b)));
+    } finally {
+      await p3.close();
     }
   });
 

@@ -2,7 +2,8 @@
  * The diagonal model's read-outs in the explorer (neighbours §A): β's coordinates at the recorded
  * steps, its minimum margin γ = min_n y_n⟨β, x_n⟩, and, when γ > 0, the gaps of β/γ to the ℓ1 and ℓ2
  * max-margin predictors of the training data (src/theory/maxMargin.ts, solved once per run by HiGHS).
- * Pure and browser-safe: the worker calls it, the Node tests compare it with maxMargin.ts directly.
+ * Pure and browser-safe: the workers compute β, γ and the references, the page the gaps (gapsOf) as
+ * soon as the references arrive; the Node tests compare it with maxMargin.ts directly.
  */
 import type { InitOptions } from 'highs';
 import type { Dataset } from '../../src/index.ts';
@@ -73,12 +74,16 @@ export interface GapReadout {
   l2Gap: number;
 }
 
-/** γ and the gaps of β/γ (minimum margin 1, like the references). */
-export function gapReadout(beta: ArrayLike<number>, train: Dataset, refs: MaxMarginRefs | null): GapReadout {
-  const gamma = minMargin(beta, train);
+/** The gaps of β/γ (minimum margin 1, like the references) for a known γ; NaN while γ ≤ 0 or without references. */
+export function gapsOf(beta: ArrayLike<number>, gamma: number, refs: MaxMarginRefs | null): GapReadout {
   if (!(gamma > 0) || !Number.isFinite(gamma) || refs?.status !== 'ok') return { gamma, l1Gap: NaN, l2Gap: NaN };
   const b = Float64Array.from(beta, (v) => v / gamma);
   return { gamma, l1Gap: l1Gap(b, refs.l1), l2Gap: l2Gap(b, refs.l2) };
+}
+
+/** γ and the gaps of β/γ. */
+export function gapReadout(beta: ArrayLike<number>, train: Dataset, refs: MaxMarginRefs | null): GapReadout {
+  return gapsOf(beta, minMargin(beta, train), refs);
 }
 
 /** Indices of the k coordinates with the largest |β| (ties: the lower index), in index order. */

@@ -10,7 +10,7 @@ import { classifyPhase, METRIC_COLUMNS, type MetricRow } from '../../src/index.t
 import { Chart, COLORS, emptySpec, download, nulls, scheduleDraw, unionSorted, uPlot, type ChartSpec, type SeriesSpec, type Values } from './charts.ts';
 import { compilePolicy, isAbsolute } from '../../src/train/lr/policy.ts';
 import { PHASES, type RunDone, type RunRows, type RunStarted } from './protocol.ts';
-import { largestCoordinates } from './diagonalReadouts.ts';
+import { gapsOf, largestCoordinates, type MaxMarginRefs } from './diagonalReadouts.ts';
 import { cleanImportedConfig, parseRunFiles, rowsFromPacked, runToCsv, runToJson, type ImportedRun } from './runFiles.ts';
 import {
   cGrid,
@@ -245,6 +245,8 @@ interface LiveRun {
   wallMs: number;
   resolve: ((r: LiveRun) => void)[];
   diag: DiagonalTrace | null;
+  /** diagonal model: the max-margin references from their own worker (null while it computes them) */
+  refs: MaxMarginRefs | null;
 }
 
 let liveRun: LiveRun | null = null;
@@ -416,8 +418,9 @@ function diagonalSpecs(run: LiveRun): Record<(typeof DIAGONAL_CHARTS)[number], [
     l2[k] = pos(tr.l2Gap[i]!);
   });
   const capped = tr.d > tr.shown.length;
-  const refs = run.started?.diagonal?.refs;
-  const gapsTitle = refs?.status === 'ok' ? 'gaps of β/γ to the ℓ1 and ℓ2 max-margin predictors' : refs?.status === 'non-separable' ? 'gaps: none (the data are not separable)' : 'gaps: not available (HiGHS did not run)';
+  const refs = run.refs;
+  const gapsTitle =
+    refs === null ? 'gaps: computing the max-margin predictors (HiGHS)…' : refs.status === 'ok' ? 'gaps of β/γ to the ℓ1 and ℓ2 max-margin predictors' : refs.status === 'non-separable' ? 'gaps: none (the data are not separable)' : 'gaps: not available (HiGHS did not run)';
   return {
     beta: [
       {
@@ -564,8 +567,10 @@ function startRun(opts: { confirmed?: boolean } = {}): Promise<LiveRun | null> {
     wallMs: NaN,
     resolve: [],
     diag: null,
+    refs: null,
   };
   liveRun = run;
+  requestMaxMargin(run);
   setBadge('', false, 'starting…');
   setProgress(0);
   syncControls();
@@ -591,9 +596,47 @@ function startRun(opts: { confirmed?: boolean } = {}): Promise<LiveRun | null> {
   return promise;
 }
 
+/** The diagonal model's max-margin references: a worker of its own, replaced with every run. */
+let refsWorker: WorkerClient | null = null;
+
+function requestMaxMargin(run: LiveRun): void {
+  refsWorker?.terminate();
+  refsWorker = null;
+  if (run.state.model !== 'diagonal') return;
+  const w = (refsWorker = new WorkerClient());
+  w.send({ type: 'max-margin', id: newId(), config: stateToRunInput(run.state), dataUrl }, (msg) => {
+    if (msg.type !== 'max-margin-done' && msg.type !== 'error') return;
+    if (refsWorker === w) {
+      w.terminate();
+      refsWorker = null;
+    }
+    if (liveRun !== run) return;
+    onMaxMargin(run, msg.type === 'max-margin-done' ? msg.refs : { status: 'unavailable', message: msg.message, ms: NaN });
+  });
+}
+
+/** The references arrived: gaps for every row so far (later rows get them as they come). */
+function onMaxMargin(run: LiveRun, refs: MaxMarginRefs): void {
+  run.refs = refs;
+  const tr = run.diag;
+  if (tr) {
+    tr.beta.forEach((b, i) => {
+      const g = gapsOf(b, tr.gamma[i]!, refs);
+      tr.l1Gap[i] = g.l1Gap;
+      tr.l2Gap[i] = g.l2Gap;
+    });
+    const ds = diagonalSpecs(run);
+    charts.gaps.setupSoon(ds.gaps[0], [run.x, ...ds.gaps[1]] as uPlot.AlignedData);
+  }
+  if (run.started) {
+    renderTheoryCard(run);
+    renderLiveStats(run);
+  }
+}
+
 function onStart(run: LiveRun, msg: RunStarted): void {
   run.started = msg;
-  run.diag = msg.diagonal ? { d: msg.d, beta: [], gamma: [], l1Gap: [], l2Gap: [], shown: [] } : null;
+  run.diag = msg.diagonal ? { d: msg.diagonal.d, beta: [], gamma: [], l1Gap: [], l2Gap: [], shown: [] } : null;
   if (run.diag) pickShown(run.diag);
   run.tStart = performance.now();
   realign(run);
@@ -610,10 +653,12 @@ function onRows(run: LiveRun, msg: RunRows): void {
   if (tr && dg) {
     for (const a of [tr.beta, tr.gamma, tr.l1Gap, tr.l2Gap]) a.length = msg.from;
     for (let i = 0; i < dg.gamma.length; i++) {
-      tr.beta.push(dg.beta.slice(i * dg.d, (i + 1) * dg.d));
-      tr.gamma.push(dg.gamma[i]!);
-      tr.l1Gap.push(dg.l1Gap[i]!);
-      tr.l2Gap.push(dg.l2Gap[i]!);
+      const beta = dg.beta.slice(i * dg.d, (i + 1) * dg.d);
+      const g = gapsOf(beta, dg.gamma[i]!, run.refs);
+      tr.beta.push(beta);
+      tr.gamma.push(g.gamma);
+      tr.l1Gap.push(g.l1Gap);
+      tr.l2Gap.push(g.l2Gap);
     }
   }
   let aligned = true;
@@ -725,12 +770,16 @@ function renderTheoryCard(run: LiveRun): void {
 /** The diagonal model's card: what the β and gap charts show, the max-margin references (or why there are none). */
 function renderDiagonalCard(run: LiveRun): void {
   const st = run.started!;
-  const refs = st.diagonal!.refs;
+  const refs = run.refs;
   const s = run.state;
   const rows: string[] = [];
   $('#theory-card h3').textContent = 'Diagonal net: kernel or rich';
-  rows.push(`<p>β = u₊^${s.depth} − u₋^${s.depth}, u₊ = u₋ = α·1 = ${fmt(s.alpha)} at init (neighbours §A). GD with η = ${fmt(st.eta)}: η·S₀ = ${fmt(st.eta * st.sharpness0)} (stable at init below 2; c = ηλ₀/2 = ${fmt(st.c)} is not the scale here, λ₀ = ${fmt(st.lambda0)} ≪ S₀ = ${fmt(st.sharpness0)}).</p>`);
-  if (refs.status === 'ok') {
+  // λ0 ≪ S0 is the rule near β = 0 (small α); it is said only when these numbers show it
+  const scale = st.lambda0 < 0.1 * st.sharpness0 ? `c = ηλ₀/2 = ${fmt(st.c)} is not the scale here: λ₀ = ${fmt(st.lambda0)} ≪ S₀ = ${fmt(st.sharpness0)}` : `λ₀ = ${fmt(st.lambda0)}, S₀ = ${fmt(st.sharpness0)}`;
+  rows.push(`<p>β = u₊^${s.depth} − u₋^${s.depth}, u₊ = u₋ = α·1 = ${fmt(s.alpha)} at init (neighbours §A). GD with η = ${fmt(st.eta)}: η·S₀ = ${fmt(st.eta * st.sharpness0)} (stable at init below 2; ${scale}).</p>`);
+  if (refs === null) {
+    rows.push('<p>Computing the ℓ1 and ℓ2 max-margin predictors of the training data (HiGHS, WebAssembly, in a worker of its own; the run does not wait). The gaps are drawn when they arrive.</p>');
+  } else if (refs.status === 'ok') {
     rows.push('<table>');
     rows.push(`<tr><td>ℓ1 max margin</td><td>${fmt(refs.l1Margin)}</td><td>b₁ = argmin ‖b‖₁ with y·⟨b, x⟩ ≥ 1 (LP)</td></tr>`);
     rows.push(`<tr><td>ℓ2 max margin</td><td>${fmt(refs.l2Margin)}</td><td>b₂ = argmin ‖b‖₂ with y·⟨b, x⟩ ≥ 1 (QP)</td></tr>`);
@@ -919,7 +968,7 @@ window.__catapult = {
     if (!r || !tr) return null;
     const i = tr.gamma.length - 1;
     return {
-      refs: r.started?.diagonal?.refs.status ?? null,
+      refs: r.refs?.status ?? null,
       rows: tr.gamma.length,
       shown: tr.shown,
       betaTitle: charts.beta.title,

@@ -8,9 +8,9 @@ import { bifurcation, METRIC_COLUMNS, predictedBoundaries, sweepTheory, Trainer,
 import { kernelBackend } from '../../src/models/passes.ts';
 import { decodeMnistAsset, type MnistAssetMeta } from './mnistAsset.ts';
 import { buildWebProblem, degenerateSetting, predictTheory } from './problem.ts';
-import { PHASES, type DiagonalRows, type RunRequest, type TheoryOverlay, type TheoryRequest, type WorkerMessage, type WorkerRequest } from './protocol.ts';
+import { PHASES, type DiagonalRows, type MaxMarginRequest, type RunRequest, type TheoryOverlay, type TheoryRequest, type WorkerMessage, type WorkerRequest } from './protocol.ts';
 import { resolveWebConfig, MNIST_SUBSET } from './state.ts';
-import { gapReadout, maxMarginReferences, type MaxMarginRefs } from './diagonalReadouts.ts';
+import { maxMarginReferences, minMargin } from './diagonalReadouts.ts';
 // HiGHS' WebAssembly binary as a build asset: emscripten finds it through `locateFile`
 import highsWasmUrl from 'highs/runtime?url';
 
@@ -40,20 +40,26 @@ function packRows(rows: readonly MetricRow[], from: number, to: number): Float64
   return out;
 }
 
-/** β, γ and the gaps of rows from … to−1 (diagonalReadouts.ts). */
-function packDiagonal(betas: readonly Float64Array[], from: number, to: number, train: Dataset, refs: MaxMarginRefs | null): DiagonalRows {
+/** β and γ of rows from … to−1 (diagonalReadouts.ts). */
+function packDiagonal(betas: readonly Float64Array[], from: number, to: number, train: Dataset): DiagonalRows {
   const d = train.d;
   const n = to - from;
-  const out: DiagonalRows = { d, beta: new Float64Array(n * d), gamma: new Float64Array(n), l1Gap: new Float64Array(n), l2Gap: new Float64Array(n) };
+  const out: DiagonalRows = { d, beta: new Float64Array(n * d), gamma: new Float64Array(n) };
   for (let i = 0; i < n; i++) {
     const b = betas[from + i]!;
     out.beta.set(b, i * d);
-    const g = gapReadout(b, train, refs);
-    out.gamma[i] = g.gamma;
-    out.l1Gap[i] = g.l1Gap;
-    out.l2Gap[i] = g.l2Gap;
+    out.gamma[i] = minMargin(b, train);
   }
   return out;
+}
+
+/** The diagonal model's ℓ1 / ℓ2 max-margin references of a run's training data (HiGHS, once per run). */
+async function maxMargin(req: MaxMarginRequest): Promise<void> {
+  const cfg = resolveWebConfig(req.config);
+  if (cfg.data.kind === 'mnist') await loadMnist(req.dataUrl);
+  const { problem } = buildWebProblem(cfg, () => mnist!);
+  const refs = await maxMarginReferences(problem.train, { locateFile: () => new URL(highsWasmUrl, self.location.href).href });
+  post({ type: 'max-margin-done', id: req.id, refs });
 }
 
 /** Stop requests arrive between chunks: the loop yields through a MessageChannel (no timer clamping). */
@@ -95,10 +101,8 @@ async function run(req: RunRequest): Promise<void> {
       };
     }
   }
-  // the diagonal model: max-margin references once per run (the gaps of every streamed row need them)
+  // the diagonal model streams β and γ of every row (its max-margin references come from another worker)
   const linear = problem.model.kind === 'diagonal' ? problem.model.linear : undefined;
-  let refs: MaxMarginRefs | null = null;
-  if (linear) refs = await maxMarginReferences(problem.train, { locateFile: () => new URL(highsWasmUrl, self.location.href).href });
   const transfer: Transferable[] = theory ? [theory.loss.buffer, theory.lambda.buffer, theory.etaSharpness.buffer, theory.etaLambda.buffer] : [];
   post(
     {
@@ -116,7 +120,7 @@ async function run(req: RunRequest): Promise<void> {
       initMs,
       resolved: cfg,
       theory,
-      diagonal: refs ? { refs } : null,
+      diagonal: linear ? { d: problem.train.d } : null,
     },
     transfer,
   );
@@ -160,9 +164,9 @@ async function run(req: RunRequest): Promise<void> {
     const packed = packRows(rows, from, rows.length);
     sent = rows.length;
     lastSent = rows[sent - 1];
-    const diagonal = linear ? packDiagonal(betas, from, rows.length, problem.train, refs) : undefined;
+    const diagonal = linear ? packDiagonal(betas, from, rows.length, problem.train) : undefined;
     const transfer: Transferable[] = [packed.buffer];
-    if (diagonal) transfer.push(diagonal.beta.buffer, diagonal.gamma.buffer, diagonal.l1Gap.buffer, diagonal.l2Gap.buffer);
+    if (diagonal) transfer.push(diagonal.beta.buffer, diagonal.gamma.buffer);
     post({ type: 'rows', id: req.id, from, rows: packed, ...(diagonal ? { diagonal } : {}), step: trainer.currentStep, trainMs }, transfer);
   };
   flush();
@@ -306,6 +310,6 @@ ctx.onmessage = (e: MessageEvent<WorkerRequest>) => {
     stopped.add(req.id);
     return;
   }
-  const job = req.type === 'run' ? run(req) : theory(req);
+  const job = req.type === 'run' ? run(req) : req.type === 'max-margin' ? maxMargin(req) : theory(req);
   job.catch((err: unknown) => post({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) }));
 };
