@@ -166,7 +166,8 @@ async function setC(p: Page, c: number): Promise<void> {
   await p.dispatchEvent('#c-input', 'change');
 }
 
-describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () => {
+// the whole suite: ~3 min on an idle 2-core machine, more under load (the diagonal-model test added ~30 s)
+describe('explorer in headless Chromium', { skip: SKIP, timeout: 360000 }, () => {
   let catapultRun: LastRun;
   let lazyRun: LastRun;
   let lazyUrl: string;

@@ -370,7 +370,6 @@ export function stateProblems(s: ExplorerState): string[] {
   if (s.cmin >= s.cmax) out.push('sweep: c min must be below c max');
   if (s.tmin >= s.tmax) out.push('theory: c min must be below c max');
   if (s.model === 'diagonal' && s.mode === 'sweep') out.push('sweep: the c grid (η = 2c/λ0) is for the deep linear net; the diagonal model runs in the live mode');
-  if (s.model === 'diagonal' && s.mode === 'theory') out.push('theory: the exact recursion is for the two-layer deep linear net; the diagonal model runs in the live mode');
   const policy = policyProblems(s);
   if (policy.length) return [...out, ...policy];
   try {
