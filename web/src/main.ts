@@ -803,7 +803,10 @@ function renderDiagonalCard(run: LiveRun): void {
 function liveRunFile(): { json: string; csv: string; name: string } | null {
   const run = liveRun;
   if (!run || !run.started || !run.done?.summary) return null;
-  const name = `catapult-${run.state.data}-c${run.started.c.toPrecision(4)}-seed${run.state.seed}`;
+  const s = run.state;
+  // the diagonal net's rate is η itself (c is not its scale)
+  const rate = s.model === 'diagonal' ? `diagonal-D${s.depth}-alpha${s.alpha}-eta${s.eta}` : `c${run.started.c.toPrecision(4)}`;
+  const name = `catapult-${s.data}-${rate}-seed${s.seed}`;
   return { json: runToJson(run.started.resolved, run.done.summary, run.rows, location.href), csv: runToCsv(run.rows), name };
 }
 
