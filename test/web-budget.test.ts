@@ -52,3 +52,19 @@ test('verdicts: the issue\'s settings are refused, long ones asked about, the de
   assert.equal(judgeTheory(st({ tn: 20000, tsteps: 100000 })).action, 'ask');
   assert.ok(estimateTheory(st({ tn: 20000, tsteps: 100000 })).seconds > 60);
 });
+
+test('diagonal model: 2d parameters (the core model\'s count); β at every recorded step is counted and can be refused', () => {
+  const s = st({ model: 'diagonal', depth: 3, alpha: 0.1, data: 'gaussian', m: 40, d: 17, steps: 100, every: 1, dense: 0 });
+  const { problem } = buildProblem(resolveState(s) as RunConfig);
+  const cost = estimateRun(s);
+  assert.equal(cost.params, problem.model.numParams);
+  assert.equal(cost.params, 34);
+  // 101 rows (steps 0…100) × 17 coordinates × 8 bytes, held by the worker and the page
+  assert.equal(cost.memory.trajectory, 2 * 8 * 101 * 17);
+  assert.equal(estimateRun(st({ ...s, every: 10 })).memory.trajectory, 2 * 8 * 11 * 17);
+  assert.equal(estimateRun(DEFAULT_STATE).memory.trajectory, 0);
+  // 200 000 recorded steps × 2000 coordinates: 6.4 GB of β: refused
+  const big = judgeRun(estimateRun(st({ ...s, d: 2000, steps: 200000 })));
+  assert.equal(big.action, 'refuse');
+  assert.ok(big.lines.some((l) => /^β at every recorded step/.test(l)), big.lines.join('\n'));
+});

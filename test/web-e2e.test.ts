@@ -166,7 +166,8 @@ async function setC(p: Page, c: number): Promise<void> {
   await p.dispatchEvent('#c-input', 'change');
 }
 
-describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () => {
+// the whole suite: ~3 min on an idle 2-core machine, more under load (the diagonal-model test added ~30 s)
+describe('explorer in headless Chromium', { skip: SKIP, timeout: 360000 }, () => {
   let catapultRun: LastRun;
   let lazyRun: LastRun;
   let lazyUrl: string;
@@ -453,6 +454,98 @@ describe('explorer in headless Chromium', { skip: SKIP, timeout: 180000 }, () =>
     assert.match(String((run.resolved.data as { kind: string }).kind), /mnist/);
     const info = await chartInfo(page);
     assert.ok(info.loss.series >= 2, 'test loss is drawn too');
+  });
+
+  it('the diagonal model: chosen in the UI, β coordinates and the ℓ1/ℓ2 gaps drawn, equal to Node; non-separable data said so', async () => {
+    interface Diag {
+      refs: string | null;
+      rows: number;
+      shown: number[];
+      betaTitle: string;
+      gapsTitle: string;
+      card: string;
+      last: { beta: number[]; gamma: number; l1Gap: number; l2Gap: number } | null;
+      gaps: [number, number, number][];
+    }
+    const diagonal = (p: Page) => p.evaluate(() => (window as unknown as { __catapult: { diagonal(): unknown } }).__catapult.diagonal()) as Promise<Diag | null>;
+    const p = await newPage('#steps=300&curv=50');
+    try {
+      await finishedRunAfter(p, 0);
+      assert.equal(await p.isVisible('#chart-beta'), false, 'no β chart for the deep linear net');
+      // choosing the model in the UI loads neighbours §A's setting (separable Gaussian data, exponential loss)
+      const id0 = await runId(p);
+      await p.selectOption('#model-select', 'diagonal');
+      const run = await finishedRunAfter(p, id0);
+      assert.equal(run.error, null);
+      // the max-margin references come from a worker of their own; the gaps are filled in when they arrive
+      await p.waitForFunction(() => (window as unknown as { __catapult: { diagonal(): { refs: string | null } | null } }).__catapult.diagonal()?.refs != null, null, { timeout: 30000 });
+      assert.deepEqual([run.state.model, run.state.data, run.state.noise, run.state.loss, run.state.alpha, run.state.eta], ['diagonal', 'gaussian', 0, 'exponential', 0.1, 0.5]);
+      assert.deepEqual(run.resolved.model, { kind: 'diagonal', depth: 2 });
+      assert.equal(await p.isVisible('input[data-key="width"]'), false, 'no width for the diagonal net');
+      assert.equal(await p.isVisible('#c-input'), false, 'η, not c, for the diagonal net');
+      assert.equal(await p.isVisible('#eta-input'), true);
+      assert.equal(await p.textContent('#depth-label'), 'depth D');
+      await p.waitForTimeout(300);
+      const info = await chartInfo(p);
+      const charts = info as unknown as Record<'beta' | 'gaps', ChartInfo>;
+      assert.equal(await p.isVisible('#beta-chart canvas'), true, 'the β chart is drawn');
+      assert.equal(charts.beta.series, 20, 'd = 20: every coordinate');
+      assert.ok(charts.beta.points.every((n) => n === run.summary!.steps + 1), `β at every recorded step: ${charts.beta.points.join(',')}`);
+      assert.equal(charts.gaps.series, 2);
+      assert.ok(charts.gaps.points[0]! > 0 && charts.gaps.points[1]! > 0, 'gaps drawn once γ > 0');
+      const dg = (await diagonal(p))!;
+      assert.equal(dg.refs, 'ok');
+      assert.equal(dg.betaTitle, 'β coordinates (all 20)');
+      const last = dg.last!;
+      assert.ok(last.gamma > 0 && Number.isFinite(last.l1Gap) && Number.isFinite(last.l2Gap), JSON.stringify(last));
+      const stats = (await p.textContent('#stats'))!;
+      assert.match(stats, /ℓ1 gap\s*[0-9.]+/);
+      assert.match(stats, /ℓ2 gap\s*[0-9.]+/);
+      assert.doesNotMatch(stats + dg.card, /NaN/);
+      assert.match(dg.card, /ℓ1 max margin/);
+      // the same run in Node (the core's Trainer and maxMargin.ts): the same β and gaps
+      const { resolveConfig, buildProblem, Trainer } = await import('../src/index.ts');
+      const { gapReadout, maxMarginReferences } = await import('../web/src/diagonalReadouts.ts');
+      const { problem, settings } = buildProblem(resolveConfig(JSON.parse(JSON.stringify(run.resolved))));
+      const tr = new Trainer(problem, settings);
+      tr.run();
+      const beta = problem.model.linear!.endToEnd(tr.theta);
+      assert.deepEqual(last.beta, Array.from(beta), 'β is bit-identical to Node');
+      const node = gapReadout(beta, problem.train, await maxMarginReferences(problem.train));
+      assert.equal(last.gamma, node.gamma);
+      assert.ok(Math.abs(last.l1Gap - node.l1Gap) <= 1e-9 && Math.abs(last.l2Gap - node.l2Gap) <= 1e-9, `browser ${last.l1Gap}, ${last.l2Gap} vs Node ${node.l1Gap}, ${node.l2Gap}`);
+      console.log(`# diagonal run: γ = ${last.gamma.toPrecision(4)}, ℓ1 gap ${last.l1Gap.toPrecision(4)}, ℓ2 gap ${last.l2Gap.toPrecision(4)} (Node: ${node.l1Gap.toPrecision(4)}, ${node.l2Gap.toPrecision(4)})`);
+      // non-separable data (label noise, m ≫ d) with d = 30 > 20 lines: no max-margin solution, said so; β capped
+      const id1 = await runId(p);
+      await p.evaluate(() => (window as unknown as { __catapult: { setState(p: unknown): void } }).__catapult.setState({ noise: 0.3, m: 200, d: 30, steps: 100 }));
+      await finishedRunAfter(p, id1);
+      await p.waitForFunction(() => (window as unknown as { __catapult: { diagonal(): { refs: string | null } | null } }).__catapult.diagonal()?.refs != null, null, { timeout: 30000 });
+      await p.waitForTimeout(300);
+      const ns = (await diagonal(p))!;
+      assert.equal(ns.refs, 'non-separable');
+      assert.match(ns.card, /not linearly separable.*no max-margin solution/);
+      assert.match(ns.gapsTitle, /not separable/);
+      assert.equal(ns.shown.length, 20);
+      assert.match(ns.betaTitle, /the 20 of 30 with the largest \|β\| at the latest step/);
+      assert.ok(ns.gaps.every(([, a, b]) => Number.isNaN(a) && Number.isNaN(b)), 'no gap without a reference');
+    } finally {
+      await p.close();
+    }
+    // HiGHS' wasm cannot be fetched: the page says why there are no gaps, and β still shows
+    const p3 = await newPage('#model=diagonal&data=gaussian&noise=0&m=30&d=10&loss=exponential&steps=50', (q) => q.route('**/highs-*.wasm', (r) => r.fulfill({ status: 404, body: 'missing' })));
+    try {
+      const run = await finishedRunAfter(p3, 0);
+      assert.equal(run.error, null);
+      await p3.waitForFunction(() => (window as unknown as { __catapult: { diagonal(): { refs: string | null } | null } }).__catapult.diagonal()?.refs != null, null, { timeout: 30000 });
+      const un = (await diagonal(p3))!;
+      assert.equal(un.refs, 'unavailable');
+      assert.match(un.card, /could not be computed here, so no gap is drawn.*HiGHS \(WebAssembly\) did not load/s);
+      assert.match(un.gapsTitle, /not available/);
+      assert.equal(un.rows, 51);
+      assert.ok(un.gaps.every(([, a, b]) => Number.isNaN(a) && Number.isNaN(b)));
+    } finally {
+      await p3.close();
+    }
   });
 
   it('errors stay on screen until the user acts: ignored link settings, a failed run', async () => {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, buildProblem, Trainer, metricsToCsv } from '../src/index.ts';
 import { loadMnistTask } from '../src/data/mnistFiles.ts';
-import { cGrid, DEFAULT_STATE, fieldProblem, FIELDS, MNIST_SUBSET, POLICY_KEYS, policyProblems, resolveState, stateProblems, stateSchedule, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
+import { cGrid, DEFAULT_STATE, fieldProblem, FIELDS, MNIST_SUBSET, MODEL_KEYS, modelSwitchPatch, POLICY_KEYS, policyProblems, resolveState, stateProblems, stateSchedule, stateFromHash, stateToHash, stateToRunInput, type ExplorerState } from '../web/src/state.ts';
 import { parseMetricsCsv, parseRunFiles, runToCsv, runToJson } from '../web/src/runFiles.ts';
 import { decodeMnistAsset, encodeMnistAsset, type MnistAssetMeta } from '../web/src/mnistAsset.ts';
 import { buildWebProblem, degenerateSetting, predictTheory } from '../web/src/problem.ts';
@@ -26,9 +26,9 @@ test('the URL hash round-trips every state exactly', () => {
   assert.deepEqual(back.state, s);
   assert.deepEqual(stateFromHash('').state, DEFAULT_STATE);
   for (const k of Object.keys(FIELDS)) {
-    const policy = (POLICY_KEYS as readonly string[]).includes(k);
-    // the default policy (constant η) leaves the link as it was before policies existed
-    assert.equal(new URLSearchParams(stateToHash(DEFAULT_STATE).slice(1)).has(k), !policy, k);
+    const optional = (POLICY_KEYS as readonly string[]).includes(k) || (MODEL_KEYS as readonly string[]).includes(k);
+    // the default policy (constant η) and model (deep linear) leave the link as it was before they existed
+    assert.equal(new URLSearchParams(stateToHash(DEFAULT_STATE).slice(1)).has(k), !optional, k);
   }
 });
 
@@ -102,6 +102,54 @@ test('a state resolves with the core schema, as the CLI would', () => {
   const mn = resolveState({ ...DEFAULT_STATE, data: 'mnist' });
   assert.deepEqual(mn.data, { ...MNIST_SUBSET });
   assert.throws(() => resolveState({ ...DEFAULT_STATE, depth: 3, width: 0 }));
+});
+
+test('diagonal model: URL round trip, depth range by model, run config = the CLI config of the same run', () => {
+  const s: ExplorerState = { ...DEFAULT_STATE, model: 'diagonal', depth: 1, alpha: 0.01, eta: 0.25, data: 'gaussian', noise: 0, m: 50, d: 20, loss: 'exponential', steps: 200 };
+  const hash = stateToHash(s);
+  for (const k of MODEL_KEYS) assert.ok(new URLSearchParams(hash.slice(1)).has(k), k);
+  assert.deepEqual(stateFromHash(hash), { state: s, rejected: [], ignored: [] });
+  // the model is read first whatever the key order: depth 1 is a diagonal net's depth, not a deep linear net's
+  assert.equal(stateFromHash('#depth=1&model=diagonal').state.depth, 1);
+  const deep = stateFromHash('#depth=1');
+  assert.equal(deep.state.depth, DEFAULT_STATE.depth);
+  assert.deepEqual(deep.ignored, ['depth: "1" is not a whole number from 2 to 8']);
+  assert.equal(stateFromHash('#model=diagonal&depth=0').ignored[0], 'depth: "0" is not a whole number from 1 to 8 (diagonal net)');
+  assert.deepEqual(stateFromHash('#model=conv&alpha=0&eta=-1').rejected, ['model', 'alpha', 'eta']);
+  // the state resolves to exactly the config `catapult train` runs (model, init α, η given directly, no c)
+  const cli = resolveConfig({
+    seed: 0,
+    data: { kind: 'gaussian', m: 50, d: 20, labelNoise: 0 },
+    model: { kind: 'diagonal', depth: 1 },
+    init: { kind: 'constant', value: 0.01 },
+    loss: 'exponential',
+    eta: 0.25,
+    steps: 200,
+    record: { every: 1, denseUntil: 0 },
+    curvature: { lambda: true, sharpness: true, gaussNewton: false, every: 10 },
+  });
+  assert.deepEqual(resolveState(s), cli);
+  assert.equal(resolveState(s).c, undefined);
+  // the deep linear net's config is unchanged by the new fields (no model kind written, c as before)
+  assert.deepEqual(stateToRunInput(DEFAULT_STATE).model, { depth: 2, width: 1000 });
+  assert.equal(stateToRunInput(DEFAULT_STATE).init, undefined);
+  assert.deepEqual(resolveState({ ...DEFAULT_STATE, alpha: 5, eta: 3 }), resolveState(DEFAULT_STATE));
+  // the sweep's c grid is for the deep linear net and says so; theory mode runs the uv recursion whatever the model
+  assert.deepEqual(stateProblems(s), []);
+  assert.match(stateProblems({ ...s, mode: 'sweep' }).join('\n'), /^sweep: .*diagonal model runs in the live mode/);
+  assert.deepEqual(stateProblems({ ...s, mode: 'theory' }), []);
+});
+
+test('switching the model in the UI: the default data become neighbours §A setting; back to deep linear lifts depth 1 to 2', () => {
+  assert.deepEqual(modelSwitchPatch(DEFAULT_STATE, { model: 'diagonal' }), { data: 'gaussian', noise: 0, m: 50, d: 20, loss: 'exponential', model: 'diagonal' });
+  // other data are kept as chosen
+  const mn: ExplorerState = { ...DEFAULT_STATE, data: 'mnist' };
+  assert.deepEqual(modelSwitchPatch(mn, { model: 'diagonal' }), { model: 'diagonal' });
+  const d1: ExplorerState = { ...DEFAULT_STATE, model: 'diagonal', depth: 1 };
+  assert.deepEqual(modelSwitchPatch(d1, { model: 'deep-linear' }), { depth: 2, model: 'deep-linear' });
+  assert.deepEqual(modelSwitchPatch({ ...d1, depth: 3 }, { model: 'deep-linear' }), { model: 'deep-linear' });
+  assert.deepEqual(modelSwitchPatch(DEFAULT_STATE, { c: 2 }), { c: 2 });
+  assert.deepEqual(stateProblems({ ...DEFAULT_STATE, ...modelSwitchPatch(d1, { model: 'deep-linear' }), model: 'deep-linear' }), []);
 });
 
 test('c grids', () => {
@@ -243,4 +291,17 @@ test('an imported run config sets the explorer, with a note for each part it can
   ]);
   // inherited names are not config keys
   assert.deepEqual(stateFromRunConfig({ data: { toString: 1 } } as Record<string, unknown>).notes, []);
+  // a diagonal-net config (the CLI's): model, depth 1, constant α and η taken as they are; it round-trips through the state
+  const diag = { model: { kind: 'diagonal', depth: 1 }, init: { kind: 'constant', value: 0.05 }, loss: 'exponential', data: { kind: 'gaussian', m: 30, d: 8, labelNoise: 0 }, eta: 0.3, steps: 50 };
+  const dp = stateFromRunConfig(diag);
+  assert.deepEqual(dp.notes, []);
+  assert.deepEqual({ model: dp.patch.model, depth: dp.patch.depth, alpha: dp.patch.alpha, eta: dp.patch.eta, c: dp.patch.c }, { model: 'diagonal', depth: 1, alpha: 0.05, eta: 0.3, c: undefined });
+  const ds = resolveState({ ...DEFAULT_STATE, ...dp.patch });
+  assert.deepEqual({ model: ds.model, init: ds.init, eta: ds.eta, data: ds.data }, { model: diag.model, init: diag.init, eta: 0.3, data: resolveConfig(diag).data });
+  assert.deepEqual(stateFromRunConfig({ model: { kind: 'diagonal', depth: 2 }, c: 1, batchSize: 4 }).notes, [
+    "the run gives c; the explorer sets the diagonal net's η directly (kept η as it was)",
+    "init 'gaussian' is not available here for the diagonal net (only constant α)",
+    'mini-batch SGD is not available here',
+  ]);
+  assert.deepEqual(stateFromRunConfig({ model: { kind: 'conv' } }).notes, ["model kind 'conv' is not available here"]);
 });

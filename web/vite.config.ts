@@ -22,6 +22,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 1000,
   },
   worker: { format: 'es' },
+  // HiGHS (the diagonal model's max-margin references) imports node:module under Node only
+  resolve: { alias: { 'node:module': fileURLToPath(new URL('./src/nodeModuleStub.ts', import.meta.url)) } },
   server: { host: '127.0.0.1', fs: { allow: [repo] } },
   preview: { host: '127.0.0.1' },
 });

@@ -53,20 +53,25 @@ export interface RunCost {
   m: number;
   d: number;
   /** bytes, by part */
-  memory: { lanczos: number; vectors: number; data: number; activations: number; total: number };
+  /** `trajectory`: the diagonal model's β at every recorded step, kept by the worker and the page (0 for the deep linear net) */
+  memory: { lanczos: number; vectors: number; data: number; activations: number; trajectory: number; total: number };
   /** seconds, by part */
   seconds: { init: number; steps: number; curvature: number; total: number };
 }
 
-export function estimateRun(s: Pick<ExplorerState, 'data' | 'm' | 'd' | 'depth' | 'width' | 'steps' | 'curv' | 'dense'>): RunCost {
+export function estimateRun(s: Pick<ExplorerState, 'data' | 'm' | 'd' | 'depth' | 'width' | 'steps' | 'curv' | 'dense'> & Partial<Pick<ExplorerState, 'model' | 'every'>>): RunCost {
   const { m, d } = dataShape(s);
-  const P = paramCount(d, s.width, s.depth);
+  const diagonal = s.model === 'diagonal';
+  // the diagonal net has 2d parameters (u₊, u₋) and no hidden layers
+  const P = diagonal ? 2 * d : paramCount(d, s.width, s.depth);
   const lanczos = 8 * (LANCZOS_MAX_ITER + 1) * (P + m);
   const vectors = 8 * WORK_VECTORS * P;
   // MNIST keeps its 200-image test set too
   const data = 8 * (m + (s.data === 'mnist' ? 200 : 0)) * (d + 1);
   // forward activations of every layer, and their backward / directional counterparts
-  const activations = 8 * 2 * m * s.width * (s.depth - 1) + 8 * 4 * m;
+  const activations = diagonal ? 8 * 4 * m : 8 * 2 * m * s.width * (s.depth - 1) + 8 * 4 * m;
+  const records = Math.min(s.steps, s.dense) + Math.ceil(Math.max(0, s.steps - s.dense) / (s.every ?? 1)) + 1;
+  const trajectory = diagonal ? 2 * 8 * records * d : 0;
   const mP = m * P;
   const measurements = Math.min(s.steps, s.dense) + Math.ceil(Math.max(0, s.steps - s.dense) / s.curv) + 1;
   const init = (NS_INIT * mP + NS_INIT_FIXED) / 1e9;
@@ -76,7 +81,7 @@ export function estimateRun(s: Pick<ExplorerState, 'data' | 'm' | 'd' | 'depth' 
     params: P,
     m,
     d,
-    memory: { lanczos, vectors, data, activations, total: lanczos + vectors + data + activations },
+    memory: { lanczos, vectors, data, activations, trajectory, total: lanczos + vectors + data + activations + trajectory },
     seconds: { init, steps, curvature, total: init + steps + curvature },
   };
 }
@@ -113,6 +118,7 @@ export function judgeRun(cost: RunCost, what = 'this setting', copies = 1, secon
   const parts = [
     `${cost.params.toLocaleString('en-US')} parameters (depth, width, d): ${formatBytes(cost.memory.lanczos * copies)} for the sharpness's Lanczos basis (${LANCZOS_MAX_ITER + 1} vectors of every parameter)${copies > 1 ? ` in ${copies} workers at once` : ''}`,
     `data (m = ${cost.m}, d = ${cost.d}) ${formatBytes(cost.memory.data * copies)}, activations (m, width, depth) ${formatBytes(cost.memory.activations * copies)}`,
+    ...(cost.memory.trajectory > 0 ? [`β at every recorded step (d, steps, record every) ${formatBytes(cost.memory.trajectory * copies)}`] : []),
   ];
   if (mem > MEMORY_LIMIT) {
     return {

@@ -5,7 +5,7 @@
  * inline what it needs and nothing runs; Escape puts back the current value.
  */
 import { $$ } from './dom.ts';
-import { fieldProblem, parseField, type ExplorerState } from './state.ts';
+import { fieldProblem, parseField, type ExplorerState, type ModelKind } from './state.ts';
 
 type Key = keyof ExplorerState;
 type FieldEl = HTMLInputElement | HTMLSelectElement;
@@ -37,9 +37,9 @@ function showProblem(el: FieldEl, key: Key, problem: string | null): void {
 }
 
 /** The problem with a field's current text (a number input's unparsable text reads as ""). */
-function problemOf(el: FieldEl, key: Key): string | null {
-  if (el instanceof HTMLInputElement && el.validity.badInput) return `not a number: needs ${fieldProblem(key, '')!.replace(/^empty: needs /, '')}`;
-  return fieldProblem(key, el.value);
+function problemOf(el: FieldEl, key: Key, model: ModelKind): string | null {
+  if (el instanceof HTMLInputElement && el.validity.badInput) return `not a number: needs ${fieldProblem(key, '', model)!.replace(/^empty: needs /, '')}`;
+  return fieldProblem(key, el.value, model);
 }
 
 /**
@@ -50,10 +50,10 @@ export function bindFieldInputs(current: () => ExplorerState, apply: (patch: Par
   for (const el of $$<FieldEl>('[data-key]')) {
     const key = el.dataset.key as Key;
     const commit = () => {
-      const problem = problemOf(el, key);
+      const problem = problemOf(el, key, current().model);
       showProblem(el, key, problem);
       if (problem !== null) return;
-      const v = parseField(key, el.value)!;
+      const v = parseField(key, el.value, current().model)!;
       if (v !== current()[key]) apply({ [key]: v } as Partial<ExplorerState>);
     };
     if (el instanceof HTMLSelectElement) {
@@ -62,7 +62,7 @@ export function bindFieldInputs(current: () => ExplorerState, apply: (patch: Par
     }
     // while typing: say what is wrong, run nothing
     el.addEventListener('input', () => {
-      const problem = problemOf(el, key);
+      const problem = problemOf(el, key, current().model);
       showProblem(el, key, problem);
       // a complete valid value that differs is pending until Enter / blur
       if (problem === null && String(current()[key]) !== el.value) drafts.add(key);

@@ -10,6 +10,7 @@ import { classifyPhase, METRIC_COLUMNS, type MetricRow } from '../../src/index.t
 import { Chart, COLORS, emptySpec, download, nulls, scheduleDraw, unionSorted, uPlot, type ChartSpec, type SeriesSpec, type Values } from './charts.ts';
 import { compilePolicy, isAbsolute } from '../../src/train/lr/policy.ts';
 import { PHASES, type RunDone, type RunRows, type RunStarted } from './protocol.ts';
+import { gapsOf, largestCoordinates, type MaxMarginRefs } from './diagonalReadouts.ts';
 import { cleanImportedConfig, parseRunFiles, rowsFromPacked, runToCsv, runToJson, type ImportedRun } from './runFiles.ts';
 import {
   cGrid,
@@ -26,6 +27,7 @@ import {
   EXPLORER_LR_FUNCTIONS,
   stateToHash,
   stateToRunInput,
+  modelSwitchPatch,
   type ExplorerState,
 } from './state.ts';
 import { settingNote } from './settingNotes.ts';
@@ -53,11 +55,11 @@ const live = (): WorkerClient => (liveWorker ??= new WorkerClient());
 
 const initial = stateFromHash(location.hash);
 let state: ExplorerState = initial.state;
-const TRAINING_KEYS = new Set<keyof ExplorerState>(['data', 'p', 'm', 'd', 'noise', 'sep', 'depth', 'width', 'loss', 'c', ...POLICY_KEYS, 'steps', 'seed', 'every', 'curv', 'dense']);
+const TRAINING_KEYS = new Set<keyof ExplorerState>(['data', 'p', 'm', 'd', 'noise', 'sep', 'model', 'depth', 'width', 'alpha', 'eta', 'loss', 'c', ...POLICY_KEYS, 'steps', 'seed', 'every', 'curv', 'dense']);
 
 // the policy <select> lists every function the explorer offers (the page has FIX only)
 for (const fn of EXPLORER_LR_FUNCTIONS.slice(1)) $<HTMLSelectElement>('#lr-policy').add(new Option(fn, fn));
-const THEORY_KEYS = new Set<keyof ExplorerState>(['data', 'p', 'm', 'd', 'width', 'loss', 'seed', 'tmin', 'tmax', 'tn', 'tsteps', 'bvar', 'cscale']);
+const THEORY_KEYS = new Set<keyof ExplorerState>(['data', 'p', 'm', 'd', 'model', 'width', 'loss', 'seed', 'tmin', 'tmax', 'tn', 'tsteps', 'bvar', 'cscale']);
 
 function writeUrl(): void {
   const hash = stateToHash(state);
@@ -73,6 +75,8 @@ function syncControls(): void {
   const range = $<HTMLInputElement>('#c-range');
   if (document.activeElement !== range) range.value = String(Math.log10(state.c));
   for (const el of $$('[data-show]')) el.hidden = !(el.dataset.show ?? '').split(' ').includes(state.data);
+  for (const el of $$('[data-model]')) el.hidden = el.dataset.model !== state.model;
+  $('#depth-label').textContent = state.model === 'diagonal' ? 'depth D' : 'depth L';
   for (const el of $$('[data-mode-only]')) el.hidden = el.dataset.modeOnly !== state.mode;
   for (const b of $$('[data-mode]')) b.setAttribute('aria-selected', String(b.dataset.mode === state.mode));
   const dataHint: Record<string, string> = {
@@ -125,6 +129,7 @@ function showIgnoredUrlKeys(ignored: string[]): void {
 /** One line naming a setting, for error messages. */
 function describeSetting(s: ExplorerState): string {
   const data = s.data === 'mnist' ? 'MNIST 3 vs 8' : `${s.data} data, m = ${s.m}, d = ${s.d}`;
+  if (s.model === 'diagonal') return `${data}, diagonal net D = ${s.depth}, α = ${s.alpha}, ${s.loss} loss, η = ${s.eta}, ${s.steps} steps`;
   return `${data}, depth ${s.depth}, width ${s.width}, ${s.loss} loss, c = ${s.c}, ${s.steps} steps`;
 }
 
@@ -140,7 +145,7 @@ function bindControls(): void {
     () => state,
     (patch) => {
       clearBanner();
-      setState(patch, { delay: 0 });
+      setState(modelSwitchPatch(state, patch), { delay: 0 });
     },
   );
   const range = $<HTMLInputElement>('#c-range');
@@ -198,8 +203,26 @@ const charts = {
   lambda: new Chart($('#chart-lambda'), emptySpec('NTK curvature λ / λ₀'), 'lambda-chart'),
   etaS: new Chart($('#chart-etas'), emptySpec('η·S (edge of stability at 2)'), 'etas-chart'),
   eta: new Chart($('#chart-eta'), emptySpec('learning rate η(t) vs 2/λ and 2/S'), 'eta-chart'),
+  beta: new Chart($('#chart-beta'), emptySpec('β coordinates'), 'beta-chart'),
+  gaps: new Chart($('#chart-gaps'), emptySpec('gaps to the max-margin predictors'), 'gaps-chart'),
 };
 const LIVE_CHARTS = ['loss', 'lambda', 'etaS', 'eta'] as const;
+/** the diagonal model's charts (drawn for its runs only) */
+const DIAGONAL_CHARTS = ['beta', 'gaps'] as const;
+const STEP_CHARTS = [...LIVE_CHARTS, ...DIAGONAL_CHARTS] as const;
+/** β chart: this many coordinates at most, those with the largest |β| at the latest recorded step */
+const BETA_LINES = 20;
+
+/** The diagonal model's read-outs per metrics row (same index as LiveRun.rows). */
+interface DiagonalTrace {
+  d: number;
+  beta: Float64Array[];
+  gamma: number[];
+  l1Gap: number[];
+  l2Gap: number[];
+  /** the coordinates drawn (largestCoordinates at the latest row) */
+  shown: number[];
+}
 
 
 interface LiveRun {
@@ -221,6 +244,9 @@ interface LiveRun {
   error: string | null;
   wallMs: number;
   resolve: ((r: LiveRun) => void)[];
+  diag: DiagonalTrace | null;
+  /** diagonal model: the max-margin references from their own worker (null while it computes them) */
+  refs: MaxMarginRefs | null;
 }
 
 let liveRun: LiveRun | null = null;
@@ -369,6 +395,67 @@ function setupLiveCharts(run: LiveRun): void {
     const [spec, data] = specs[k];
     charts[k].setupSoon(spec, [run.x, ...data] as uPlot.AlignedData, i);
   });
+  if (run.diag) {
+    const ds = diagonalSpecs(run);
+    DIAGONAL_CHARTS.forEach((k, i) => charts[k].setupSoon(ds[k][0], [run.x, ...ds[k][1]] as uPlot.AlignedData, LIVE_CHARTS.length + i));
+  }
+}
+
+const betaColor = (j: number): string => `hsl(${(j * 137.508) % 360}, 70%, ${j % 2 ? 38 : 50}%)`;
+
+/** β coordinates and the ℓ1/ℓ2 gaps over the run's x axis (steps). */
+function diagonalSpecs(run: LiveRun): Record<(typeof DIAGONAL_CHARTS)[number], [ChartSpec, Values[]]> {
+  const tr = run.diag!;
+  const n = run.x.length;
+  const betas = tr.shown.map(() => nulls(n));
+  const l1 = nulls(n), l2 = nulls(n);
+  run.rows.forEach((r, i) => {
+    const k = run.index.get(r.step);
+    const b = tr.beta[i];
+    if (k === undefined || !b) return;
+    tr.shown.forEach((j, s) => (betas[s]![k] = fin(b[j]!)));
+    l1[k] = pos(tr.l1Gap[i]!);
+    l2[k] = pos(tr.l2Gap[i]!);
+  });
+  const capped = tr.d > tr.shown.length;
+  const refs = run.refs;
+  const gapsTitle =
+    refs === null ? 'gaps: computing the max-margin predictors (HiGHS)…' : refs.status === 'ok' ? 'gaps of β/γ to the ℓ1 and ℓ2 max-margin predictors' : refs.status === 'non-separable' ? 'gaps: none (the data are not separable)' : 'gaps: not available (HiGHS did not run)';
+  return {
+    beta: [
+      {
+        title: capped ? `β coordinates (the ${tr.shown.length} of ${tr.d} with the largest |β| at the latest step)` : `β coordinates (all ${tr.d})`,
+        xLabel: 'step',
+        yLabel: 'β_j',
+        hLines: [{ y: 0, label: '0', color: '#9ca3af' }],
+        series: tr.shown.map((j) => ({ label: `β${j + 1}`, stroke: betaColor(j), width: 1.3 })),
+      },
+      betas,
+    ],
+    gaps: [
+      {
+        title: gapsTitle,
+        xLabel: 'step',
+        // log scale: the gaps start large (β/γ at a tiny γ) and the interesting part is how close to 0 they get
+        yLabel: 'relative gap',
+        yLog: true,
+        series: [
+          { label: 'ℓ1 gap ‖β/γ − b₁‖₁/‖b₁‖₁', stroke: COLORS.catapult, width: 1.8, spanGaps: true },
+          { label: 'ℓ2 gap ‖β/γ − b₂‖₂/‖b₂‖₂', stroke: COLORS.lazy, width: 1.8, spanGaps: true },
+        ],
+      },
+      [l1, l2],
+    ],
+  };
+}
+
+/** Which coordinates the β chart shows (changes rebuild it; otherwise only its data). */
+function pickShown(tr: DiagonalTrace): boolean {
+  const last = tr.beta[tr.beta.length - 1];
+  const shown = last ? largestCoordinates(last, BETA_LINES) : Array.from({ length: Math.min(tr.d, BETA_LINES) }, (_, j) => j);
+  const changed = shown.length !== tr.shown.length || shown.some((j, i) => j !== tr.shown[i]);
+  tr.shown = shown;
+  return changed;
 }
 
 let stepView: StepView = 'all';
@@ -377,7 +464,7 @@ let stepView: StepView = 'all';
 function applyStepView(run: LiveRun | null = liveRun): void {
   const T = run?.done?.steps ?? run?.state.steps ?? state.steps;
   const range = stepRange(stepView, run?.rows ?? [], T);
-  for (const k of LIVE_CHARTS) charts[k].setXRange(range);
+  for (const k of STEP_CHARTS) charts[k].setXRange(range);
   for (const b of $$('[data-steps]')) b.setAttribute('aria-pressed', String(b.dataset.steps === stepView));
 }
 
@@ -385,6 +472,14 @@ function updateLiveCharts(run: LiveRun): void {
   if (stepView === 'early') applyStepView(run);
   const specs = liveSpecs(run);
   for (const k of LIVE_CHARTS) charts[k].update([run.x, ...specs[k][1]] as uPlot.AlignedData);
+  if (run.diag) {
+    const changed = pickShown(run.diag);
+    const ds = diagonalSpecs(run);
+    for (const k of DIAGONAL_CHARTS) {
+      if (k === 'beta' && changed) charts.beta.setupSoon(ds.beta[0], [run.x, ...ds.beta[1]] as uPlot.AlignedData);
+      else charts[k].update([run.x, ...ds[k][1]] as uPlot.AlignedData);
+    }
+  }
 }
 
 /**
@@ -412,7 +507,7 @@ function finishLive(run: LiveRun, done: RunDone | null): void {
   run.finished = true;
   if (stepView === 'early') applyStepView(run);
   run.wallMs = performance.now() - run.tStart;
-  for (const k of LIVE_CHARTS) charts[k].flush();
+  for (const k of STEP_CHARTS) charts[k].flush();
   syncControls();
   for (const r of run.resolve) r(run);
   run.resolve = [];
@@ -471,8 +566,11 @@ function startRun(opts: { confirmed?: boolean } = {}): Promise<LiveRun | null> {
     error: null,
     wallMs: NaN,
     resolve: [],
+    diag: null,
+    refs: null,
   };
   liveRun = run;
+  requestMaxMargin(run);
   setBadge('', false, 'starting…');
   setProgress(0);
   syncControls();
@@ -498,8 +596,48 @@ function startRun(opts: { confirmed?: boolean } = {}): Promise<LiveRun | null> {
   return promise;
 }
 
+/** The diagonal model's max-margin references: a worker of its own, replaced with every run. */
+let refsWorker: WorkerClient | null = null;
+
+function requestMaxMargin(run: LiveRun): void {
+  refsWorker?.terminate();
+  refsWorker = null;
+  if (run.state.model !== 'diagonal') return;
+  const w = (refsWorker = new WorkerClient());
+  w.send({ type: 'max-margin', id: newId(), config: stateToRunInput(run.state), dataUrl }, (msg) => {
+    if (msg.type !== 'max-margin-done' && msg.type !== 'error') return;
+    if (refsWorker === w) {
+      w.terminate();
+      refsWorker = null;
+    }
+    if (liveRun !== run) return;
+    onMaxMargin(run, msg.type === 'max-margin-done' ? msg.refs : { status: 'unavailable', message: msg.message, ms: NaN });
+  });
+}
+
+/** The references arrived: gaps for every row so far (later rows get them as they come). */
+function onMaxMargin(run: LiveRun, refs: MaxMarginRefs): void {
+  run.refs = refs;
+  const tr = run.diag;
+  if (tr) {
+    tr.beta.forEach((b, i) => {
+      const g = gapsOf(b, tr.gamma[i]!, refs);
+      tr.l1Gap[i] = g.l1Gap;
+      tr.l2Gap[i] = g.l2Gap;
+    });
+    const ds = diagonalSpecs(run);
+    charts.gaps.setupSoon(ds.gaps[0], [run.x, ...ds.gaps[1]] as uPlot.AlignedData);
+  }
+  if (run.started) {
+    renderTheoryCard(run);
+    renderLiveStats(run);
+  }
+}
+
 function onStart(run: LiveRun, msg: RunStarted): void {
   run.started = msg;
+  run.diag = msg.diagonal ? { d: msg.diagonal.d, beta: [], gamma: [], l1Gap: [], l2Gap: [], shown: [] } : null;
+  if (run.diag) pickShown(run.diag);
   run.tStart = performance.now();
   realign(run);
   setupLiveCharts(run);
@@ -510,6 +648,19 @@ function onStart(run: LiveRun, msg: RunStarted): void {
 function onRows(run: LiveRun, msg: RunRows): void {
   const rows = rowsFromPacked(msg.rows);
   run.rows.length = msg.from;
+  const tr = run.diag;
+  const dg = msg.diagonal;
+  if (tr && dg) {
+    for (const a of [tr.beta, tr.gamma, tr.l1Gap, tr.l2Gap]) a.length = msg.from;
+    for (let i = 0; i < dg.gamma.length; i++) {
+      const beta = dg.beta.slice(i * dg.d, (i + 1) * dg.d);
+      const g = gapsOf(beta, dg.gamma[i]!, run.refs);
+      tr.beta.push(beta);
+      tr.gamma.push(g.gamma);
+      tr.l1Gap.push(g.l1Gap);
+      tr.l2Gap.push(g.l2Gap);
+    }
+  }
   let aligned = true;
   for (const r of rows) {
     run.rows.push(r);
@@ -553,11 +704,19 @@ function renderLiveStats(run: LiveRun): void {
     ['step', `${step} / ${T}`],
     ['steps/s', elapsed > 0 && step > 0 ? fmt(step / elapsed, 3) : '–'],
   ];
-  if (st) {
+  if (st && run.diag) {
+    // the diagonal net's rate is η itself: η·S₀ < 2 is stability at init
+    items.push(['η', fmt(st.eta)], ['η·S₀', fmt(st.eta * st.sharpness0)], ['λ₀', fmt(st.lambda0)], ['params', st.numParams.toLocaleString('en-US')]);
+  } else if (st) {
     items.push(['η', fmt(st.eta)], ['λ₀', fmt(st.lambda0)], ['c', fmt(st.c)], ['params', st.numParams.toLocaleString('en-US')], ['kernel', st.backend]);
   }
   const last = run.rows[run.rows.length - 1];
   if (last) items.push(['loss', fmt(last.loss)], ['λ', fmt(run.lambdaLast)]);
+  const tr = run.diag;
+  if (tr && tr.gamma.length) {
+    const i = tr.gamma.length - 1;
+    items.push(['γ', fmt(tr.gamma[i]!)], ['ℓ1 gap', fmt(tr.l1Gap[i]!)], ['ℓ2 gap', fmt(tr.l2Gap[i]!)]);
+  }
   setStats(items);
 }
 
@@ -576,11 +735,16 @@ function onDone(run: LiveRun, msg: RunDone): void {
 
 function renderTheoryCard(run: LiveRun): void {
   const body = $('#theory-body');
+  $('#theory-card h3').textContent = 'Theory prediction';
   const st = run.started;
   const th = st?.theory;
   const sum = run.done?.summary;
   const mini = (p: string) => `<span class="mini" data-phase="${p}">${p}</span>`;
   const rows: string[] = [];
+  if (st?.diagonal) {
+    renderDiagonalCard(run);
+    return;
+  }
   if (th && st) {
     const setting = th.p !== null ? `logistic, p = ${fmt(th.p)}` : `squared, target 2p−1 = ${fmt(th.y)}`;
     rows.push(`<p>Exact two-float recursion (theory §6) from this network's own init: f₀ = ${fmt(th.f0)}, λ₀ = ${fmt(st.lambda0)}, ${setting}, n = ${run.state.width}. Drawn as the wide grey curves on the charts.</p>`);
@@ -603,13 +767,46 @@ function renderTheoryCard(run: LiveRun): void {
   body.innerHTML = rows.join('');
 }
 
+/** The diagonal model's card: what the β and gap charts show, the max-margin references (or why there are none). */
+function renderDiagonalCard(run: LiveRun): void {
+  const st = run.started!;
+  const refs = run.refs;
+  const s = run.state;
+  const rows: string[] = [];
+  $('#theory-card h3').textContent = 'Diagonal net: kernel or rich';
+  // λ0 ≪ S0 is the rule near β = 0 (small α); it is said only when these numbers show it
+  const scale = st.lambda0 < 0.1 * st.sharpness0 ? `c = ηλ₀/2 = ${fmt(st.c)} is not the scale here: λ₀ = ${fmt(st.lambda0)} ≪ S₀ = ${fmt(st.sharpness0)}` : `λ₀ = ${fmt(st.lambda0)}, S₀ = ${fmt(st.sharpness0)}`;
+  rows.push(`<p>β = u₊^${s.depth} − u₋^${s.depth}, u₊ = u₋ = α·1 = ${fmt(s.alpha)} at init (neighbours §A). GD with η = ${fmt(st.eta)}: η·S₀ = ${fmt(st.eta * st.sharpness0)} (stable at init below 2; ${scale}).</p>`);
+  if (refs === null) {
+    rows.push('<p>Computing the ℓ1 and ℓ2 max-margin predictors of the training data (HiGHS, WebAssembly, in a worker of its own; the run does not wait). The gaps are drawn when they arrive.</p>');
+  } else if (refs.status === 'ok') {
+    rows.push('<table>');
+    rows.push(`<tr><td>ℓ1 max margin</td><td>${fmt(refs.l1Margin)}</td><td>b₁ = argmin ‖b‖₁ with y·⟨b, x⟩ ≥ 1 (LP)</td></tr>`);
+    rows.push(`<tr><td>ℓ2 max margin</td><td>${fmt(refs.l2Margin)}</td><td>b₂ = argmin ‖b‖₂ with y·⟨b, x⟩ ≥ 1 (QP)</td></tr>`);
+    const i = run.diag?.gamma.length ? run.diag.gamma.length - 1 : -1;
+    if (i >= 0) rows.push(`<tr><td>latest step</td><td colspan="2">γ = ${fmt(run.diag!.gamma[i]!)} · ℓ1 gap ${fmt(run.diag!.l1Gap[i]!)} · ℓ2 gap ${fmt(run.diag!.l2Gap[i]!)}</td></tr>`);
+    rows.push('</table>');
+    rows.push(`<p class="hint">Solved once for this run by HiGHS (WebAssembly) in ${fmt(refs.ms)} ms. The gaps compare β/γ (γ = min margin, so β/γ has margin 1 like b₁, b₂) with each reference; they are drawn once γ > 0. Rich regime (small α): the ℓ1 gap goes to 0 as γ grows; kernel regime (large α): the ℓ2 gap does.</p>`);
+  } else if (refs.status === 'non-separable') {
+    rows.push(`<p><strong>The training data are not linearly separable (through the origin): there is no max-margin solution, so no gap is drawn.</strong> β's coordinates are still shown. Use Gaussian teacher data with label noise 0 for separable data.</p>`);
+    rows.push(`<p class="hint">${escapeHtml(refs.message)}</p>`);
+  } else {
+    rows.push(`<p><strong>The max-margin references could not be computed here, so no gap is drawn</strong> (none is guessed): ${escapeHtml(refs.message)}. β's coordinates and the margin γ are still shown.</p>`);
+  }
+  rows.push(`<p class="hint">Data: ${st.dataName} (m = ${st.m}, d = ${st.d}).</p>`);
+  $('#theory-body').innerHTML = rows.join('');
+}
+
 // ---------------------------------------------------------------------------------------------
 // export / import
 
 function liveRunFile(): { json: string; csv: string; name: string } | null {
   const run = liveRun;
   if (!run || !run.started || !run.done?.summary) return null;
-  const name = `catapult-${run.state.data}-c${run.started.c.toPrecision(4)}-seed${run.state.seed}`;
+  const s = run.state;
+  // the diagonal net's rate is η itself (c is not its scale)
+  const rate = s.model === 'diagonal' ? `diagonal-D${s.depth}-alpha${s.alpha}-eta${s.eta}` : `c${run.started.c.toPrecision(4)}`;
+  const name = `catapult-${s.data}-${rate}-seed${s.seed}`;
   return { json: runToJson(run.started.resolved, run.done.summary, run.rows, location.href), csv: runToCsv(run.rows), name };
 }
 
@@ -766,7 +963,24 @@ window.__catapult = {
       theoryPhase: r.started?.theory?.phase ?? null,
     };
   },
-  charts: () => ({ loss: chartInfo(charts.loss), lambda: chartInfo(charts.lambda), etaS: chartInfo(charts.etaS), eta: chartInfo(charts.eta) }),
+  charts: () => ({ loss: chartInfo(charts.loss), lambda: chartInfo(charts.lambda), etaS: chartInfo(charts.etaS), eta: chartInfo(charts.eta), beta: chartInfo(charts.beta), gaps: chartInfo(charts.gaps) }),
+  /** the diagonal model's read-outs of the live run (null for the deep linear net) */
+  diagonal: () => {
+    const r = liveRun;
+    const tr = r?.diag;
+    if (!r || !tr) return null;
+    const i = tr.gamma.length - 1;
+    return {
+      refs: r.refs?.status ?? null,
+      rows: tr.gamma.length,
+      shown: tr.shown,
+      betaTitle: charts.beta.title,
+      gapsTitle: charts.gaps.title,
+      card: $('#theory-body').textContent,
+      last: i >= 0 ? { beta: Array.from(tr.beta[i]!), gamma: tr.gamma[i]!, l1Gap: tr.l1Gap[i]!, l2Gap: tr.l2Gap[i]! } : null,
+      gaps: tr.gamma.map((g, k) => [g, tr.l1Gap[k]!, tr.l2Gap[k]!]),
+    };
+  },
   stepView: (v: StepView) => {
     stepView = v;
     applyStepView();

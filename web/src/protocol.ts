@@ -1,5 +1,6 @@
 /** Messages between the page and its workers (structured-cloned; typed arrays transferred). */
 import type { Phase, RunSummary } from '../../src/index.ts';
+import type { MaxMarginRefs } from './diagonalReadouts.ts';
 
 export interface RunRequest {
   type: 'run';
@@ -35,7 +36,7 @@ export interface TheoryRequest {
   dataUrl: string;
 }
 
-export type WorkerRequest = RunRequest | StopRequest | TheoryRequest;
+export type WorkerRequest = RunRequest | StopRequest | TheoryRequest | MaxMarginRequest;
 
 export interface TheoryOverlay {
   phase: Phase;
@@ -71,6 +72,33 @@ export interface RunStarted {
   /** the resolved config (what the CLI would be given) */
   resolved: unknown;
   theory: TheoryOverlay | null;
+  /** diagonal model: its rows carry β and γ (DiagonalRows); null otherwise */
+  diagonal: { d: number } | null;
+}
+
+/** Diagonal model: per streamed row, β (d numbers, row-major) and its min margin γ. */
+export interface DiagonalRows {
+  d: number;
+  beta: Float64Array;
+  gamma: Float64Array;
+}
+
+/**
+ * The diagonal model's max-margin references of a run's training data, on a worker of their own (HiGHS
+ * takes from ≈ 0.5 s for m = 50, d = 20 to ≈ 20 s for the MNIST subset: the run does not wait for it).
+ */
+export interface MaxMarginRequest {
+  type: 'max-margin';
+  id: number;
+  /** unresolved explorer run config (its data and seed give the training set) */
+  config: Record<string, unknown>;
+  dataUrl: string;
+}
+
+export interface MaxMarginDone {
+  type: 'max-margin-done';
+  id: number;
+  refs: MaxMarginRefs;
 }
 
 export interface RunRows {
@@ -80,6 +108,8 @@ export interface RunRows {
   from: number;
   /** row-major, METRIC_COLUMNS.length numbers per row */
   rows: Float64Array;
+  /** the diagonal model's read-outs of the same rows */
+  diagonal?: DiagonalRows;
   step: number;
   trainMs: number;
 }
@@ -133,6 +163,6 @@ export interface WorkerError {
   message: string;
 }
 
-export type WorkerMessage = RunStarted | RunRows | RunDone | TheoryDone | Progress | WorkerError;
+export type WorkerMessage = RunStarted | RunRows | RunDone | TheoryDone | Progress | WorkerError | MaxMarginDone;
 
 export const PHASES: readonly Phase[] = ['lazy', 'catapult', 'divergent'];

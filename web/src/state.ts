@@ -13,6 +13,7 @@ export type Mode = 'single' | 'sweep' | 'theory';
 export type DataKind = 'degenerate' | 'gaussian' | 'two-gaussians' | 'mnist';
 export type LossKind = 'logistic' | 'squared' | 'exponential';
 export type GridScale = 'log' | 'lin';
+export type ModelKind = 'deep-linear' | 'diagonal';
 
 export interface ExplorerState {
   mode: Mode;
@@ -28,8 +29,19 @@ export interface ExplorerState {
   /** two-gaussians: separation of the class means */
   sep: number;
   // network and training
+  /** the model family: the paper's deep linear net or the diagonal net β = u₊^D − u₋^D (neighbours §A) */
+  model: ModelKind;
+  /** deep-linear: number of weight layers L ≥ 2; diagonal: the power D ≥ 1 */
   depth: number;
+  /** deep-linear only */
   width: number;
+  /** diagonal only: init scale α (u₊ = u₋ = α·1, so β starts at 0) */
+  alpha: number;
+  /**
+   * diagonal only: the learning rate η itself. At β = 0 the NTK λ0 of a diagonal net is far below the
+   * loss Hessian's top eigenvalue S0 (λ0 ∝ α^(2D−2)), so η = 2c/λ0 diverges already at small c.
+   */
+  eta: number;
   loss: LossKind;
   /** learning rate in units of 2/λ0: η = 2c/λ0 */
   c: number;
@@ -72,8 +84,11 @@ export const DEFAULT_STATE: Readonly<ExplorerState> = Object.freeze({
   d: 10,
   noise: 0.1,
   sep: 2,
+  model: 'deep-linear',
   depth: 2,
   width: 1000,
+  alpha: 0.1,
+  eta: 0.5,
   loss: 'logistic',
   c: 6,
   lr: 'FIX',
@@ -97,6 +112,25 @@ export const DEFAULT_STATE: Readonly<ExplorerState> = Object.freeze({
   tsteps: 1000,
   bvar: 'f',
 } satisfies ExplorerState);
+
+/**
+ * The URL keys of the model choice; written only when one differs from its default, so the links of the deep
+ * linear net stay as they were before the diagonal model existed.
+ */
+export const MODEL_KEYS = ['model', 'alpha', 'eta'] as const satisfies readonly (keyof ExplorerState)[];
+
+/**
+ * A change of model from the UI, completed: switching the default (degenerate) data to the diagonal net
+ * loads neighbours §A's setting (separable Gaussian teacher data, m = 50, d = 20, exponential loss);
+ * switching back to the deep linear net lifts a diagonal depth 1 to its minimum L = 2.
+ */
+export function modelSwitchPatch(s: ExplorerState, patch: Partial<ExplorerState>): Partial<ExplorerState> {
+  if (patch.model === undefined || patch.model === s.model) return patch;
+  if (patch.model === 'diagonal' && s.data === 'degenerate') return { data: 'gaussian', noise: 0, m: 50, d: 20, loss: 'exponential', ...patch };
+  const minDepth = (FIELDS.depth as { min: number }).min;
+  if (patch.model === 'deep-linear' && s.depth < minDepth) return { depth: minDepth, ...patch };
+  return patch;
+}
 
 /** The policy functions the explorer offers: all of LRBench's but NSTEP (its l is a list of milestones). */
 export const EXPLORER_LR_FUNCTIONS: readonly LrFunctionName[] = LR_FUNCTION_NAMES.filter((f) => f !== 'NSTEP');
@@ -139,8 +173,12 @@ export const FIELDS: Record<keyof ExplorerState, Field> = {
   d: { kind: 'int', min: 1, max: 2000 },
   noise: { kind: 'num', min: 0, max: 1 },
   sep: { kind: 'num', min: 0, max: 100 },
+  model: { kind: 'enum', values: ['deep-linear', 'diagonal'] },
+  // the deep linear net's range; the diagonal net's (D ≥ 1) comes from fieldOf
   depth: { kind: 'int', min: 2, max: 8 },
   width: { kind: 'int', min: 1, max: 4000 },
+  alpha: { kind: 'num', min: 0, max: 100, open: true },
+  eta: { kind: 'num', min: 0, max: 1e6, open: true },
   loss: { kind: 'enum', values: ['logistic', 'squared', 'exponential'] },
   c: { kind: 'num', min: 0, max: 1e6, open: true },
   lr: { kind: 'enum', values: EXPLORER_LR_FUNCTIONS },
@@ -167,9 +205,17 @@ export const FIELDS: Record<keyof ExplorerState, Field> = {
 
 export const STATE_KEYS = Object.keys(DEFAULT_STATE) as (keyof ExplorerState)[];
 
+/** The diagonal net's depth D: β = u₊^D − u₋^D is defined for every D ≥ 1 (the CLI has no upper bound; 8 keeps the page's range). */
+const DIAGONAL_DEPTH: Field = { kind: 'int', min: 1, max: 8 };
+
+/** What `key` may hold in a state of this model (the depth's range depends on the model). */
+export function fieldOf(key: keyof ExplorerState, model: ModelKind = 'deep-linear'): Field {
+  return key === 'depth' && model === 'diagonal' ? DIAGONAL_DEPTH : FIELDS[key];
+}
+
 /** What a value of `key` must be, in words (for messages): "a whole number from 1 to 4000". */
-export function fieldRule(key: keyof ExplorerState): string {
-  const f = FIELDS[key];
+export function fieldRule(key: keyof ExplorerState, model: ModelKind = 'deep-linear'): string {
+  const f = fieldOf(key, model);
   if (f.kind === 'enum') return `one of ${f.values.join(', ')}`;
   const n = (v: number) => (Math.abs(v) >= 1e6 && v !== Number.MAX_SAFE_INTEGER ? v.toExponential().replace('e+', 'e') : String(v));
   if (f.kind === 'int') return f.max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${n(f.min)}` : `a whole number from ${n(f.min)} to ${n(f.max)}`;
@@ -177,15 +223,15 @@ export function fieldRule(key: keyof ExplorerState): string {
 }
 
 /** Why `text` is not a value of `key` ("1.5 is not a whole number from 1 to 4000"); null when it is one. */
-export function fieldProblem(key: keyof ExplorerState, text: string): string | null {
-  if (parseField(key, text) !== undefined) return null;
+export function fieldProblem(key: keyof ExplorerState, text: string, model: ModelKind = 'deep-linear'): string | null {
+  if (parseField(key, text, model) !== undefined) return null;
   const shown = text.trim() === '' ? 'empty' : `${JSON.stringify(text.length > 24 ? text.slice(0, 22) + '…' : text)} is not`;
-  return `${shown === 'empty' ? 'empty: needs' : shown} ${fieldRule(key)}`;
+  return `${shown === 'empty' ? 'empty: needs' : shown} ${fieldRule(key, model)}${model === 'diagonal' && key === 'depth' ? ' (diagonal net)' : ''}`;
 }
 
-/** Parse one value for `key`; undefined when it is not acceptable. */
-export function parseField<K extends keyof ExplorerState>(key: K, text: string): ExplorerState[K] | undefined {
-  const f = FIELDS[key];
+/** Parse one value for `key` in a state of this model; undefined when it is not acceptable. */
+export function parseField<K extends keyof ExplorerState>(key: K, text: string, model: ModelKind = 'deep-linear'): ExplorerState[K] | undefined {
+  const f = fieldOf(key, model);
   if (f.kind === 'enum') return (f.values.includes(text) ? text : undefined) as ExplorerState[K] | undefined;
   if (text.trim() === '') return undefined;
   const v = Number(text);
@@ -200,7 +246,12 @@ export function parseField<K extends keyof ExplorerState>(key: K, text: string):
 export function stateToHash(s: ExplorerState): string {
   const params = new URLSearchParams();
   const policyDefault = POLICY_KEYS.every((k) => s[k] === DEFAULT_STATE[k]);
-  for (const k of STATE_KEYS) if (!(policyDefault && (POLICY_KEYS as readonly string[]).includes(k))) params.set(k, String(s[k]));
+  const modelDefault = MODEL_KEYS.every((k) => s[k] === DEFAULT_STATE[k]);
+  for (const k of STATE_KEYS) {
+    if (policyDefault && (POLICY_KEYS as readonly string[]).includes(k)) continue;
+    if (modelDefault && (MODEL_KEYS as readonly string[]).includes(k)) continue;
+    params.set(k, String(s[k]));
+  }
   return '#' + params.toString();
 }
 
@@ -213,17 +264,19 @@ export function stateFromHash(hash: string): { state: ExplorerState; rejected: s
   const rejected: string[] = [];
   const ignored: string[] = [];
   const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
-  for (const [k, v] of params) {
+  // the model first: it sets the range of the depth (D ≥ 1 for the diagonal net, L ≥ 2 for the deep linear one)
+  const entries = [...params].sort(([a], [b]) => Number(b === 'model') - Number(a === 'model'));
+  for (const [k, v] of entries) {
     if (!Object.hasOwn(FIELDS, k)) {
       rejected.push(k);
       ignored.push(`${JSON.stringify(k.length > 24 ? k.slice(0, 22) + '…' : k)}: not a setting`);
       continue;
     }
     const key = k as keyof ExplorerState;
-    const parsed = parseField(key, v);
+    const parsed = parseField(key, v, state.model);
     if (parsed === undefined) {
       rejected.push(k);
-      ignored.push(`${k}: ${fieldProblem(key, v)}`);
+      ignored.push(`${k}: ${fieldProblem(key, v, state.model)}`);
     } else (state as unknown as Record<string, unknown>)[key] = parsed;
   }
   return { state, rejected, ignored };
@@ -265,12 +318,14 @@ export function stateToRunInput(s: ExplorerState, c: number = s.c): Record<strin
       data = { ...MNIST_SUBSET };
       break;
   }
+  // the deep linear net's block is written as before the model kinds existed (kind defaults to deep-linear)
+  const model = s.model === 'diagonal' ? { model: { kind: 'diagonal', depth: s.depth }, init: { kind: 'constant', value: s.alpha } } : { model: { depth: s.depth, width: s.width } };
   return {
     seed: s.seed,
     data,
-    model: { depth: s.depth, width: s.width },
+    ...model,
     loss: s.loss,
-    c,
+    ...(s.model === 'diagonal' ? { eta: s.eta } : { c }),
     ...(stateSchedule(s) ? { schedule: stateSchedule(s) } : {}),
     steps: s.steps,
     record: { every: s.every, denseUntil: s.dense },
@@ -314,6 +369,7 @@ export function stateProblems(s: ExplorerState): string[] {
   const out: string[] = [];
   if (s.cmin >= s.cmax) out.push('sweep: c min must be below c max');
   if (s.tmin >= s.tmax) out.push('theory: c min must be below c max');
+  if (s.model === 'diagonal' && s.mode === 'sweep') out.push('sweep: the c grid (η = 2c/λ0) is for the deep linear net; the diagonal model runs in the live mode');
   const policy = policyProblems(s);
   if (policy.length) return [...out, ...policy];
   try {

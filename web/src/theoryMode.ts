@@ -47,7 +47,8 @@ export let theoryProgress = 0;
 
 /** The theory mode's setting: the ctx.state()'s p, width, seed and data size on degenerate data and the uv net. */
 export function theoryState(s: ExplorerState): ExplorerState {
-  return { ...s, data: 'degenerate', depth: 2, loss: s.loss === 'exponential' ? 'logistic' : s.loss };
+  // the recursion is the two-layer deep linear net's, whichever model the live mode has
+  return { ...s, data: 'degenerate', model: 'deep-linear', depth: 2, loss: s.loss === 'exponential' ? 'logistic' : s.loss };
 }
 
 /** End a theory grid in progress: its worker is terminated (it never yields) and replaced. */

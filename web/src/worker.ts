@@ -8,8 +8,11 @@ import { bifurcation, METRIC_COLUMNS, predictedBoundaries, sweepTheory, Trainer,
 import { kernelBackend } from '../../src/models/passes.ts';
 import { decodeMnistAsset, type MnistAssetMeta } from './mnistAsset.ts';
 import { buildWebProblem, degenerateSetting, predictTheory } from './problem.ts';
-import { PHASES, type RunRequest, type TheoryOverlay, type TheoryRequest, type WorkerMessage, type WorkerRequest } from './protocol.ts';
+import { PHASES, type DiagonalRows, type MaxMarginRequest, type RunRequest, type TheoryOverlay, type TheoryRequest, type WorkerMessage, type WorkerRequest } from './protocol.ts';
 import { resolveWebConfig, MNIST_SUBSET } from './state.ts';
+import { maxMarginReferences, minMargin } from './diagonalReadouts.ts';
+// HiGHS' WebAssembly binary as a build asset: emscripten finds it through `locateFile`
+import highsWasmUrl from 'highs/runtime?url';
 
 const ctx = self as unknown as DedicatedWorkerGlobalScope;
 const NCOL = METRIC_COLUMNS.length;
@@ -35,6 +38,28 @@ function packRows(rows: readonly MetricRow[], from: number, to: number): Float64
     for (let j = 0; j < NCOL; j++) out[(i - from) * NCOL + j] = r[METRIC_COLUMNS[j]!];
   }
   return out;
+}
+
+/** β and γ of rows from … to−1 (diagonalReadouts.ts). */
+function packDiagonal(betas: readonly Float64Array[], from: number, to: number, train: Dataset): DiagonalRows {
+  const d = train.d;
+  const n = to - from;
+  const out: DiagonalRows = { d, beta: new Float64Array(n * d), gamma: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const b = betas[from + i]!;
+    out.beta.set(b, i * d);
+    out.gamma[i] = minMargin(b, train);
+  }
+  return out;
+}
+
+/** The diagonal model's ℓ1 / ℓ2 max-margin references of a run's training data (HiGHS, once per run). */
+async function maxMargin(req: MaxMarginRequest): Promise<void> {
+  const cfg = resolveWebConfig(req.config);
+  if (cfg.data.kind === 'mnist') await loadMnist(req.dataUrl);
+  const { problem } = buildWebProblem(cfg, () => mnist!);
+  const refs = await maxMarginReferences(problem.train, { locateFile: () => new URL(highsWasmUrl, self.location.href).href });
+  post({ type: 'max-margin-done', id: req.id, refs });
 }
 
 /** Stop requests arrive between chunks: the loop yields through a MessageChannel (no timer clamping). */
@@ -76,6 +101,8 @@ async function run(req: RunRequest): Promise<void> {
       };
     }
   }
+  // the diagonal model streams β and γ of every row (its max-margin references come from another worker)
+  const linear = problem.model.kind === 'diagonal' ? problem.model.linear : undefined;
   const transfer: Transferable[] = theory ? [theory.loss.buffer, theory.lambda.buffer, theory.etaSharpness.buffer, theory.etaLambda.buffer] : [];
   post(
     {
@@ -93,6 +120,7 @@ async function run(req: RunRequest): Promise<void> {
       initMs,
       resolved: cfg,
       theory,
+      diagonal: linear ? { d: problem.train.d } : null,
     },
     transfer,
   );
@@ -111,6 +139,22 @@ async function run(req: RunRequest): Promise<void> {
   let chunk = 8;
   let sent = 0;
   let lastSent: MetricRow | undefined;
+  // diagonal model: β at every recorded row (index = metrics row), captured as the row is recorded
+  const betas: Float64Array[] = [];
+  const capture = () => {
+    while (linear && betas.length < trainer.metrics.length) betas.push(linear.endToEnd(trainer.theta));
+  };
+  capture();
+  const advance = (n: number): boolean => {
+    if (!linear) return trainer.advance(n);
+    // one step at a time, so β is read at exactly the step of each new row (same steps, same results)
+    for (let k = 0; k < n; k++) {
+      const done = trainer.advance(1);
+      capture();
+      if (done) return true;
+    }
+    return false;
+  };
   const flush = () => {
     const rows = trainer.metrics;
     // The trainer may replace its last row with a re-measured one when the run ends.
@@ -120,7 +164,10 @@ async function run(req: RunRequest): Promise<void> {
     const packed = packRows(rows, from, rows.length);
     sent = rows.length;
     lastSent = rows[sent - 1];
-    post({ type: 'rows', id: req.id, from, rows: packed, step: trainer.currentStep, trainMs }, [packed.buffer]);
+    const diagonal = linear ? packDiagonal(betas, from, rows.length, problem.train) : undefined;
+    const transfer: Transferable[] = [packed.buffer];
+    if (diagonal) transfer.push(diagonal.beta.buffer, diagonal.gamma.buffer);
+    post({ type: 'rows', id: req.id, from, rows: packed, ...(diagonal ? { diagonal } : {}), step: trainer.currentStep, trainMs }, transfer);
   };
   flush();
   for (;;) {
@@ -130,7 +177,7 @@ async function run(req: RunRequest): Promise<void> {
       return;
     }
     const t1 = performance.now();
-    const done = trainer.advance(chunk);
+    const done = advance(chunk);
     const dt = performance.now() - t1;
     trainMs += dt;
     // Adapt the chunk to ~target ms: short enough to answer stop requests, long enough to amortize messages.
@@ -263,6 +310,6 @@ ctx.onmessage = (e: MessageEvent<WorkerRequest>) => {
     stopped.add(req.id);
     return;
   }
-  const job = req.type === 'run' ? run(req) : theory(req);
+  const job = req.type === 'run' ? run(req) : req.type === 'max-margin' ? maxMargin(req) : theory(req);
   job.catch((err: unknown) => post({ type: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) }));
 };

@@ -19,7 +19,7 @@ export class WorkerClient {
     this.w.onmessage = (e: MessageEvent<WorkerMessage>) => {
       const h = this.handlers.get(e.data.id);
       if (!h) return;
-      if (e.data.type === 'done' || e.data.type === 'error' || e.data.type === 'theory-done') this.handlers.delete(e.data.id);
+      if (e.data.type === 'done' || e.data.type === 'error' || e.data.type === 'theory-done' || e.data.type === 'max-margin-done') this.handlers.delete(e.data.id);
       h(e.data);
     };
     this.w.onerror = (e) => {
