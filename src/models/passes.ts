@@ -1,6 +1,6 @@
 import { dotLanes8, type DataArray } from '../linalg/blas.ts';
 import { backendChoice, setBackendChoice, type KernelBackendChoice } from '../linalg/wasm/backend.ts';
-import { combineLanes, fusedCoefficients, LANES, passBlockRows, passLayout, PASS_COMBINE, PASS_DOT, PASS_FUSED, runLanes, type PassJob } from '../linalg/wasm/passLanes.ts';
+import { combineLanes, fusedCoefficients, LANES, passBlockRows, passLayout, PASS_COMBINE, PASS_DOT, PASS_FUSED, runPass, type PassJob } from '../linalg/wasm/passLanes.ts';
 import type { PassThreads } from '../linalg/wasm/passThreads.ts';
 import { forgetWasmData, wasmKernel, type WasmKernel } from '../linalg/wasm/runtime.ts';
 
@@ -63,8 +63,22 @@ export function forgetKernelData(X: DataArray): void {
 const AUTO_MIN_ELEMENTS = 4096;
 /** Passes touching fewer elements than this stay on the calling thread (a wake-up costs more than they do). */
 const THREAD_MIN_ELEMENTS = 1 << 17;
+let threadMinElements = THREAD_MIN_ELEMENTS;
 
 let threads: PassThreads | null = null;
+let threadedPasses = 0;
+
+/** Tests: the smallest pass (count·d) that is split between threads (default 2^17); returns the previous value. */
+export function setPassThreadMinimum(elements: number): number {
+  const old = threadMinElements;
+  threadMinElements = elements;
+  return old;
+}
+
+/** How many passes have run split between threads in this thread's lifetime (diagnostics, tests). */
+export function threadedPassCount(): number {
+  return threadedPasses;
+}
 
 /**
  * Splits the wasm passes between the threads of `t` (null: the calling thread only). Results are bit-identical
@@ -175,7 +189,7 @@ function wasmPass(kind: number, X: DataArray, d: number, rows: Int32Array | null
   if (choice === 'auto' && count * d < AUTO_MIN_ELEMENTS) return false;
   // With threads, every pass uses their shared kernel (X is copied into one memory only); small ones on this thread.
   const shared = threads !== null && !threads.kernel.busy ? threads : null;
-  const pool = shared !== null && count * d >= THREAD_MIN_ELEMENTS && count > passBlockRows(d) ? shared : null;
+  const pool = shared !== null && count * d >= threadMinElements ? shared : null;
   const K: WasmKernel | null = shared !== null ? shared.kernel : wasmKernel();
   if (K === null || K.busy) return false;
   const x = K.dataPtr(X);
@@ -190,15 +204,17 @@ function wasmPass(kind: number, X: DataArray, d: number, rows: Int32Array | null
   if (a.coef !== undefined) V.f64.set(a.coef.subarray(0, count), job.coefIn >>> 3);
   const coefOf = a.coefOf;
   const rowOf = rows === null ? (i: number) => i : (i: number) => rows[i];
-  const exchange = (s: number, lane: number): boolean => {
+  const coefficients = (s: number, lane: number): void => {
     if (coefOf !== undefined) fusedCoefficients(job, s, lane, V, coefOf, rowOf);
-    return true;
   };
   // coefOf may call back into a pass: `busy` sends such nested calls to JS, so these views stay valid.
   K.busy = true;
   try {
-    if (pool !== null) pool.run(job, exchange);
-    else runLanes(job, 0, 1, K.exports, V, exchange);
+    if (pool !== null) {
+      pool.run(job, coefficients);
+      threadedPasses++;
+    }
+    else runPass(job, K.exports, V, coefficients);
   } finally {
     K.busy = false;
   }

@@ -10,10 +10,11 @@
  * or backend, so every thread count, backend and engine gives the same bits. Per-row dots are independent of
  * all this.
  *
- * Blocks are processed in super-steps of LANES consecutive blocks. In the fused pass (dot, then a coefficient
- * computed from the dot by the caller's callback, then the scatter) every thread computes its blocks' dots, the
- * calling thread turns all dots of the super-step into coefficients (in row order, so the callback sees rows in
- * order), and every thread scatters its blocks — re-read from its core's cache.
+ * The fused pass (dot, then a coefficient computed from the dot by the caller's callback, then the scatter) runs
+ * in super-steps of LANES consecutive blocks: the dots of the super-step's blocks, then the calling thread turns
+ * them into coefficients (in row order, so the callback sees rows in order), then the scatters of its blocks.
+ * Threads share out the units of work (`runUnit`) dynamically, so a thread that is late (a busy shared machine)
+ * delays nothing: the others do its share.
  */
 
 export const LANES = 4;
@@ -102,70 +103,89 @@ type ScatFn = (x: number, d: number, idx: number, coef: number, n: number, r: nu
 export interface PassKernels { dot_f64: DotFn; dot_f32: DotFn; scat_f64: ScatFn; scat_f32: ScatFn }
 export interface MemViews { f64: Float64Array; i32: Int32Array }
 
+/** Units of work: a whole lane of a dot or combine pass, or one block of a fused pass's super-step (dots or scatter). */
+export const UNIT_LANE = 0;
+export const UNIT_FUSED_DOTS = 1;
+export const UNIT_FUSED_SCATTER = 2;
+
 /**
- * Thread t's share of a pass (lanes t, t+T, …). In the fused pass `exchange(s, lane)` supplies coefficients: with
- * T > 1 it is called with lane = −1 after this thread's dots of super-step s and on return the coefficients of the
- * whole super-step (idx, coef, nz of every lane) must be in memory; it returns false to abandon the pass (another
- * thread failed). With T = 1 it is called per block (lane ≥ 0), right after that block's dots, so that the block is
- * scattered while still in L1/L2 (the same arithmetic).
+ * One unit of a pass. Any thread may run any unit (the result depends only on which unit it is), as long as a
+ * lane's units run in order: a whole lane is one unit, and the fused pass finishes every unit of super-step s
+ * before starting s + 1.
+ *  - UNIT_LANE, lane ℓ: dot pass: the dots of ℓ's blocks into `out`; combine pass: ℓ's partial from +0 over its
+ *    blocks, nonzero coefficients compacted per block;
+ *  - UNIT_FUSED_DOTS, lane ℓ, super-step s: the dots of block s·LANES + ℓ into ℓ's dots area;
+ *  - UNIT_FUSED_SCATTER, lane ℓ, super-step s: that block's compacted rows (idx, coef, nz of ℓ) into ℓ's partial.
  */
-export function runLanes(job: PassJob, t: number, T: number, K: PassKernels, V: MemViews, exchange: (s: number, lane: number) => boolean): void {
-  const { kind, x, d, rows, count, B } = job;
-  const dot = job.f32 ? K.dot_f32 : K.dot_f64;
+export function runUnit(job: PassJob, op: number, l: number, s: number, K: PassKernels, V: MemViews): void {
+  const { x, d, rows, count, B } = job;
+  const nBlocks = Math.ceil(count / B);
+  if (op === UNIT_FUSED_DOTS || op === UNIT_FUSED_SCATTER) {
+    const b = s * LANES + l;
+    if (b >= nBlocks) return;
+    if (op === UNIT_FUSED_DOTS) (job.f32 ? K.dot_f32 : K.dot_f64)(x, d, rows, b * B, Math.min(B, count - b * B), job.w, job.dots + 8 * l * B);
+    else {
+      const k = V.i32[(job.nz >>> 2) + l];
+      if (k > 0) (job.f32 ? K.scat_f32 : K.scat_f64)(x, d, job.idx + 4 * l * B, job.coef + 8 * l * B, k, job.part + l * job.partStride);
+    }
+    return;
+  }
+  if (job.kind === PASS_DOT) {
+    const dot = job.f32 ? K.dot_f32 : K.dot_f64;
+    for (let b = l; b < nBlocks; b += LANES) dot(x, d, rows, b * B, Math.min(B, count - b * B), job.w, job.out + 8 * b * B);
+    return;
+  }
+  // combine
   const scat = job.f32 ? K.scat_f32 : K.scat_f64;
   const F = V.f64, I = V.i32;
-  const nBlocks = Math.ceil(count / B);
-  const nSteps = Math.ceil(nBlocks / LANES);
-  if (kind !== PASS_DOT) {
-    for (let l = t; l < LANES; l += T) {
-      const p = (job.part + l * job.partStride) >>> 3;
-      F.fill(0, p, p + d);
+  const part = job.part + l * job.partStride;
+  F.fill(0, part >>> 3, (part >>> 3) + d);
+  const ri = rows >>> 2, io = (job.idx >>> 2) + l * B, co = (job.coef >>> 3) + l * B;
+  for (let b = l; b < nBlocks; b += LANES) {
+    const first = b * B, nb = Math.min(B, count - first);
+    const ci = (job.coefIn >>> 3) + first;
+    let k = 0;
+    for (let i = 0; i < nb; i++) {
+      const c = F[ci + i];
+      if (c !== 0) {
+        I[io + k] = rows === 0 ? first + i : I[ri + first + i];
+        F[co + k] = c;
+        k++;
+      }
     }
+    if (k > 0) scat(x, d, job.idx + 4 * l * B, job.coef + 8 * l * B, k, part);
   }
-  for (let s = 0; s < nSteps; s++) {
-    if (kind === PASS_DOT) {
-      for (let l = t; l < LANES; l += T) {
-        const b = s * LANES + l;
-        if (b < nBlocks) dot(x, d, rows, b * B, Math.min(B, count - b * B), job.w, job.out + 8 * b * B);
-      }
-      continue;
-    }
-    if (kind === PASS_FUSED) {
-      for (let l = t; l < LANES; l += T) {
-        const b = s * LANES + l;
-        if (b >= nBlocks) continue;
-        dot(x, d, rows, b * B, Math.min(B, count - b * B), job.w, job.dots + 8 * l * B);
-        if (T === 1) {
-          exchange(s, l);
-          const k = I[(job.nz >>> 2) + l];
-          if (k > 0) scat(x, d, job.idx + 4 * l * B, job.coef + 8 * l * B, k, job.part + l * job.partStride);
-        }
-      }
-      if (T === 1) continue;
-      if (!exchange(s, -1)) return;
-    } else {
-      // combine: compact this thread's blocks' nonzero coefficients
-      for (let l = t; l < LANES; l += T) {
-        const b = s * LANES + l;
-        if (b >= nBlocks) continue;
-        const first = b * B, nb = Math.min(B, count - first);
-        const ci = (job.coefIn >>> 3) + first, ri = rows >>> 2, io = (job.idx >>> 2) + l * B, co = (job.coef >>> 3) + l * B;
-        let k = 0;
-        for (let i = 0; i < nb; i++) {
-          const c = F[ci + i];
-          if (c !== 0) {
-            I[io + k] = rows === 0 ? first + i : I[ri + first + i];
-            F[co + k] = c;
-            k++;
-          }
-        }
-        I[(job.nz >>> 2) + l] = k;
-      }
-    }
-    for (let l = t; l < LANES; l += T) {
-      if (s * LANES + l >= nBlocks) continue;
-      const k = I[(job.nz >>> 2) + l];
-      if (k > 0) scat(x, d, job.idx + 4 * l * B, job.coef + 8 * l * B, k, job.part + l * job.partStride);
+}
+
+/** Super-steps of a fused pass. */
+export function superSteps(job: PassJob): number {
+  return Math.ceil(Math.ceil(job.count / job.B) / LANES);
+}
+
+/** Zeroes the lane partials (the fused pass accumulates into them over its super-steps). */
+export function zeroPartials(job: PassJob, V: MemViews): void {
+  for (let l = 0; l < LANES; l++) {
+    const p = (job.part + l * job.partStride) >>> 3;
+    V.f64.fill(0, p, p + job.d);
+  }
+}
+
+/**
+ * A whole pass on the calling thread. In the fused pass `coefficients(s, lane)` is called right after each block's
+ * dots (so the block is scattered while still in L1/L2) and must leave that block's idx, coef, nz in memory.
+ */
+export function runPass(job: PassJob, K: PassKernels, V: MemViews, coefficients: (s: number, lane: number) => void): void {
+  if (job.kind !== PASS_FUSED) {
+    for (let l = 0; l < LANES; l++) runUnit(job, UNIT_LANE, l, 0, K, V);
+    return;
+  }
+  zeroPartials(job, V);
+  const S = superSteps(job);
+  for (let s = 0; s < S; s++) {
+    for (let l = 0; l < LANES; l++) {
+      runUnit(job, UNIT_FUSED_DOTS, l, s, K, V);
+      coefficients(s, l);
+      runUnit(job, UNIT_FUSED_SCATTER, l, s, K, V);
     }
   }
 }

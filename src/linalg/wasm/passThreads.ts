@@ -8,27 +8,29 @@
  * (passLanes.ts), so the arithmetic is the calling thread's, and the lane structure makes the result independent
  * of the thread count.
  *
- * Protocol (Int32 words of a control block in the shared memory): the caller writes the job, bumps SEQ and
- * notifies; each helper runs its lanes and stores SEQ into its DONE word. In the fused pass a helper stores its
- * finished super-step into DOTS and waits for COEF (the caller's coefficients of that super-step). Waits spin
- * briefly (the other thread is usually about to answer), then sleep in Atomics.wait. ABORT ends a pass whose
- * caller failed (e.g. the coefficient callback threw); ERROR reports a helper's failure; STOP ends the helpers.
+ * Protocol (Int32 words of a control block in the shared memory). A pass is one phase (dot, combine: 4 units, one
+ * per lane) or two phases per super-step (fused: the blocks' dots, then — after the caller computed the
+ * coefficients — their scatters). For each phase the caller writes its description, opens it (PHASE = new
+ * generation, CLAIM = generation·8) and notifies; every thread, the caller included, claims units with a
+ * compare-and-swap on CLAIM until none is left, runs them and counts them in DONE; the caller waits until DONE
+ * reaches the number of units. A helper that is asleep or descheduled (a busy shared machine) therefore never
+ * holds up a pass: the caller runs its units. Waits spin briefly, then sleep in Atomics.wait. ERROR reports a
+ * helper's failure; STOP ends the helpers.
  */
-import { JOB_FIELDS, LANES, runLanes, type PassJob } from './passLanes.ts';
+import { JOB_FIELDS, LANES, runUnit, superSteps, UNIT_FUSED_DOTS, UNIT_FUSED_SCATTER, UNIT_LANE, zeroPartials, PASS_FUSED, type MemViews, type PassJob, type PassKernels } from './passLanes.ts';
 import { createSharedKernel, instantiateSharedKernels, type WasmKernel } from './runtime.ts';
 
-const SEQ = 0, STOP = 1, COEF = 2, ERROR = 3, ABORT = 4, THREADS = 5;
+const PHASE = 0, STOP = 1, CLAIM = 2, DONE = 3, ERROR = 4, OP = 5, UNITS = 6, STEP = 7;
 const JOB = 16;
-/** Each helper's words on a cache line of their own: DONE, DOTS. */
-const HELPER = (h: number): number => 64 + 16 * h;
-const DONE = 0, DOTS = 1;
+const CTL_BYTES = 4 * (JOB + JOB_FIELDS.length);
+/** Generations are kept modulo 2^27 in CLAIM (generation·8 + units claimed, at most LANES < 7; 7 = closed). */
+const GEN_MASK = (1 << 27) - 1;
 /** Most threads (caller + helpers) a pass can use: one per lane (more would have nothing to do). */
 export const MAX_PASS_THREADS = LANES;
-const CTL_BYTES = 4 * HELPER(MAX_PASS_THREADS);
 
-/** Loads before sleeping: a few tens of µs of spinning, about one block's work. */
+/** Loads before sleeping: some tens of µs of spinning (the next phase usually comes that soon). */
 const SPIN = 20000;
-/** Sleep slices (ms) while waiting, so that failures (ERROR, ABORT, STOP) are noticed. */
+/** Sleep slices (ms) while waiting, so that a failure (ERROR) is noticed. */
 const SLICE_MS = 50;
 
 /** Waits until i32[at] satisfies `ok`; `check` runs between sleeps (it may throw). */
@@ -43,50 +45,55 @@ function waitFor(i32: Int32Array, at: number, ok: (v: number) => boolean, check?
   }
 }
 
-/** What a helper thread needs: the shared memory, the control block's address and its own index (1, 2, …). */
+/**
+ * Claims and runs units of the open phase of generation `gen` until none is left (also when the phase is over
+ * already: then no claim succeeds). Returns false if a unit threw.
+ */
+function workOn(i32: Int32Array, c: number, gen: number, job: PassJob, K: PassKernels, V: MemViews): boolean {
+  const op = i32[c + OP], n = i32[c + UNITS], s = i32[c + STEP];
+  const tag = (gen & GEN_MASK) * 8;
+  let ok = true;
+  for (;;) {
+    const cl = Atomics.load(i32, c + CLAIM);
+    if (cl < tag || cl >= tag + n) return ok;
+    if (Atomics.compareExchange(i32, c + CLAIM, cl, cl + 1) !== cl) continue;
+    try {
+      runUnit(job, op, cl - tag, s, K, V);
+    } catch {
+      ok = false;
+    }
+    Atomics.add(i32, c + DONE, 1);
+    Atomics.notify(i32, c + DONE);
+  }
+}
+
+/** What a helper thread needs: the shared memory and the control block's address. */
 export interface PassHelperInit {
   memory: WebAssembly.Memory;
   ctl: number;
-  index: number;
 }
 
 /**
- * The body of a helper thread: runs its lanes of every pass the caller posts, until STOP. Blocks its thread
+ * The body of a helper thread: works on every phase the caller opens, until STOP. Blocks its thread
  * (Atomics.wait): run it in a worker. `ready` is called once the kernels are instantiated.
  */
 export function runPassHelper(init: PassHelperInit, ready: () => void = () => {}): void {
-  const { memory, index } = init;
+  const { memory } = init;
   const K = instantiateSharedKernels(memory);
   if (K === null) throw new Error('pass helper: WebAssembly SIMD on shared memory is unavailable');
-  let f64 = new Float64Array(memory.buffer), i32 = new Int32Array(memory.buffer);
-  const c = init.ctl >>> 2, me = c + HELPER(index);
-  let seq = Atomics.load(i32, c + SEQ);
+  let V: MemViews = { f64: new Float64Array(memory.buffer), i32: new Int32Array(memory.buffer) };
+  const c = init.ctl >>> 2;
+  let gen = Atomics.load(V.i32, c + PHASE);
   ready();
+  const job = {} as PassJob;
   for (;;) {
-    waitFor(i32, c + SEQ, (v) => v !== seq);
-    seq = Atomics.load(i32, c + SEQ);
-    if (Atomics.load(i32, c + STOP) !== 0) return;
-    if (memory.buffer.byteLength !== i32.buffer.byteLength) {
-      f64 = new Float64Array(memory.buffer);
-      i32 = new Int32Array(memory.buffer);
-    }
-    const T = i32[c + THREADS];
-    if (index < T) {
-      const job = {} as PassJob;
-      JOB_FIELDS.forEach((k, n) => (job[k] = i32[c + JOB + n]));
-      try {
-        runLanes(job, index, T, K, { f64, i32 }, (s) => {
-          Atomics.store(i32, me + DOTS, s + 1);
-          Atomics.notify(i32, me + DOTS);
-          waitFor(i32, c + COEF, (v) => v > s || Atomics.load(i32, c + ABORT) !== 0);
-          return Atomics.load(i32, c + ABORT) === 0;
-        });
-      } catch {
-        Atomics.store(i32, c + ERROR, 1);
-      }
-    }
-    Atomics.store(i32, me + DONE, seq);
-    Atomics.notify(i32, me + DONE);
+    waitFor(V.i32, c + PHASE, (v) => v !== gen);
+    gen = Atomics.load(V.i32, c + PHASE);
+    if (Atomics.load(V.i32, c + STOP) !== 0) return;
+    if (memory.buffer.byteLength !== V.i32.buffer.byteLength) V = { f64: new Float64Array(memory.buffer), i32: new Int32Array(memory.buffer) };
+    const i32 = V.i32;
+    JOB_FIELDS.forEach((k, n) => (job[k] = i32[c + JOB + n]));
+    if (!workOn(i32, c, gen, job, K, V)) Atomics.store(i32, c + ERROR, 1);
   }
 }
 
@@ -98,6 +105,7 @@ export interface PassThreadSpawner {
 /** The caller's side: T threads in all (this one and T − 1 helpers) sharing `kernel`'s memory. */
 export class PassThreads {
   private stopped = false;
+  private gen = 0;
 
   constructor(
     readonly kernel: WasmKernel,
@@ -107,42 +115,44 @@ export class PassThreads {
   ) {}
 
   /**
-   * Runs a pass on all threads. `exchange(s, lane)` is the caller's coefficient step of the fused pass (it is
-   * always called with lane −1 here: the whole super-step, once every thread has its dots).
+   * Runs a pass on all threads. `coefficients(s, −1)` is the caller's step of the fused pass: the coefficients of
+   * super-step s (idx, coef, nz of every lane) from its dots.
    */
-  run(job: PassJob, exchange: (s: number, lane: number) => void): void {
+  run(job: PassJob, coefficients: (s: number, lane: number) => void): void {
     if (this.stopped) throw new Error('pass threads were stopped');
-    const V = this.kernel.views(), i32 = V.i32, c = this.ctl >>> 2, T = this.threads;
+    const V = this.kernel.views(), i32 = V.i32, c = this.ctl >>> 2;
     JOB_FIELDS.forEach((k, n) => (i32[c + JOB + n] = job[k]));
-    i32[c + THREADS] = T;
-    for (let h = 1; h < T; h++) Atomics.store(i32, c + HELPER(h) + DOTS, 0);
-    Atomics.store(i32, c + COEF, 0);
-    Atomics.store(i32, c + ABORT, 0);
-    const seq = Atomics.add(i32, c + SEQ, 1) + 1;
-    Atomics.notify(i32, c + SEQ);
-    const helperFailed = () => {
-      if (Atomics.load(i32, c + ERROR) !== 0) throw new Error('a pass helper thread failed');
-    };
-    let failure: unknown = null;
-    try {
-      runLanes(job, 0, T, this.kernel.exports, V, (s) => {
-        for (let h = 1; h < T; h++) waitFor(i32, c + HELPER(h) + DOTS, (v) => v > s, helperFailed);
-        exchange(s, -1);
-        Atomics.store(i32, c + COEF, s + 1);
-        Atomics.notify(i32, c + COEF);
-        return true;
-      });
-    } catch (e) {
-      failure = e;
-      Atomics.store(i32, c + ABORT, 1);
-      Atomics.notify(i32, c + COEF);
+    if (job.kind !== PASS_FUSED) return this.phase(job, V, UNIT_LANE, LANES, 0);
+    zeroPartials(job, V);
+    const nBlocks = Math.ceil(job.count / job.B);
+    for (let s = 0, S = superSteps(job); s < S; s++) {
+      const n = Math.min(LANES, nBlocks - s * LANES);
+      this.phase(job, V, UNIT_FUSED_DOTS, n, s);
+      coefficients(s, -1);
+      this.phase(job, V, UNIT_FUSED_SCATTER, n, s);
     }
-    for (let h = 1; h < T; h++) waitFor(i32, c + HELPER(h) + DONE, (v) => v === seq);
-    if (Atomics.load(i32, c + ERROR) !== 0) {
+  }
+
+  /** Opens a phase of n units, works on it, waits for the units helpers claimed. */
+  private phase(job: PassJob, V: MemViews, op: number, n: number, s: number): void {
+    const i32 = V.i32, c = this.ctl >>> 2;
+    i32[c + OP] = op;
+    i32[c + UNITS] = n;
+    i32[c + STEP] = s;
+    Atomics.store(i32, c + DONE, 0);
+    const gen = (this.gen = (this.gen + 1) & GEN_MASK);
+    Atomics.store(i32, c + CLAIM, gen * 8);
+    Atomics.store(i32, c + PHASE, gen);
+    Atomics.notify(i32, c + PHASE);
+    const ok = workOn(i32, c, gen, job, this.kernel.exports, V);
+    waitFor(i32, c + DONE, (v) => v >= n);
+    // Close the phase before the next one's description is written: a late helper that read this generation can
+    // no longer claim a unit (7 ≥ any n), so it never runs a unit with a mix of two phases' fields.
+    Atomics.store(i32, c + CLAIM, gen * 8 + 7);
+    if (!ok || Atomics.load(i32, c + ERROR) !== 0) {
       Atomics.store(i32, c + ERROR, 0);
-      throw new Error('a pass helper thread failed', { cause: failure ?? undefined });
+      throw new Error(ok ? 'a pass helper thread failed' : 'a pass unit failed on the calling thread');
     }
-    if (failure !== null) throw failure;
   }
 
   /** Ends the helpers (they return from runPassHelper) and terminates their threads. */
@@ -151,8 +161,8 @@ export class PassThreads {
     this.stopped = true;
     const i32 = this.kernel.views().i32, c = this.ctl >>> 2;
     Atomics.store(i32, c + STOP, 1);
-    Atomics.add(i32, c + SEQ, 1);
-    Atomics.notify(i32, c + SEQ);
+    Atomics.store(i32, c + PHASE, (this.gen = (this.gen + 1) & GEN_MASK));
+    Atomics.notify(i32, c + PHASE);
     await Promise.all(this.helpers.map((h) => h.terminate()));
   }
 }
@@ -172,7 +182,7 @@ export async function startPassThreads(threads: number, spawner: PassThreadSpawn
   new Int32Array(kernel.memory.buffer, ctl, CTL_BYTES >>> 2).fill(0);
   const helpers: { terminate(): unknown }[] = [];
   try {
-    for (let h = 1; h < T; h++) helpers.push(await spawner.spawn({ memory: kernel.memory, ctl, index: h }));
+    for (let h = 1; h < T; h++) helpers.push(await spawner.spawn({ memory: kernel.memory, ctl }));
   } catch (e) {
     await Promise.all(helpers.map((w) => w.terminate()));
     throw e;
