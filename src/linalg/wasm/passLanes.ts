@@ -107,6 +107,12 @@ export interface MemViews { f64: Float64Array; i32: Int32Array }
 export const UNIT_LANE = 0;
 export const UNIT_FUSED_DOTS = 1;
 export const UNIT_FUSED_SCATTER = 2;
+/**
+ * One phase of the threaded fused pass: unit u < LANES is the scatter of lane u's block of super-step s − 1 (none for
+ * s = 0), unit LANES + ℓ the dots of lane ℓ's block of super-step s (none past the last): the scatters of one
+ * super-step overlap the dots of the next, so a pass of S super-steps has S + 1 phases instead of 2S.
+ */
+export const UNIT_FUSED_STEP = 3;
 
 /**
  * One unit of a pass. Any thread may run any unit (the result depends only on which unit it is), as long as a
@@ -120,6 +126,12 @@ export const UNIT_FUSED_SCATTER = 2;
 export function runUnit(job: PassJob, op: number, l: number, s: number, K: PassKernels, V: MemViews): void {
   const { x, d, rows, count, B } = job;
   const nBlocks = Math.ceil(count / B);
+  if (op === UNIT_FUSED_STEP) {
+    if (l < LANES) {
+      if (s > 0) runUnit(job, UNIT_FUSED_SCATTER, l, s - 1, K, V);
+    } else runUnit(job, UNIT_FUSED_DOTS, l - LANES, s, K, V);
+    return;
+  }
   if (op === UNIT_FUSED_DOTS || op === UNIT_FUSED_SCATTER) {
     const b = s * LANES + l;
     if (b >= nBlocks) return;

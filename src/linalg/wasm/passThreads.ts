@@ -9,22 +9,23 @@
  * of the thread count.
  *
  * Protocol (Int32 words of a control block in the shared memory). A pass is one phase (dot, combine: 4 units, one
- * per lane) or two phases per super-step (fused: the blocks' dots, then — after the caller computed the
- * coefficients — their scatters). For each phase the caller writes its description, opens it (PHASE = new
+ * per lane) or one phase per super-step (fused: the scatters of the previous super-step, whose coefficients the
+ * caller computed after the previous phase, and the dots of this one; passLanes.UNIT_FUSED_STEP). For each phase the caller writes its description, opens it (PHASE = new
  * generation, CLAIM = generation·8) and notifies; every thread, the caller included, claims units with a
  * compare-and-swap on CLAIM until none is left, runs them and counts them in DONE; the caller waits until DONE
  * reaches the number of units. A helper that is asleep or descheduled (a busy shared machine) therefore never
  * holds up a pass: the caller runs its units. Waits spin briefly, then sleep in Atomics.wait. ERROR reports a
  * helper's failure; STOP ends the helpers.
  */
-import { JOB_FIELDS, LANES, runUnit, superSteps, UNIT_FUSED_DOTS, UNIT_FUSED_SCATTER, UNIT_LANE, zeroPartials, PASS_FUSED, type MemViews, type PassJob, type PassKernels } from './passLanes.ts';
+import { JOB_FIELDS, LANES, runUnit, superSteps, UNIT_FUSED_STEP, UNIT_LANE, zeroPartials, PASS_FUSED, type MemViews, type PassJob, type PassKernels } from './passLanes.ts';
 import { createSharedKernel, instantiateSharedKernels, type WasmKernel } from './runtime.ts';
 
 const PHASE = 0, STOP = 1, CLAIM = 2, DONE = 3, ERROR = 4, OP = 5, UNITS = 6, STEP = 7;
 const JOB = 16;
 const CTL_BYTES = 4 * (JOB + JOB_FIELDS.length);
-/** Generations are kept modulo 2^27 in CLAIM (generation·8 + units claimed, at most LANES < 7; 7 = closed). */
-const GEN_MASK = (1 << 27) - 1;
+/** Generations are kept modulo 2^26 in CLAIM (generation·16 + units claimed, at most 2·LANES < 15; 15 = closed). */
+const GEN_MASK = (1 << 26) - 1;
+const CLOSED = 15;
 /** Most threads (caller + helpers) a pass can use: one per lane (more would have nothing to do). */
 export const MAX_PASS_THREADS = LANES;
 
@@ -51,7 +52,7 @@ function waitFor(i32: Int32Array, at: number, ok: (v: number) => boolean, check?
  */
 function workOn(i32: Int32Array, c: number, gen: number, job: PassJob, K: PassKernels, V: MemViews): boolean {
   const op = i32[c + OP], n = i32[c + UNITS], s = i32[c + STEP];
-  const tag = (gen & GEN_MASK) * 8;
+  const tag = (gen & GEN_MASK) * 16;
   let ok = true;
   for (;;) {
     const cl = Atomics.load(i32, c + CLAIM);
@@ -124,12 +125,10 @@ export class PassThreads {
     JOB_FIELDS.forEach((k, n) => (i32[c + JOB + n] = job[k]));
     if (job.kind !== PASS_FUSED) return this.phase(job, V, UNIT_LANE, LANES, 0);
     zeroPartials(job, V);
-    const nBlocks = Math.ceil(job.count / job.B);
-    for (let s = 0, S = superSteps(job); s < S; s++) {
-      const n = Math.min(LANES, nBlocks - s * LANES);
-      this.phase(job, V, UNIT_FUSED_DOTS, n, s);
-      coefficients(s, -1);
-      this.phase(job, V, UNIT_FUSED_SCATTER, n, s);
+    // phase s: the scatters of super-step s − 1 and the dots of s; between phases, the coefficients of s
+    for (let s = 0, S = superSteps(job); s <= S; s++) {
+      this.phase(job, V, UNIT_FUSED_STEP, 2 * LANES, s);
+      if (s < S) coefficients(s, -1);
     }
   }
 
@@ -141,14 +140,14 @@ export class PassThreads {
     i32[c + STEP] = s;
     Atomics.store(i32, c + DONE, 0);
     const gen = (this.gen = (this.gen + 1) & GEN_MASK);
-    Atomics.store(i32, c + CLAIM, gen * 8);
+    Atomics.store(i32, c + CLAIM, gen * 16);
     Atomics.store(i32, c + PHASE, gen);
     Atomics.notify(i32, c + PHASE);
     const ok = workOn(i32, c, gen, job, this.kernel.exports, V);
     waitFor(i32, c + DONE, (v) => v >= n);
     // Close the phase before the next one's description is written: a late helper that read this generation can
-    // no longer claim a unit (7 ≥ any n), so it never runs a unit with a mix of two phases' fields.
-    Atomics.store(i32, c + CLAIM, gen * 8 + 7);
+    // no longer claim a unit (CLOSED ≥ any n), so it never runs a unit with a mix of two phases' fields.
+    Atomics.store(i32, c + CLAIM, gen * 16 + CLOSED);
     if (!ok || Atomics.load(i32, c + ERROR) !== 0) {
       Atomics.store(i32, c + ERROR, 0);
       throw new Error(ok ? 'a pass helper thread failed' : 'a pass unit failed on the calling thread');
