@@ -9,6 +9,9 @@ import { executeRun, runThreads, THREADED_MIN_ENTRIES } from '../src/experiments
 import { resolveConfig, ConfigError } from '../src/experiments/config.ts';
 import { runHash } from '../src/experiments/runIdentity.ts';
 import { passBlockRows } from '../src/linalg/wasm/passLanes.ts';
+import { KERNEL_F32_WASM, KERNEL_WASM } from '../src/linalg/wasm/kernelBytes.ts';
+import { buildKernelModule, DEFAULT_SHAPE } from '../src/linalg/wasm/kernelSource.ts';
+import { sharedMemoryVariant, SHARED_MAX_PAGES } from '../src/linalg/wasm/runtime.ts';
 import {
   passThreadCount, rowsCombine, rowsDot, rowsDotThenCombine, setKernelBackend, setPassThreadMinimum, threadedPassCount, wasmKernelAvailable,
 } from '../src/models/passes.ts';
@@ -71,6 +74,12 @@ function shapes() {
   }
   return out;
 }
+
+test('the shared-memory kernel modules are the committed kernels with a shared memory import, as the source builds them', () => {
+  assert.deepEqual(Array.from(sharedMemoryVariant(KERNEL_WASM)), Array.from(buildKernelModule(DEFAULT_SHAPE, ['f64'], SHARED_MAX_PAGES)));
+  assert.deepEqual(Array.from(sharedMemoryVariant(KERNEL_F32_WASM)), Array.from(buildKernelModule(DEFAULT_SHAPE, ['f32'], SHARED_MAX_PAGES)));
+  assert.notDeepEqual(Array.from(sharedMemoryVariant(KERNEL_WASM)), Array.from(KERNEL_WASM));
+});
 
 test('the canonical reduction: rowsCombine equals the lane-by-lane reference, bit for bit, both backends', () => {
   for (const backend of noWasm ? (['js'] as const) : (['js', 'wasm'] as const)) {
