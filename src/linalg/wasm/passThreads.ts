@@ -11,7 +11,7 @@
  * Protocol (Int32 words of a control block in the shared memory). A pass is one phase (dot, combine: 4 units, one
  * per lane) or one phase per super-step (fused: the scatters of the previous super-step, whose coefficients the
  * caller computed after the previous phase, and the dots of this one; passLanes.UNIT_FUSED_STEP). For each phase the caller writes its description, opens it (PHASE = new
- * generation, CLAIM = generation·8) and notifies; every thread, the caller included, claims units with a
+ * generation, CLAIM = generation·256, no unit claimed) and notifies; every thread, the caller included, claims units (its own lanes first) with a
  * compare-and-swap on CLAIM until none is left, runs them and counts them in DONE; the caller waits until DONE
  * reaches the number of units. A helper that is asleep or descheduled (a busy shared machine) therefore never
  * holds up a pass: the caller runs its units. Waits spin briefly, then sleep in Atomics.wait. ERROR reports a
@@ -23,9 +23,12 @@ import { createSharedKernel, instantiateSharedKernels, type WasmKernel } from '.
 const PHASE = 0, STOP = 1, CLAIM = 2, DONE = 3, ERROR = 4, OP = 5, UNITS = 6, STEP = 7;
 const JOB = 16;
 const CTL_BYTES = 4 * (JOB + JOB_FIELDS.length);
-/** Generations are kept modulo 2^26 in CLAIM (generation·16 + units claimed, at most 2·LANES < 15; 15 = closed). */
-const GEN_MASK = (1 << 26) - 1;
-const CLOSED = 15;
+/**
+ * CLAIM = generation·256 + a bit mask of the claimed units (at most 2·LANES = 8); generations modulo 2^23. A full
+ * mask closes a phase.
+ */
+const GEN_MASK = (1 << 23) - 1;
+const CLOSED = 0xff;
 /** Most threads (caller + helpers) a pass can use: one per lane (more would have nothing to do). */
 export const MAX_PASS_THREADS = LANES;
 
@@ -48,18 +51,28 @@ function waitFor(i32: Int32Array, at: number, ok: (v: number) => boolean, check?
 
 /**
  * Claims and runs units of the open phase of generation `gen` until none is left (also when the phase is over
- * already: then no claim succeeds). Returns false if a unit threw.
+ * already: then no claim succeeds). Thread t of T takes the units of its own lanes (ℓ ≡ t mod T) first, so that a
+ * block's dots and scatter run on one core (the block is re-read from that core's cache), then any left over (a
+ * late thread's). Returns false if a unit threw.
  */
-function workOn(i32: Int32Array, c: number, gen: number, job: PassJob, K: PassKernels, V: MemViews): boolean {
+function workOn(i32: Int32Array, c: number, gen: number, t: number, T: number, job: PassJob, K: PassKernels, V: MemViews): boolean {
   const op = i32[c + OP], n = i32[c + UNITS], s = i32[c + STEP];
-  const tag = (gen & GEN_MASK) * 16;
+  const tag = (gen & GEN_MASK) * 256;
   let ok = true;
   for (;;) {
     const cl = Atomics.load(i32, c + CLAIM);
-    if (cl < tag || cl >= tag + n) return ok;
-    if (Atomics.compareExchange(i32, c + CLAIM, cl, cl + 1) !== cl) continue;
+    if (cl - (cl & 0xff) !== tag) return ok;
+    let u = -1;
+    for (let pass = 0; pass < 2 && u < 0; pass++) {
+      for (let k = 0; k < n; k++) {
+        if (cl & (1 << k)) continue;
+        if (pass === 1 || (k % LANES) % T === t) { u = k; break; }
+      }
+    }
+    if (u < 0) return ok;
+    if (Atomics.compareExchange(i32, c + CLAIM, cl, cl | (1 << u)) !== cl) continue;
     try {
-      runUnit(job, op, cl - tag, s, K, V);
+      runUnit(job, op, u, s, K, V);
     } catch {
       ok = false;
     }
@@ -72,6 +85,9 @@ function workOn(i32: Int32Array, c: number, gen: number, job: PassJob, K: PassKe
 export interface PassHelperInit {
   memory: WebAssembly.Memory;
   ctl: number;
+  /** this helper's index t (1 … threads − 1) and the thread count: its preferred lanes are ℓ ≡ t mod threads */
+  index: number;
+  threads: number;
 }
 
 /**
@@ -94,7 +110,7 @@ export function runPassHelper(init: PassHelperInit, ready: () => void = () => {}
     if (memory.buffer.byteLength !== V.i32.buffer.byteLength) V = { f64: new Float64Array(memory.buffer), i32: new Int32Array(memory.buffer) };
     const i32 = V.i32;
     JOB_FIELDS.forEach((k, n) => (job[k] = i32[c + JOB + n]));
-    if (!workOn(i32, c, gen, job, K, V)) Atomics.store(i32, c + ERROR, 1);
+    if (!workOn(i32, c, gen, init.index, init.threads, job, K, V)) Atomics.store(i32, c + ERROR, 1);
   }
 }
 
@@ -140,14 +156,14 @@ export class PassThreads {
     i32[c + STEP] = s;
     Atomics.store(i32, c + DONE, 0);
     const gen = (this.gen = (this.gen + 1) & GEN_MASK);
-    Atomics.store(i32, c + CLAIM, gen * 16);
+    Atomics.store(i32, c + CLAIM, gen * 256);
     Atomics.store(i32, c + PHASE, gen);
     Atomics.notify(i32, c + PHASE);
-    const ok = workOn(i32, c, gen, job, this.kernel.exports, V);
+    const ok = workOn(i32, c, gen, 0, this.threads, job, this.kernel.exports, V);
     waitFor(i32, c + DONE, (v) => v >= n);
     // Close the phase before the next one's description is written: a late helper that read this generation can
-    // no longer claim a unit (CLOSED ≥ any n), so it never runs a unit with a mix of two phases' fields.
-    Atomics.store(i32, c + CLAIM, gen * 16 + CLOSED);
+    // no longer claim a unit (all bits set), so it never runs a unit with a mix of two phases' fields.
+    Atomics.store(i32, c + CLAIM, gen * 256 + CLOSED);
     if (!ok || Atomics.load(i32, c + ERROR) !== 0) {
       Atomics.store(i32, c + ERROR, 0);
       throw new Error(ok ? 'a pass helper thread failed' : 'a pass unit failed on the calling thread');
@@ -181,7 +197,7 @@ export async function startPassThreads(threads: number, spawner: PassThreadSpawn
   new Int32Array(kernel.memory.buffer, ctl, CTL_BYTES >>> 2).fill(0);
   const helpers: { terminate(): unknown }[] = [];
   try {
-    for (let h = 1; h < T; h++) helpers.push(await spawner.spawn({ memory: kernel.memory, ctl }));
+    for (let h = 1; h < T; h++) helpers.push(await spawner.spawn({ memory: kernel.memory, ctl, index: h, threads: T }));
   } catch (e) {
     await Promise.all(helpers.map((w) => w.terminate()));
     throw e;
