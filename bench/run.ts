@@ -23,11 +23,17 @@ import { makeDataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
 import { sweepTheory } from '../src/theory/degenerate.ts';
 import * as passes from '../src/models/passes.ts';
+import { startNodePassThreads } from '../src/experiments/nodePassThreads.ts';
+import type { PassThreads } from '../src/linalg/wasm/passThreads.ts';
+import { loadavg } from 'node:os';
 
 const m = Number(process.env.BENCH_M ?? 10000), d = 784, width = 512, depth = 4;
 const reps = Number(process.env.BENCH_REPS ?? 20);
 /** BENCH_PARTS=kernels,theory,sweeps (default: all) runs a subset, e.g. to repeat the sweep timings. */
 const parts = new Set((process.env.BENCH_PARTS ?? 'kernels,theory,sweeps').split(','));
+/** Thread counts of the one-run timings (issue 15 §3): BENCH_THREADS=1,2 (default). */
+const threadCounts = (process.env.BENCH_THREADS ?? '1,2').split(',').map(Number);
+const load = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}`;
 
 interface Timing { med: number; min: number }
 
@@ -92,6 +98,23 @@ async function startNumpy(dir: string): Promise<{ round: () => Promise<Record<st
   return { round, stop: () => py.stdin.end('quit\n'), version: probe.stdout.trim() };
 }
 
+/**
+ * What two threads can get from this machine in this minute (it is shared): one compute loop of
+ * 2 units on one thread vs two loops of 1 unit on two threads; 2.00 on an idle 2-core machine.
+ */
+const headroom = async (): Promise<number> => {
+  const loop = (iters: number) => new Promise<void>((resolve) => {
+    const w = new Worker('const { parentPort, workerData } = require("node:worker_threads"); let s = 0; for (let i = 0; i < workerData; i++) s += Math.sqrt(i + s * 1e-300); parentPort.postMessage(s);', { eval: true, workerData: iters });
+    w.once('message', () => void w.terminate().then(() => resolve()));
+  });
+  const unit = 3e7;
+  let t = performance.now();
+  await loop(2 * unit);
+  const one = performance.now() - t;
+  t = performance.now();
+  await Promise.all([loop(unit), loop(unit)]);
+  return one / (performance.now() - t);
+};
 const fmt = (x: Timing, w: number): string => `${x.med.toFixed(2)} (${x.min.toFixed(2)})`.padStart(w);
 
 const backend = (passes as { kernelBackend?: () => string }).kernelBackend?.() ?? 'js';
@@ -99,8 +122,22 @@ if (parts.has('kernels')) {
   console.log(`deep linear net: m = ${m}, d = ${d}, width ${width}, depth ${depth}, ${new DeepLinear({ d, width, depth }).numParams} parameters; data-pass backend: ${backend}`);
   console.log(`median (min) ms over ${reps} interleaved rounds. θ from model.allocParams (in a wasm workspace); HVP on resident`);
   console.log('vectors, and on plain Float64Arrays (copied in and out). "read X" = one dot pass over X alone: the floor of a step.');
-  console.log('storage        ms/step          ms/HVP    ms/HVP (plain)   ms/NTK-matvec       ms/read X   GB/s (X per step)');
+  console.log(`threads: ${threadCounts.join(' and ')}, timed in the same interleaved rounds (results are bit-identical for any count); ${load()}, 2-thread headroom ×${(await headroom()).toFixed(2)} before`);
+  console.log('storage   thr        ms/step          ms/HVP    ms/HVP (plain)   ms/NTK-matvec       ms/read X   GB/s (X per step)');
   const numpyRows: string[] = [];
+  const threadRows: string[] = [];
+  const pools = new Map<number, PassThreads>();
+  for (const T of threadCounts) if (T > 1) {
+    const pool = await startNodePassThreads(T);
+    if (pool === null) threadRows.push(`${T} threads: unavailable (no shared WebAssembly memory)`);
+    else pools.set(T, pool);
+  }
+  const Ts = threadCounts.filter((T) => T === 1 || pools.has(T));
+  /** fn with the passes on T threads */
+  const onThreads = (T: number, fn: () => void) => () => {
+    passes.setPassThreads(pools.get(T) ?? null);
+    try { fn(); } finally { passes.setPassThreads(null); }
+  };
   for (const storage of ['float64', 'float32'] as const) {
     const rng = new Rng(1);
     const X = storage === 'float64' ? new Float64Array(m * d) : new Float32Array(m * d);
@@ -135,24 +172,35 @@ if (parts.has('kernels')) {
         numpyRows.push(`numpy ${numpy.version}, float64, 1 BLAS thread: outputs at θ0 agree with the engine's to max relative difference ${diff.join(', ')}`);
       }
     }
-    const T = await timeInterleaved({
-      step: () => model.descend(model.evaluate(theta, data, loss), 1e-9),
-      hvp: () => model.hvp(ev, dirResident, outResident),
-      hvpPlain: () => model.hvp(ev, dir, out),
-      ntk: () => model.ntkApply(ev, u, o),
-      readX: () => passes.rowsDot(X, d, null, m, beta, o),
-    }, reps, numpy !== null && typeof numpy !== 'string' ? numpy.round : undefined);
-    const gbs = (X.byteLength / 1e9) / (T.step.med / 1000);
-    console.log(`${storage.padEnd(8)} ${fmt(T.step, 14)} ${fmt(T.hvp, 15)} ${fmt(T.hvpPlain, 17)} ${fmt(T.ntk, 15)} ${fmt(T.readX, 15)} ${gbs.toFixed(2).padStart(12)}`);
+    const fns: Record<string, () => void> = {};
+    for (const th of Ts) {
+      fns[`step${th}`] = onThreads(th, () => model.descend(model.evaluate(theta, data, loss), 1e-9));
+      fns[`hvp${th}`] = onThreads(th, () => model.hvp(ev, dirResident, outResident));
+      fns[`hvpPlain${th}`] = onThreads(th, () => model.hvp(ev, dir, out));
+      fns[`ntk${th}`] = onThreads(th, () => model.ntkApply(ev, u, o));
+      fns[`readX${th}`] = onThreads(th, () => passes.rowsDot(X, d, null, m, beta, o));
+    }
+    const T = await timeInterleaved(fns, reps, numpy !== null && typeof numpy !== 'string' ? numpy.round : undefined);
+    for (const th of Ts) {
+      const gbs = (X.byteLength / 1e9) / (T[`step${th}`].med / 1000);
+      console.log(`${storage.padEnd(8)} ${String(th).padStart(4)} ${fmt(T[`step${th}`], 14)} ${fmt(T[`hvp${th}`], 15)} ${fmt(T[`hvpPlain${th}`], 17)} ${fmt(T[`ntk${th}`], 15)} ${fmt(T[`readX${th}`], 15)} ${gbs.toFixed(2).padStart(12)}`);
+    }
+    const r = (a: Timing, b: Timing) => `${(a.med / b.med).toFixed(2)}× (min ${(a.min / b.min).toFixed(2)}×)`;
+    for (const th of Ts.filter((x) => x > 1)) {
+      threadRows.push(`${storage}, ${th} threads / 1 thread: step ${r(T[`step${th}`], T.step1)}, HVP ${r(T[`hvp${th}`], T.hvp1)}, NTK matvec ${r(T[`ntk${th}`], T.ntk1)}, read X ${r(T[`readX${th}`], T.readX1)}; step / read-X floor: ${r(T[`step${th}`], T[`readX${th}`])} on ${th} threads, ${r(T.step1, T.readX1)} on 1`);
+    }
+    T.step = T.step1; T.hvp = T.hvp1; T.ntk = T.ntk1;
     if (T.npStep) {
-      numpyRows.push(`numpy    ${fmt(T.npStep, 14)} ${fmt(T.npHvp, 15)} ${''.padStart(17)} ${fmt(T.npNtk, 15)}   (same rounds as float64)`);
+      numpyRows.push(`numpy       1 ${fmt(T.npStep, 14)} ${fmt(T.npHvp, 15)} ${''.padStart(17)} ${fmt(T.npNtk, 15)}   (same rounds as float64)`);
       const ratio = (a: Timing, b: Timing) => `${(b.med / a.med).toFixed(2)}× (min ${(b.min / a.min).toFixed(2)}×)`;
       numpyRows.push(`numpy time / engine time, float64: step ${ratio(T.step, T.npStep)}, HVP ${ratio(T.hvp, T.npHvp)}, NTK matvec ${ratio(T.ntk, T.npNtk)}`);
     }
     if (numpy !== null && typeof numpy !== 'string') numpy.stop();
     if (npDir !== null) rmSync(npDir, { recursive: true, force: true });
 }
-for (const line of numpyRows) console.log(line);
+for (const line of [...threadRows, ...numpyRows]) console.log(line);
+for (const pool of pools.values()) await pool.stop();
+console.log(`(${load()}, 2-thread headroom ×${(await headroom()).toFixed(2)} after; the machine is shared: timings are noisy)`);
 }
 
 // theory recursion throughput (target ≥ 1e6 steps/s)
@@ -183,23 +231,6 @@ if (parts.has('sweeps')) {
       config: { name: 'bench64', base: { data: { kind: 'degenerate', m: 100, d: 10, p: 0.3 }, model: { width: 1000 }, loss: 'logistic', steps: 400, record: { every: 50, denseUntil: 10 }, curvature: { every: 100 } }, axes: { c: { log: [0.5, 200], num: 64 } } },
     },
   ];
-  /**
-   * What two threads can get from this machine in this minute (it is shared): one compute loop of
-   * 2 units on one thread vs two loops of 1 unit on two threads; 2.00 on an idle 2-core machine.
-   */
-  const headroom = async (): Promise<number> => {
-    const loop = (iters: number) => new Promise<void>((resolve) => {
-      const w = new Worker('const { parentPort, workerData } = require("node:worker_threads"); let s = 0; for (let i = 0; i < workerData; i++) s += Math.sqrt(i + s * 1e-300); parentPort.postMessage(s);', { eval: true, workerData: iters });
-      w.once('message', () => void w.terminate().then(() => resolve()));
-    });
-    const unit = 3e7;
-    let t = performance.now();
-    await loop(2 * unit);
-    const one = performance.now() - t;
-    t = performance.now();
-    await Promise.all([loop(unit), loop(unit)]);
-    return one / (performance.now() - t);
-  };
   const work = mkdtempSync(join(tmpdir(), 'catapult-bench-'));
   console.log(`sweeps through the CLI (${code}); seconds as the sweep command reports them (process wall time):`);
   for (const { label, config } of sweeps) {

@@ -224,7 +224,7 @@ test('memory growth keeps earlier data sets correct', { skip: noWasm }, () => {
   const coef = randArray(400, rnd);
   const before = runWith('wasm', first, d, null, 400, w, coef);
   assert.deepEqual(before, runWith('js', first, d, null, 400, w, coef));
-  const mem0 = K.memory.buffer.byteLength;
+  const mem0 = K.memory.buffer.byteLength, used0 = K.stats().usedBytes;
   // Several 20 MB data sets: each forces memory.grow (which detaches all views of the old buffer).
   const big: Float64Array[] = [];
   for (let k = 0; k < 4; k++) {
@@ -236,7 +236,8 @@ test('memory growth keeps earlier data sets correct', { skip: noWasm }, () => {
     // The earlier small set, interleaved, still gives the same bits.
     assert.deepEqual(runWith('wasm', first, d, null, 400, w, coef), before, `first set after big set ${k}`);
   }
-  assert.ok(K.memory.buffer.byteLength >= mem0 + 4 * 20e6, 'memory grew');
+  // (free space at the top of the heap, e.g. a scratch area freed when it grew, absorbs part of the first set)
+  assert.ok(K.memory.buffer.byteLength > mem0 && K.memory.buffer.byteLength >= used0 + 4 * 20e6, 'memory grew');
   assert.ok(big.every((X) => K.isCached(X)) && K.isCached(first));
   // Freeing lets the heap reuse the space.
   const used = K.stats().usedBytes;

@@ -25,6 +25,7 @@ const SHORTCUTS: [flag: string, path: string, parse: (s: string) => unknown, hel
   ['--init <kind>', 'init.kind', String, 'gaussian | prescribed | file'],
   ['--init-file <path>', 'init.path', String, 'initial weights (implies --init file)'],
   ['--batch-size <k>', 'batchSize', Number, 'mini-batch SGD with batches of k (default: full batch)'],
+  ['--threads <n>', 'threads', Number, 'threads for the passes over X (default: the cores; same results for any n)'],
 ];
 
 function parseValue(text: string): unknown {

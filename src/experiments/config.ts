@@ -183,6 +183,12 @@ export const RunConfigSchema = z
     steps: z.number().int().min(0).default(1000),
     /** learning-rate policy: η_t = η·k(t), k from LRBench's functions (src/train/lr/) */
     schedule: LrPolicySchema,
+    /**
+     * threads for the passes over X of this run (absent: the machine's cores, shared among a sweep's parallel runs;
+     * src/experiments/nodePassThreads.ts). A speed setting only: results are bit-identical for any value, so it is
+     * not part of the run's identity (`runConfigHash`).
+     */
+    threads: z.number().int('must be a positive integer').positive('must be a positive integer').optional(),
     /** null: full-batch GD; k: mini-batch SGD with seeded shuffling */
     batchSize: positiveInt().nullable().default(null),
     /** update rule; absent = plain GD (no default filled in, so GD configs keep their hashes) */
@@ -339,6 +345,17 @@ export function configHash(cfg: unknown): string {
     h2 = Math.imul(h2 ^ ch, 0x5bd1e995) ^ (h1 >>> 13);
   }
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The hash of a run config as a run's identity: configHash without `threads`. The passes give bit-identical results
+ * for any thread count (src/linalg/wasm/passLanes.ts), so the same run on another machine, or with another
+ * `threads`, is the same run: resume and sweeps reuse it, and a config that differs only in `threads` keeps its
+ * directory.
+ */
+export function runConfigHash(cfg: RunConfig): string {
+  const { threads: _speedOnly, ...identity } = cfg;
+  return configHash(identity);
 }
 
 /** Path segments that would reach an object's prototype instead of a config field. */

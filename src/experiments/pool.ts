@@ -24,7 +24,7 @@ export interface JobResult {
   summary: RunSummary;
   reused: boolean;
 }
-export interface JobRequest { id: number; job: Job }
+export interface JobRequest { id: number; job: Job; runsAtOnce: number }
 export type JobReply = { id: number; ok: true; summary: RunSummary; reused: boolean } | { id: number; ok: false; error: string };
 
 const idle: Worker[] = [];
@@ -96,7 +96,7 @@ export async function runJobs(jobs: Job[], workers: number, onDone: (job: Job, r
         if (failure || next >= jobs.length) return settle();
         const id = next++;
         inFlight.set(w, id);
-        w.postMessage({ id, job: jobs[id] } satisfies JobRequest);
+        w.postMessage({ id, job: jobs[id], runsAtOnce: pool.length } satisfies JobRequest);
       };
       const what = (w: Worker) => {
         const id = inFlight.get(w);

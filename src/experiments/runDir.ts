@@ -19,6 +19,7 @@ import { checkRunCost } from './runCost.ts';
 import { inputDigests, runHash } from './runIdentity.ts';
 import { checkProblemInputs, explainInitFailure } from './inputChecks.ts';
 import { buildProblem } from './problem.ts';
+import { defaultThreads, withPassThreads } from './nodePassThreads.ts';
 import { analyzeSeparability, summarizeSeparability, type SeparabilityReport } from '../data/separability.ts';
 
 /**
@@ -58,6 +59,20 @@ export interface ExecuteOptions {
   onProgress?: (p: TrainProgress) => void;
   /** skip weights.json (sweeps with thousands of runs) */
   saveWeights?: boolean;
+  /** runs executing at once in this process (a sweep pool's size): the default `threads` shares the cores among them */
+  runsAtOnce?: number;
+}
+
+/**
+ * Data matrices with fewer entries than this train on one thread whatever `threads` says (starting a helper thread
+ * costs more than it saves there; the results are the same).
+ */
+export const THREADED_MIN_ENTRIES = 1 << 18;
+
+/** How many threads a run's passes use: cfg.threads, else the default share of the cores; 1 for small data. */
+export function runThreads(cfg: RunConfig, entries: number, runsAtOnce = 1): number {
+  if (entries < THREADED_MIN_ENTRIES) return 1;
+  return cfg.threads ?? defaultThreads(runsAtOnce);
 }
 
 /**
@@ -140,7 +155,7 @@ export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptio
   const recorder = marks ? watchMarks(trainer, marks.at, refs, marks.supportTol, marks.stop) : null;
   // Files are built in a temporary sibling and published only when the run is complete, so a
   // failure (bad input, a full disk, a kill) never leaves a half-written run directory.
-  return withStagingDir(dir, (stage) => {
+  const run = () => withStagingDir(dir, (stage) => {
     atomicWriteJson(join(stage, 'config.json'), { ...cfg, configHash: hash, code: codeVersion(), data_resolved: { train: problem.train.name, m: problem.train.m, d: problem.train.d, test: problem.test?.name ?? null, ...inputsField(cfg) } });
     const summary = trainer.run(opts.onProgress);
     atomicWrite(join(stage, 'metrics.csv'), metricsToCsv(trainer.metrics));
@@ -182,6 +197,8 @@ async function executeFlowRun(cfg: RunConfig, dir: string, hash: string, marks: 
     atomicWriteJson(join(stage, 'summary.json'), { ...summary, configHash: hash });
     return { dir, hash, summary, reused: false };
   });
+  // helper threads for the passes over X, for this run only (stopped when it ends, also on failure)
+  return withPassThreads(runThreads(cfg, problem.train.m * problem.train.d, opts.runsAtOnce), run);
 }
 
 /** The files of a run directory, summary.json last (its presence marks a complete run). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { configHash, type RunConfig } from './config.ts';
+import { configHash, runConfigHash, type RunConfig } from './config.ts';
 
 /**
  * A run's identity: its resolved config plus the content of every input file it reads (CSV data,
@@ -40,8 +40,13 @@ export function inputDigests(cfg: RunConfig, cache?: Map<string, string>): Recor
   return Object.fromEntries(inputFiles(cfg).map((f) => [f.field, fileDigest(f.path, cache)]));
 }
 
-/** The run key: configHash(cfg) without input files, else the hash of config + file digests. */
+/**
+ * The run key: runConfigHash(cfg) without input files, else the hash of config + file digests (`threads` left out
+ * in both: a speed setting that does not change any result).
+ */
 export function runHash(cfg: RunConfig, cache?: Map<string, string>): string {
   const inputs = inputDigests(cfg, cache);
-  return Object.keys(inputs).length === 0 ? configHash(cfg) : configHash({ config: cfg, inputs });
+  if (Object.keys(inputs).length === 0) return runConfigHash(cfg);
+  const { threads: _speedOnly, ...config } = cfg;
+  return configHash({ config, inputs });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalJson, configHash, configPathProblem, resolveConfig, setPath, type RunConfig } from './config.ts';
+import { canonicalJson, configHash, configPathProblem, resolveConfig, runConfigHash, setPath, type RunConfig } from './config.ts';
 import { pow } from '../linalg/detmath.ts';
 
 /**
@@ -118,7 +118,7 @@ export function expandSweep(sweep: SweepConfig, maxRuns = DEFAULT_MAX_RUNS): Swe
     } catch (e) {
       throw new Error(`sweep run ${index} (${canonicalJson(values)}): ${(e as Error).message}`);
     }
-    points.push({ index, values, config, hash: configHash(config) });
+    points.push({ index, values, config, hash: runConfigHash(config) });
   }
   return points;
 }

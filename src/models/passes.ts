@@ -1,5 +1,7 @@
 import { dotLanes8, type DataArray } from '../linalg/blas.ts';
 import { backendChoice, setBackendChoice, type KernelBackendChoice } from '../linalg/wasm/backend.ts';
+import { combineLanes, fusedCoefficients, LANES, passBlockRows, passLayout, PASS_COMBINE, PASS_DOT, PASS_FUSED, runPass, type PassJob } from '../linalg/wasm/passLanes.ts';
+import type { PassThreads } from '../linalg/wasm/passThreads.ts';
 import { forgetWasmData, wasmKernel, type WasmKernel } from '../linalg/wasm/runtime.ts';
 
 /**
@@ -18,11 +20,17 @@ import { forgetWasmData, wasmKernel, type WasmKernel } from '../linalg/wasm/runt
  * s_t = Σ_{j<D, j≡t (mod 8)} x_j w_j accumulated in increasing j from +0, combined as
  * main = ((s0+s2) + (s4+s6)) + ((s1+s3) + (s5+s7)); then t = Σ_{D≤j<d} x_j w_j sequentially from +0;
  * result main + t. (This is the natural reduction of four f64x2 accumulators.)
- * Scatter r += c·x is elementwise, rows in order, rows with c = 0 skipped, no FMA.
+ * Canonical row reduction r = Σ_i c_i x_i (rowsCombine, rowsDotThenCombine): the selected rows are cut into blocks
+ * of passBlockRows(d) rows, block b belonging to lane b mod 4; each lane's partial accumulates its rows in order
+ * (r += c·x elementwise, from +0, rows with c = 0 skipped, no FMA) and r = (p0 + p1) + (p2 + p3)
+ * (src/linalg/wasm/passLanes.ts). The blocks depend on count and d only, so the result is the same for any number
+ * of threads (`setPassThreads`), backend and engine. (Since this lane structure was introduced the last bits of
+ * reductions differ from the earlier single running sum.)
  * Float32 storage is promoted exactly, so f32 and f64 storage of the same values give the same bits.
  *
- * The fused pass runs in blocks of rows sized to stay in L2: wasm computes the block's dots, JS calls
- * coefOf per row, wasm scatters the block's rows (re-read from cache) into r.
+ * The fused pass runs block by block: wasm computes a block's dots, JS calls coefOf per row (in row order), wasm
+ * scatters the block's rows (re-read from cache) into its lane's partial. With threads, each thread runs its lanes
+ * on a shared memory and the calling thread computes the coefficients of each super-step of 4 blocks.
  */
 
 export type { KernelBackendChoice };
@@ -53,20 +61,37 @@ export function forgetKernelData(X: DataArray): void {
 
 /** In 'auto' mode passes touching fewer elements than this run in JS. */
 const AUTO_MIN_ELEMENTS = 4096;
-/**
- * Target bytes of X per block of the fused pass: the scatter re-reads the block from L2 (256 KB fits the L2 of
- * common CPUs). 128 KB–512 KB measured alike: with X cached both kernels are instruction-bound.
- */
-const BLOCK_BYTES = 256 * 1024;
-const MIN_BLOCK_ROWS = 8;
-const MAX_BLOCK_ROWS = 4096;
+/** Passes touching fewer elements than this stay on the calling thread (a wake-up costs more than they do). */
+const THREAD_MIN_ELEMENTS = 1 << 17;
+let threadMinElements = THREAD_MIN_ELEMENTS;
 
-function kernelFor(count: number, d: number): WasmKernel | null {
-  const choice = backendChoice();
-  if (choice === 'js' || count === 0 || d === 0) return null;
-  if (choice === 'auto' && count * d < AUTO_MIN_ELEMENTS) return null;
-  const K = wasmKernel();
-  return K === null || K.busy ? null : K;
+let threads: PassThreads | null = null;
+let threadedPasses = 0;
+
+/** Tests: the smallest pass (count·d) that is split between threads (default 2^17); returns the previous value. */
+export function setPassThreadMinimum(elements: number): number {
+  const old = threadMinElements;
+  threadMinElements = elements;
+  return old;
+}
+
+/** How many passes have run split between threads in this thread's lifetime (diagnostics, tests). */
+export function threadedPassCount(): number {
+  return threadedPasses;
+}
+
+/**
+ * Splits the wasm passes between the threads of `t` (null: the calling thread only). Results are bit-identical
+ * either way; small passes, the 'js' backend and passes called from inside a coefficient callback stay on the
+ * calling thread.
+ */
+export function setPassThreads(t: PassThreads | null): void {
+  threads = t;
+}
+
+/** How many threads the passes use now (1 without `setPassThreads`). */
+export function passThreadCount(): number {
+  return threads?.threads ?? 1;
 }
 
 function checkArgs(X: DataArray, d: number, rows: Int32Array | null, count: number): void {
@@ -87,26 +112,21 @@ function checkArgs(X: DataArray, d: number, rows: Int32Array | null, count: numb
 /** out[i] = x_row(i) · w for the selected rows. */
 export function rowsDot(X: DataArray, d: number, rows: Int32Array | null, count: number, w: Float64Array, out: Float64Array): void {
   checkArgs(X, d, rows, count);
-  const K = kernelFor(count, d);
-  if (K !== null && wasmDot(K, X, d, rows, count, w, out)) return;
+  if (wasmPass(PASS_DOT, X, d, rows, count, { w, out })) return;
   for (let i = 0; i < count; i++) out[i] = dotLanes8(d, X, (rows === null ? i : rows[i]) * d, w, 0);
 }
 
 /** r = Σ_i coef[i] · x_row(i) over the selected rows (r is overwritten; rows with coef 0 are skipped). */
 export function rowsCombine(X: DataArray, d: number, rows: Int32Array | null, count: number, coef: Float64Array, r: Float64Array): void {
   checkArgs(X, d, rows, count);
-  const K = kernelFor(count, d);
-  if (K !== null && wasmCombine(K, X, d, rows, count, (i) => coef[i], r)) return;
-  r.fill(0, 0, d);
-  for (let i = 0; i < count; i++) {
-    const c = coef[i];
-    if (c !== 0) scatterJs(X, (rows === null ? i : rows[i]) * d, d, c, r);
-  }
+  if (wasmPass(PASS_COMBINE, X, d, rows, count, { coef, r })) return;
+  combineJs(X, d, rows, count, null, (i) => coef[i], r);
 }
 
 /**
  * The fused pass: for each selected row, s = x·w, then c = coefOf(i, s) and r += c·x.
- * `coefOf` may record s (e.g. f_α) as a side effect; it is called for i = 0..count−1 in order. r is overwritten.
+ * `coefOf` may record s (e.g. f_α) as a side effect; it is called for i = 0..count−1 in order, on the calling
+ * thread. r is overwritten.
  */
 export function rowsDotThenCombine(
   X: DataArray,
@@ -118,18 +138,27 @@ export function rowsDotThenCombine(
   r: Float64Array,
 ): void {
   checkArgs(X, d, rows, count);
-  const K = kernelFor(count, d);
-  if (K !== null && wasmCombine(K, X, d, rows, count, coefOf, r, w)) return;
-  r.fill(0, 0, d);
-  for (let i = 0; i < count; i++) {
-    const o = (rows === null ? i : rows[i]) * d;
-    const c = coefOf(i, dotLanes8(d, X, o, w, 0));
-    if (c !== 0) scatterJs(X, o, d, c, r);
-  }
+  if (wasmPass(PASS_FUSED, X, d, rows, count, { w, coefOf, r })) return;
+  combineJs(X, d, rows, count, w, coefOf, r);
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// JS backend: the elementwise scatter (the dots are blas.dotLanes8, the canonical order).
+// JS backend: the lanes of passLanes.ts on one thread; the dots are blas.dotLanes8 (the canonical order).
+
+function combineJs(X: DataArray, d: number, rows: Int32Array | null, count: number, w: Float64Array | null, coefOf: (i: number, s: number) => number, r: Float64Array): void {
+  const B = passBlockRows(d);
+  const p = Array.from({ length: LANES }, () => new Float64Array(d));
+  for (let first = 0, b = 0; first < count; first += B, b++) {
+    const lane = p[b % LANES];
+    const end = Math.min(count, first + B);
+    for (let i = first; i < end; i++) {
+      const o = (rows === null ? i : rows[i]) * d;
+      const c = coefOf(i, w === null ? NaN : dotLanes8(d, X, o, w, 0));
+      if (c !== 0) scatterJs(X, o, d, c, lane);
+    }
+  }
+  combineLanes(p, r, d);
+}
 
 function scatterJs(X: DataArray, o: number, d: number, c: number, r: Float64Array): void {
   let j = 0;
@@ -143,96 +172,56 @@ function scatterJs(X: DataArray, o: number, d: number, c: number, r: Float64Arra
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// wasm backend. Each returns false (before touching any output) if X or the scratch does not fit in wasm memory.
+// wasm backend: the kernel (or the threads' shared kernel) runs the lanes. Returns false (before touching any
+// output) if the pass runs in JS instead: 'js' backend, a tiny pass in 'auto', a nested call, no room in memory.
 
-/** Rows per block: a multiple of 4 (the dot kernel works on row pairs; an odd block would waste a row's work). */
-function blockRows(d: number, elemBytes: number): number {
-  const b = Math.max(MIN_BLOCK_ROWS, Math.min(MAX_BLOCK_ROWS, Math.floor(BLOCK_BYTES / (d * elemBytes))));
-  return b - (b % 4);
+interface PassArgs {
+  w?: Float64Array;
+  out?: Float64Array;
+  coef?: Float64Array;
+  coefOf?: (i: number, s: number) => number;
+  r?: Float64Array;
 }
 
-/** Scratch layout for one call: w | r | dots (B) | coef (B) | idx (B) | rows (count, optional). Byte offsets. */
-interface Layout { w: number; r: number; dots: number; coef: number; idx: number; rows: number }
-
-function layout(K: WasmKernel, d: number, B: number, rowsCount: number): Layout | null {
-  const a = (n: number): number => Math.ceil(n / 64) * 64;
-  const w = 0, r = w + a(8 * d), dots = r + a(8 * d), coef = dots + a(8 * B), idx = coef + a(8 * B), rowsOff = idx + a(4 * B);
-  const base = K.scratch(rowsOff + 4 * rowsCount);
-  if (base < 0) return null;
-  return { w: base + w, r: base + r, dots: base + dots, coef: base + coef, idx: base + idx, rows: rowsCount > 0 ? base + rowsOff : 0 };
-}
-
-function wasmDot(K: WasmKernel, X: DataArray, d: number, rows: Int32Array | null, count: number, w: Float64Array, out: Float64Array): boolean {
+function wasmPass(kind: number, X: DataArray, d: number, rows: Int32Array | null, count: number, a: PassArgs): boolean {
+  const choice = backendChoice();
+  if (choice === 'js' || count === 0 || d === 0) return false;
+  if (choice === 'auto' && count * d < AUTO_MIN_ELEMENTS) return false;
+  // With threads, every pass uses their shared kernel (X is copied into one memory only); small ones on this thread.
+  const shared = threads !== null && !threads.kernel.busy ? threads : null;
+  const pool = shared !== null && count * d >= threadMinElements ? shared : null;
+  const K: WasmKernel | null = shared !== null ? shared.kernel : wasmKernel();
+  if (K === null || K.busy) return false;
   const x = K.dataPtr(X);
   if (x < 0) return false;
-  const f32 = X instanceof Float32Array;
-  const B = blockRows(d, X.BYTES_PER_ELEMENT);
-  const L = layout(K, d, B, rows === null ? 0 : count);
-  if (L === null) return false;
+  const layout = passLayout(kind, d, count, rows !== null);
+  const base = K.scratch(layout.bytes);
+  if (base < 0) return false;
+  const job: PassJob = { kind, f32: X instanceof Float32Array ? 1 : 0, x, d, count, B: passBlockRows(d), ...layout.at(base) };
   const V = K.views();
-  V.f64.set(w.subarray(0, d), L.w >>> 3);
-  if (rows !== null) V.i32.set(rows.subarray(0, count), L.rows >>> 2);
-  const dot = f32 ? K.exports.dot_f32 : K.exports.dot_f64;
-  const dots = L.dots >>> 3;
-  for (let b = 0; b < count; b += B) {
-    const nb = Math.min(B, count - b);
-    dot(x, d, L.rows, b, nb, L.w, L.dots);
-    out.set(V.f64.subarray(dots, dots + nb), b);
-  }
-  return true;
-}
-
-/**
- * r = Σ_i c_i x_row(i) with c_i = coefOf(i, x_row(i)·w) when w is given (the fused pass), else coefOf(i, NaN)
- * (rowsCombine passes a plain coefficient lookup).
- */
-function wasmCombine(
-  K: WasmKernel,
-  X: DataArray,
-  d: number,
-  rows: Int32Array | null,
-  count: number,
-  coefOf: (i: number, s: number) => number,
-  r: Float64Array,
-  w?: Float64Array,
-): boolean {
-  const x = K.dataPtr(X);
-  if (x < 0) return false;
-  const f32 = X instanceof Float32Array;
-  const B = blockRows(d, X.BYTES_PER_ELEMENT);
-  const fused = w !== undefined;
-  const L = layout(K, d, B, fused && rows !== null ? count : 0);
-  if (L === null) return false;
-  const V = K.views();
-  const F = V.f64, I = V.i32;
-  F.fill(0, L.r >>> 3, (L.r >>> 3) + d);
-  if (fused) {
-    F.set(w.subarray(0, d), L.w >>> 3);
-    if (rows !== null) I.set(rows.subarray(0, count), L.rows >>> 2);
-  }
-  const dot = f32 ? K.exports.dot_f32 : K.exports.dot_f64;
-  const scat = f32 ? K.exports.scat_f32 : K.exports.scat_f64;
-  const dots = L.dots >>> 3, coef = L.coef >>> 3, idx = L.idx >>> 2;
+  if (a.w !== undefined) V.f64.set(a.w.subarray(0, d), job.w >>> 3);
+  if (rows !== null) V.i32.set(rows.subarray(0, count), job.rows >>> 2);
+  if (a.coef !== undefined) V.f64.set(a.coef.subarray(0, count), job.coefIn >>> 3);
+  const coefOf = a.coefOf;
+  const rowOf = rows === null ? (i: number) => i : (i: number) => rows[i];
+  const coefficients = (s: number, lane: number): void => {
+    if (coefOf !== undefined) fusedCoefficients(job, s, lane, V, coefOf, rowOf);
+  };
   // coefOf may call back into a pass: `busy` sends such nested calls to JS, so these views stay valid.
   K.busy = true;
   try {
-    for (let b = 0; b < count; b += B) {
-      const nb = Math.min(B, count - b);
-      if (fused) dot(x, d, L.rows, b, nb, L.w, L.dots);
-      let k = 0;
-      for (let i = 0; i < nb; i++) {
-        const c = coefOf(b + i, fused ? F[dots + i] : NaN);
-        if (c !== 0) {
-          I[idx + k] = rows === null ? b + i : rows[b + i];
-          F[coef + k] = c;
-          k++;
-        }
-      }
-      if (k > 0) scat(x, d, L.idx, L.coef, k, L.r);
+    if (pool !== null) {
+      pool.run(job, coefficients);
+      threadedPasses++;
     }
+    else runPass(job, K.exports, V, coefficients);
   } finally {
     K.busy = false;
   }
-  r.set(F.subarray(L.r >>> 3, (L.r >>> 3) + d));
+  if (kind === PASS_DOT) a.out!.set(V.f64.subarray(job.out >>> 3, (job.out >>> 3) + count));
+  else {
+    const p = Array.from({ length: LANES }, (_, l) => V.f64.subarray((job.part + l * job.partStride) >>> 3, ((job.part + l * job.partStride) >>> 3) + d));
+    combineLanes(p, a.r!, d);
+  }
   return true;
 }

@@ -153,8 +153,9 @@ export interface FuncDef {
 /**
  * A module that imports its memory as `env.memory` (at least `minPages` pages, no maximum) and exports functions
  * without results. (Importing the memory lets several builds of the kernels share one memory, e.g. to compare them.)
+ * With `sharedMaxPages` the import is a shared memory with that maximum (threads: src/linalg/wasm/passThreads.ts).
  */
-export function assembleModule(funcs: FuncDef[], minPages: number): Uint8Array<ArrayBuffer> {
+export function assembleModule(funcs: FuncDef[], minPages: number, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   // One function type per distinct parameter list.
   const typeKeys: string[] = [];
   const typeOf = funcs.map((f) => {
@@ -167,7 +168,8 @@ export function assembleModule(funcs: FuncDef[], minPages: number): Uint8Array<A
 
   const section = (id: number, content: Code): Code => [id, ...uleb(content.length), ...content];
   const typeSec = section(1, vec(types));
-  const importSec = section(2, vec([cat(name('env'), name('memory'), [0x02, 0x00], uleb(minPages))]));
+  const limits = sharedMaxPages === undefined ? [0x00, ...uleb(minPages)] : [0x03, ...uleb(minPages), ...uleb(sharedMaxPages)];
+  const importSec = section(2, vec([cat(name('env'), name('memory'), [0x02], limits)]));
   const funcSec = section(3, vec(typeOf.map((t) => uleb(t))));
   const exportSec = section(7, vec(funcs.map((f, i) => cat(name(f.name), [0x00], uleb(i)))));
   const codeSec = section(10, vec(funcs.map((f) => {

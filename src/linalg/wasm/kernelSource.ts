@@ -177,7 +177,7 @@ export const DEFAULT_SHAPE: KernelShape = { dotRows: 4, scatterRows: 8 };
  * as two modules sharing one memory, each under Chrome's 4 KB limit for synchronous compilation on a browser main
  * thread; tests may build them together.
  */
-export function buildKernelModule(shape: KernelShape = DEFAULT_SHAPE, elems: readonly Elem[] = ['f64', 'f32']): Uint8Array<ArrayBuffer> {
+export function buildKernelModule(shape: KernelShape = DEFAULT_SHAPE, elems: readonly Elem[] = ['f64', 'f32'], sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   const { dotRows: R, scatterRows: G } = shape;
-  return assembleModule([...elems.map((e) => dotKernel(e, R)), ...elems.map((e) => scatterKernel(e, G))], 1);
+  return assembleModule([...elems.map((e) => dotKernel(e, R)), ...elems.map((e) => scatterKernel(e, G))], 1, sharedMaxPages);
 }

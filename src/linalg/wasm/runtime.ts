@@ -163,6 +163,11 @@ export class WasmKernel {
     this.cachedCount--;
   }
 
+  /** Address of `bytes` bytes kept for the kernel's lifetime (e.g. a control block), or −1. */
+  reserve(bytes: number): number {
+    return this.heap.alloc(bytes);
+  }
+
   /** Address of a scratch area of at least `bytes` bytes (reused across calls), or −1. */
   scratch(bytes: number): number {
     if (this.scratchSize >= bytes) return this.scratchPtr;
@@ -180,7 +185,8 @@ export class WasmKernel {
   /** Typed views of the current memory buffer (re-created after growth). */
   views(): Views {
     const buf = this.memory.buffer as ArrayBuffer;
-    if (this.v === null || this.buf !== buf) {
+    // (a shared memory's buffer is a SharedArrayBuffer whose length grows; a new object after growth)
+    if (this.v === null || this.buf !== buf || this.v.f64.buffer.byteLength !== buf.byteLength) {
       this.buf = buf;
       this.v = { f64: new Float64Array(buf), f32: new Float32Array(buf), i32: new Int32Array(buf) };
     }
@@ -215,6 +221,78 @@ export function wasmKernel(): WasmKernel | null {
     instance = null;
   }
   return instance;
+}
+
+/** Maximum pages of the shared memory of threaded passes (a shared memory needs a declared maximum). */
+export const SHARED_MAX_PAGES = MAX_PAGES;
+
+function readUleb(b: Uint8Array, p: number): [number, number] {
+  let v = 0, shift = 0, byte: number;
+  do {
+    byte = b[p++];
+    v += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return [v, p];
+}
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/**
+ * The kernel module `bytes` (as built by assembleModule: one import, env.memory) with its memory import declared
+ * shared with maximum `maxPages` — a shared memory can only be imported so. The same code: the result equals
+ * assembleModule(…, sharedMaxPages) (checked by a test), derived here so that kernelBytes.ts holds each module once.
+ */
+export function sharedMemoryVariant(bytes: Uint8Array, maxPages = SHARED_MAX_PAGES): Uint8Array<ArrayBuffer> {
+  const out: number[] = Array.from(bytes.subarray(0, 8));
+  let p = 8;
+  while (p < bytes.length) {
+    const id = bytes[p];
+    const [size, start] = readUleb(bytes, p + 1);
+    let content = Array.from(bytes.subarray(start, start + size));
+    if (id === 2) {
+      // vec(1) · name "env" · name "memory" · 0x02 (memory) · limits 0x00 min  →  limits 0x03 min max
+      const at = 1 + 4 + 7;
+      if (content[0] !== 1 || content[at] !== 0x02 || content[at + 1] !== 0x00) throw new Error('unexpected kernel module import section');
+      content = [...content.slice(0, at + 1), 0x03, ...content.slice(at + 2), ...uleb(maxPages)];
+    }
+    out.push(id, ...uleb(content.length), ...content);
+    p = start + size;
+  }
+  return new Uint8Array(out);
+}
+
+/** The data-pass kernels (f64 and f32) instantiated on a shared memory; null where that is unavailable. */
+export function instantiateSharedKernels(memory: WebAssembly.Memory): KernelExports | null {
+  try {
+    const load = (bytes: Uint8Array<ArrayBuffer>) => new WebAssembly.Instance(new WebAssembly.Module(sharedMemoryVariant(bytes)), { env: { memory } }).exports;
+    return { ...load(KERNEL_WASM), ...load(KERNEL_F32_WASM) } as unknown as KernelExports;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A second kernel whose memory is a shared WebAssembly.Memory, for passes split between threads (passThreads.ts);
+ * null where shared memory or WebAssembly SIMD is unavailable (e.g. a browser page without cross-origin isolation).
+ */
+export function createSharedKernel(): WasmKernel | null {
+  try {
+    if (typeof WebAssembly !== 'object' || wasmKernel() === null) return null;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true });
+    const exports = instantiateSharedKernels(memory);
+    return exports === null ? null : new WasmKernel(exports, memory);
+  } catch {
+    return null;
+  }
 }
 
 /** Drops the cached wasm copy of X, if any (needed only if X is mutated after use). */
