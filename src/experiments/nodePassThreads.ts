@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { startPassThreads, type PassHelperInit, type PassThreads, type PassThreadSpawner } from '../linalg/wasm/passThreads.ts';
 import { setPassThreads } from '../models/passes.ts';
@@ -33,12 +32,14 @@ export function startNodePassThreads(threads: number): Promise<PassThreads | nul
 }
 
 /**
- * The default number of threads of one run: the machine's cores (availableParallelism), shared among `runsAtOnce`
- * runs (a sweep's pool workers): ⌊cores / runsAtOnce⌋, at least 1.
+ * The default number of threads of one run: 1. WHY not the cores: measured on the 2-core build machine, two threads
+ * made a step 1.5× and an HVP 1.6× SLOWER than one (README, Performance), so threads are opt-in (`threads`,
+ * `--threads`) until a machine shows a gain.
  */
-export function defaultThreads(runsAtOnce = 1): number {
-  return Math.max(1, Math.floor(availableParallelism() / Math.max(1, runsAtOnce)));
+export function defaultThreads(_runsAtOnce = 1): number {
+  return 1;
 }
+
 
 /**
  * Runs `body` with the data passes split between `threads` threads (helpers started before, stopped after, even

@@ -165,6 +165,8 @@ export async function executeRun(cfg: RunConfig, dir: string, opts: ExecuteOptio
     atomicWriteJson(join(stage, 'summary.json'), { ...full, configHash: hash });
     return { dir, hash, summary: full, reused: false };
   });
+  // helper threads for the passes over X, for this run only (stopped when it ends, also on failure)
+  return withPassThreads(runThreads(cfg, problem.train.m * problem.train.d, opts.runsAtOnce), run);
 }
 
 /** Record marks along a GD run: at init and after every step (trainer.afterStep); optionally stop at the last. */
@@ -197,8 +199,6 @@ async function executeFlowRun(cfg: RunConfig, dir: string, hash: string, marks: 
     atomicWriteJson(join(stage, 'summary.json'), { ...summary, configHash: hash });
     return { dir, hash, summary, reused: false };
   });
-  // helper threads for the passes over X, for this run only (stopped when it ends, also on failure)
-  return withPassThreads(runThreads(cfg, problem.train.m * problem.train.d, opts.runsAtOnce), run);
 }
 
 /** The files of a run directory, summary.json last (its presence marks a complete run). */
