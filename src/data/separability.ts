@@ -74,7 +74,7 @@
  * the LP's cost grows fast with |W| (2382 samples: ~4 min wall per round, 7428 samples still unseparated): the
  * LP that first meets a non-separable W must prove optimality over ~|W| simplex iterations on dense rows.
  *
- * Newton path (`method: 'newton'`, 'auto' above `newtonAbove` = 5·10⁵ LP nonzeros). N is certified without an LP:
+ * Newton path (`method: 'newton'`, 'auto' above `newtonAbove` = 2·10⁶ LP nonzeros). N is certified without an LP:
  * by Gordan, N's rows have a strictly positive combination Σ w_β ẑ_β = 0, and the tilted objective
  * F(u) = mean_β(exp(−⟨ẑ_β, u⟩) − ⟨ẑ_β, u⟩) over a set S of rows has a minimizer iff no row of S is separable among
  * S; at the minimizer ∇F = 0 says Σ_S (exp(−t_β) + 1) ẑ_β = 0, a Gordan certificate with every weight ≥ 1 (before
@@ -128,7 +128,7 @@ export interface SeparabilityOptions {
    * 'auto' (default): 'newton' above `newtonAbove` LP nonzeros, else 'lp'.
    */
   method?: 'auto' | 'lp' | 'newton';
-  /** LP nonzeros above which 'auto' takes the Newton path. Default 5·10⁵ (planted 12000 × 60: LP path ~100 s, Newton ~seconds). */
+  /** LP nonzeros above which 'auto' takes the Newton path. Default 2·10⁶ (where the LP path needs a working set). */
   newtonAbove?: number;
   /** Extra HiGHS options for every round (e.g. { presolve: 'off' }); see the HiGHS option list. */
   highsOptions?: Record<string, string | number | boolean>;
@@ -330,7 +330,11 @@ const CERT_WEAK_TOL = 1e-7;
 /** The dual certificate is accepted when it excludes margins above this. */
 const CERT_MARGIN_BOUND = 1e-6;
 const DEFAULT_WORKING_SET_ABOVE = 2e6;
-const DEFAULT_NEWTON_ABOVE = 5e5;
+/**
+ * = DEFAULT_WORKING_SET_ABOVE: below it one LP is affordable, and on separable data of that size (e.g. 1000 MNIST
+ * images at 28×28) the Newton guess would only add its d²-per-row steps before the same LP.
+ */
+const DEFAULT_NEWTON_ABOVE = 2e6;
 /**
  * Small start, moderate growth: on full MNIST 3 vs 5 a start of 382 samples grown by ≤ 500 per round reached
  * 1882 samples in 40 s of CPU, while one LP on 1530 evenly spaced samples had not finished after 6.5 CPU minutes
