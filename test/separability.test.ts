@@ -430,7 +430,7 @@ test('certificates: a separator with margin on I and a Gordan dual on N, both ve
   for (const { name, ds, I } of cases) {
     const direct = await analyzeSeparability(ds);
     // a working set of ~30 samples, grown 25 at a time
-    const ws = await analyzeSeparability(ds, { workingSetAbove: 0, workingSetInitial: 30 * ds.d, workingSetBatch: 25 });
+    const ws = await analyzeSeparability(ds, { method: 'lp', workingSetAbove: 0, workingSetInitial: 30 * ds.d, workingSetBatch: 25 });
     if (I) assert.deepEqual(Array.from(direct.separableIndices), I, name);
     assert.deepEqual(Array.from(ws.separableIndices), Array.from(direct.separableIndices), `${name}: working set vs direct`);
     assert.equal(ws.nonSeparableDim, direct.nonSeparableDim, name);
@@ -467,4 +467,117 @@ test('certificates after peeling: the separators of the rounds combine into one 
   assert.equal(t.certificates.verified, true, JSON.stringify(t.certificates));
   const v = verifyCertificates(thin, t);
   assert.ok(v.margin > 0, `combined separator margin ${v.margin}`);
+});
+
+/**
+ * Planted decomposition: N = `nN` samples whose z = y·x lie in a k-dimensional subspace V = span(A) with Gaussian
+ * coefficients (so, with nN ≫ k, they positively span V: no weak separator is strict on any of them, and
+ * dim V = k), I = the others, z = γ_α e + (a component in V) + (noise orthogonal to e), γ_α > 0, with e ⟂ V a
+ * unit vector: u = e separates I strictly and vanishes on N. So I and N are known exactly.
+ */
+function plantedData(m: number, d: number, k: number, nN: number, seed: number): { ds: Dataset; N: number[]; k: number } {
+  const rng = new Rng(seed);
+  // orthonormal e, a_1..a_k via Gram–Schmidt of Gaussian vectors
+  const vecs: Float64Array[] = [];
+  while (vecs.length < k + 1) {
+    const v = rng.fillNormal(new Float64Array(d));
+    for (const b of vecs) {
+      let c = 0;
+      for (let j = 0; j < d; j++) c += b[j] * v[j];
+      for (let j = 0; j < d; j++) v[j] -= c * b[j];
+    }
+    const nv = Math.hypot(...v);
+    for (let j = 0; j < d; j++) v[j] /= nv;
+    vecs.push(v);
+  }
+  const [e, ...A] = vecs;
+  const X = new Float64Array(m * d), y = new Float64Array(m);
+  const N: number[] = [];
+  for (let a = 0; a < m; a++) {
+    const z = new Float64Array(d);
+    const inN = (a * nN) % m < nN; // evenly interleaved
+    if (inN) N.push(a);
+    for (const b of A) {
+      const c = rng.normal();
+      for (let j = 0; j < d; j++) z[j] += c * b[j];
+    }
+    if (!inN) {
+      const g = 0.05 + rng.uniform();
+      const noise = rng.fillNormal(new Float64Array(d));
+      let c = 0;
+      for (let j = 0; j < d; j++) c += noise[j] * e[j];
+      for (let j = 0; j < d; j++) z[j] += g * e[j] + 0.5 * (noise[j] - c * e[j]);
+    }
+    y[a] = rng.uniform() < 0.5 ? 1 : -1;
+    for (let j = 0; j < d; j++) X[a * d + j] = y[a] * z[j];
+  }
+  return { ds: makeDataset(X, y, d, `planted(m=${m}, d=${d}, k=${k})`), N, k };
+}
+
+function checkAgainstIndependentVerification(ds: Dataset, r: SeparabilityReport, name: string): void {
+  checkConsistent(r);
+  assert.equal(r.certificates.verified, true, `${name}: ${JSON.stringify(r.certificates)}`);
+  const v = verifyCertificates(ds, r);
+  if (r.separableCount > 0) assert.ok(v.margin > 0 && relErr(v.margin, r.certificates.separatorMargin) < 1e-9, `${name}: margin ${v.margin}`);
+  if (r.nonSeparableCount > r.zeroCount) {
+    assert.ok(v.nonSepMin > -1e-7, `${name}: u on N ${v.nonSepMin}`);
+    assert.ok(v.minWeight > 0, `${name}: min weight ${v.minWeight}`);
+    assert.ok(v.residual / v.minWeight < 1e-6, `${name}: margin bound ${v.residual / v.minWeight}`);
+  }
+}
+
+test('Newton path = LP path on small cases: identical I and N, both certificates verified independently', async () => {
+  const cases: { name: string; ds: Dataset }[] = [];
+  const tc = twoClusters(150, 90);
+  cases.push({ name: 'two clusters', ds: tc.ds });
+  cases.push({ name: 'noisy teacher (I = ∅)', ds: gaussianTeacherData({ m: 300, d: 10, seed: 3, labelNoise: 0.1 }) });
+  cases.push({ name: 'separable teacher (N = ∅)', ds: gaussianTeacherData({ m: 200, d: 8, seed: 11 }) });
+  cases.push({ name: 'degenerate', ds: degenerateData({ m: 40, d: 5, p: 0.25 }) });
+  for (const seed of [1, 2, 3, 4]) cases.push({ name: `planted seed ${seed}`, ds: plantedData(400, 12, 3 + seed, 150 + 40 * seed, seed).ds });
+  // random mixtures: Gaussian teacher data plus a block of noisy labels in a random subspace
+  for (const seed of [5, 6]) {
+    const p = plantedData(300, 8, 2, 60, seed).ds;
+    const y = Float64Array.from(p.y);
+    const rng = new Rng(seed);
+    for (let a = 0; a < p.m; a++) if (rng.uniform() < 0.02) y[a] = -y[a]; // a few flipped labels merge I into N
+    cases.push({ name: `planted + flips seed ${seed}`, ds: makeDataset(p.X, y, p.d, 'planted-flipped') });
+  }
+  for (const { name, ds } of cases) {
+    const lp = await analyzeSeparability(ds, { method: 'lp' });
+    const nw = await analyzeSeparability(ds, { method: 'newton' });
+    assert.equal(lp.method, 'lp');
+    assert.equal(nw.method, 'newton');
+    assert.deepEqual(Array.from(nw.separableIndices), Array.from(lp.separableIndices), `${name}: I`);
+    assert.equal(nw.nonSeparableDim, lp.nonSeparableDim, `${name}: dim V`);
+    checkAgainstIndependentVerification(ds, lp, `${name} (lp)`);
+    checkAgainstIndependentVerification(ds, nw, `${name} (newton)`);
+    if (nw.nonSeparableCount > nw.zeroCount) assert.equal(nw.certificates.dualStatus, 'newton');
+  }
+});
+
+test('planted N of known dimension, 12000 × 60: the Newton path finds it with certificates in < 10 s of CPU', async () => {
+  // the LP path needs one non-separable LP over 12000 dense rows here (README, Separability: ~2× the Newton path's
+  // time). CPU time, not wall time, is asserted: the shared 2-core machine runs ~10 jobs at once.
+  const { ds, N, k } = plantedData(12000, 60, 8, 9000, 7);
+  const cpu0 = process.cpuUsage();
+  const events: string[] = [];
+  const r = await analyzeSeparability(ds, { newtonAbove: 5e5, onProgress: (p) => events.push(p.phase) });
+  const cpu = process.cpuUsage(cpu0);
+  const ms = (cpu.user + cpu.system) / 1000;
+  assert.equal(r.method, 'newton', 'auto picks the Newton path above newtonAbove (7.3·10⁵ LP nonzeros here)');
+  assert.deepEqual(Array.from(r.nonSeparableIndices), N);
+  assert.equal(r.separableCount, 12000 - N.length);
+  assert.equal(r.nonSeparableDim, k);
+  checkAgainstIndependentVerification(ds, r, 'planted 12000');
+  assert.ok(events.includes('newton') && events.includes('project'), `progress phases ${[...new Set(events)]}`);
+  assert.ok(ms < 10000, `took ${ms.toFixed(0)} ms of CPU`);
+});
+
+test('totalTimeLimit: a clear error that says how far it got, and the CLI option', async () => {
+  const { ds } = plantedData(12000, 60, 8, 9000, 7);
+  await assert.rejects(analyzeSeparability(ds, { totalTimeLimit: 0.05 }), (e: Error) => e.name === 'SeparabilityTimeLimitError' && /time limit of 0\.05 s reached after [\d.]+ s, during .*certified non-separable so far/.test(e.message));
+  await assert.rejects(separabilityCommand({ data: 'gaussian', m: 50, d: 3, timeLimit: -1 }), /--time-limit must be a positive number/);
+  const text = await separabilityCommand({ data: 'degenerate', m: 50, d: 4, p: 0.3, timeLimit: 60, method: 'newton' });
+  assert.match(text, /Newton path: \d+ Newton iterations/);
+  assert.match(text, /certificates verified/);
 });

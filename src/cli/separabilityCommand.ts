@@ -7,9 +7,11 @@
 import type { Dataset } from '../data/dataset.ts';
 import { loadCsvFile } from '../data/files.ts';
 import { degenerateData, gaussianTeacherData, twoGaussiansData } from '../data/generators.ts';
-import { analyzeSeparability, type SeparabilityReport } from '../data/separability.ts';
+import { analyzeSeparability, type SeparabilityProgress, type SeparabilityReport } from '../data/separability.ts';
+import { loadMnistTask } from '../data/mnistFiles.ts';
+import { parseBinaryTask } from '../data/binaryTasks.ts';
 
-export type SeparabilityDataKind = 'degenerate' | 'gaussian' | 'two-gaussians';
+export type SeparabilityDataKind = 'degenerate' | 'gaussian' | 'two-gaussians' | 'mnist';
 
 export interface SeparabilityCommandOptions {
   /** CSV file (features then a label column, see loadCsvFile); exclusive with `data`. */
@@ -27,8 +29,20 @@ export interface SeparabilityCommandOptions {
   labelNoise?: number;
   /** two-gaussians: distance between the class means (default 2) */
   separation?: number;
-  /** generator seed (default 0) */
+  /** generator seed (default 0); mnist: the subsample seed */
   seed?: number;
+  /** mnist: binary task, e.g. '3v5' (see parseBinaryTask) */
+  task?: string;
+  /** mnist: training images (seeded subsample; default all of the pair) */
+  trainSize?: number;
+  /** mnist: average pooling k×k (default 1) */
+  pool?: number;
+  /** mnist: 'global' (default, as the mnist recipes), 'per-pixel' or 'none' */
+  standardization?: 'global' | 'per-pixel' | 'none';
+  /** whole-decomposition time limit, seconds (analyzeSeparability's totalTimeLimit) */
+  timeLimit?: number;
+  /** 'auto' (default), 'lp' or 'newton' (analyzeSeparability's method) */
+  method?: 'auto' | 'lp' | 'newton';
   /** LP box half-width B (default 1e3, see analyzeSeparability) */
   box?: number;
   /** relative rank tolerance (default 1e-6) */
@@ -52,22 +66,43 @@ export function separabilityDataset(opts: SeparabilityCommandOptions): Dataset {
       return gaussianTeacherData({ m, d, seed, labelNoise: opts.labelNoise ?? 0 });
     case 'two-gaussians':
       return twoGaussiansData({ m, d, seed, separation: opts.separation ?? 2 });
+    case 'mnist': {
+      if (opts.task === undefined) throw new Error("separability: --data mnist needs --task (e.g. 3v5)");
+      const task = parseBinaryTask(opts.task);
+      return loadMnistTask({ task, seed, testSize: 1, standardization: opts.standardization ?? 'global', pool: opts.pool ?? 1, ...(opts.trainSize !== undefined ? { trainSize: opts.trainSize } : {}) }).train;
+    }
     case undefined:
-      throw new Error("separability: no data: give a CSV file or --data degenerate|gaussian|two-gaussians");
+      throw new Error("separability: no data: give a CSV file or --data degenerate|gaussian|two-gaussians|mnist");
     default:
-      throw new Error(`separability: unknown data kind '${String(opts.data)}' (expected degenerate, gaussian or two-gaussians)`);
+      throw new Error(`separability: unknown data kind '${String(opts.data)}' (expected degenerate, gaussian, two-gaussians or mnist)`);
   }
 }
 
 export async function separabilityCommand(opts: SeparabilityCommandOptions): Promise<string> {
   const ds = separabilityDataset(opts);
+  if (opts.timeLimit !== undefined && !(opts.timeLimit > 0 && Number.isFinite(opts.timeLimit))) throw new Error(`separability: --time-limit must be a positive number of seconds, got ${opts.timeLimit}`);
   const r = await analyzeSeparability(ds, {
-    // full-size data run the LP on a growing working set, minutes per round: say so on stderr
-    onProgress: (p) => (p.round > 1 || p.violators > 0) && process.stderr.write(`separability: working-set round ${p.round}: ${p.workingSet} samples, LP ${(p.lpTimeMs / 1000).toFixed(1)} s, ${p.violators} samples to add\n`),
+    // full-size data take minutes: every LP round, projection and Newton iteration on stderr
+    onProgress: (p) => progressLine(p) && process.stderr.write(progressLine(p) + '\n'),
     ...(opts.box !== undefined ? { box: opts.box } : {}),
     ...(opts.rankTol !== undefined ? { rankTol: opts.rankTol } : {}),
+    ...(opts.timeLimit !== undefined ? { totalTimeLimit: opts.timeLimit } : {}),
+    ...(opts.method !== undefined ? { method: opts.method } : {}),
   });
   return opts.json ? JSON.stringify(reportJson(ds, r, Boolean(opts.basis)), null, 2) : formatSeparabilityReport(ds, r);
+}
+
+/** One stderr line per progress event ('' for a single LP that needed no working set: nothing to say). */
+export function progressLine(p: SeparabilityProgress): string {
+  const at = `${(p.elapsedMs / 1000).toFixed(1)} s`;
+  switch (p.phase) {
+    case 'lp':
+      return p.round > 1 || p.violators > 0 ? `separability [${at}]: LP round ${p.round}: working set ${p.workingSet} samples, LP ${(p.lpTimeMs / 1000).toFixed(1)} s, ${p.violators} samples to add; |N| certified ${p.certified}` : '';
+    case 'newton':
+      return `separability [${at}]: Newton iteration ${p.newtonIteration} on ${p.workingSet} samples (round ${p.round}): residual ${g(p.gradNorm ?? NaN)}, min weight ${g(p.minWeight ?? NaN)}; |N| certified ${p.certified}`;
+    case 'project':
+      return `separability [${at}]: round ${p.round}: span of ${p.dim === undefined ? '?' : p.dim} dimensions projected out, LP on the ${p.workingSet} other samples; |N| certified ${p.certified}`;
+  }
 }
 
 /** Plain-JSON view of the report (typed arrays → arrays, NaN → null; the basis only on request). */
@@ -134,10 +169,11 @@ export function formatSeparabilityReport(ds: Dataset, r: SeparabilityReport): st
     lines.push(`  note: ${r.fractionalCount} sample(s) had 0 < s < 1 (margin below 1/B); recovered by ${r.rounds.length} LP rounds`);
   }
   if (r.workingSetSizes.length > 1) lines.push(`  working set: ${r.workingSetSizes.join(' → ')} samples over ${r.workingSetSizes.length} rounds`);
+  if (r.method === 'newton') lines.push(`  Newton path: ${r.newtonIterations} Newton iterations (${(r.newtonTimeMs / 1000).toFixed(1)} s), ${r.projectionRounds} projection round(s)`);
   const c = r.certificates;
   const sepCert = r.separableCount > 0 ? `separator margin on I ${g(c.separatorMargin)}` : 'no separator needed (I = ∅)';
-  const onN = Number.isFinite(c.separatorNonSeparableMin) ? `, min on N ${g(c.separatorNonSeparableMin)}` : '';
-  const dualCert = c.dualStatus === 'skipped' ? 'no dual needed (N = ∅)' : `Gordan dual on N: residual ${g(c.dualResidual)}, min weight ${g(c.dualMinWeight)} (Σ = 1), margin bound ${g(c.dualMarginBound)}, LP ${c.dualStatus}`;
+  const onN = Number.isFinite(c.separatorNonSeparableMin) ? `, min on N ${g(c.separatorNonSeparableMin)}, max |·| on N ${g(c.separatorNonSeparableMaxAbs)}` : '';
+  const dualCert = c.dualStatus === 'skipped' ? 'no dual needed (N = ∅)' : `Gordan dual on N: residual ${g(c.dualResidual)}, min weight ${g(c.dualMinWeight)} (Σ = 1), margin bound ${g(c.dualMarginBound)}, ${c.dualStatus === 'newton' ? 'weights from Newton' : `LP ${c.dualStatus}`}`;
   lines.push(`  certificates ${c.verified ? 'verified' : 'NOT verified'}: ${sepCert}${onN}; ${dualCert}`);
   lines.push(`  total time ${r.timeMs.toFixed(0)} ms`);
   return lines.join('\n');
@@ -150,7 +186,13 @@ export function registerSeparability(program: import('commander').Command): void
     .description('is a data set linearly separable? maximal separable subset and non-separable subspace (LP, theory §7)')
     .argument('[csv]', 'CSV file (features, then a label column)')
     .option('--label-column <col>', 'CSV label column (name or 0-based index; default: last)')
-    .option('--data <kind>', 'generated data instead: degenerate | gaussian | two-gaussians')
+    .option('--data <kind>', 'generated data instead: degenerate | gaussian | two-gaussians, or mnist (with --task)')
+    .option('--task <task>', 'mnist: binary task, e.g. 3v5, parity, low-high:5')
+    .option('--train-size <n>', 'mnist: training images (seeded subsample; default: the whole pair)', Number)
+    .option('--pool <k>', 'mnist: average pooling k×k', Number)
+    .option('--standardization <s>', 'mnist: global (default) | per-pixel | none')
+    .option('--time-limit <s>', 'give up after this many seconds (clear message, no output)', Number)
+    .option('--method <m>', 'auto (default) | lp | newton')
     .option('--m <m>', 'generated: samples', Number)
     .option('--d <d>', 'generated: dimension', Number)
     .option('--p <p>', 'degenerate: fraction of +1 labels', Number)

@@ -71,18 +71,37 @@
  * dual (Gordan) form this is column generation: the dual min Σ max(0, 1 − w_α) s.t. Σ w_α ẑ_α = 0, w ≥ 0 has
  * one column per sample, and only the columns that price out (violated samples) are ever added.
  * Limitation (measured on full MNIST 3 vs 5, README "Separability"): when N is large, W must hold most of it and
- * the LP's cost grows fast with |W| (2382 samples: ~4 min wall per round, 7428 samples still unseparated). The
- * missing step is a projection: N_W is certified non-separable, so every weak separator is orthogonal to
- * span(N_W), and the remaining samples could be projected onto its complement to shrink the LP's dimension.
+ * the LP's cost grows fast with |W| (2382 samples: ~4 min wall per round, 7428 samples still unseparated): the
+ * LP that first meets a non-separable W must prove optimality over ~|W| simplex iterations on dense rows.
+ *
+ * Newton path (`method: 'newton'`, 'auto' above `newtonAbove` = 2·10⁶ LP nonzeros). N is certified without an LP:
+ * by Gordan, N's rows have a strictly positive combination Σ w_β ẑ_β = 0, and the tilted objective
+ * F(u) = mean_β(exp(−⟨ẑ_β, u⟩) − ⟨ẑ_β, u⟩) over a set S of rows has a minimizer iff no row of S is separable among
+ * S; at the minimizer ∇F = 0 says Σ_S (exp(−t_β) + 1) ẑ_β = 0, a Gordan certificate with every weight ≥ 1 (before
+ * normalizing), found by Newton (src/data/softmaxNewton.ts; cost |S|·d² per step, dense, no LP heap). Steps:
+ *  1. guess N: Newton on F + (ε/2)‖u‖² for ε = 1e-8 then 1e-10 over all samples; the samples of I are pushed out
+ *     (t ~ |I|γ²/(mε) for margin γ), those of N stay, so the ones whose t grew by more than 1 are guessed in I;
+ *  2. project the guessed I onto span(N_c)^⊥ (pivoted Gram–Schmidt of N_c down to PROJECTION_TOL = 1e-10) and
+ *     re-normalize: the LP (as above) runs on these rows only — in effect in dimension d − dim V, on |I| rows —
+ *     and what it cannot separate joins N_c (repeat);
+ *  3. certify N_c by Newton on F (no ridge). If it does not converge, the rows whose t keeps growing are
+ *     separable after all: they leave N_c and step 2 runs again. Only a certified N_c makes the projection
+ *     sound (every weak separator is orthogonal to span of a certified non-separable set), so the LP's separator,
+ *     projected off span(N_c), is a weak separator of all samples, strict exactly on the rest.
+ * The guesses only steer; the result stands on the two certificates, checked as below. Small cases give the
+ * LP path's I exactly (test/separability.test.ts). On full MNIST pairs each Newton step is a 784² Gram matrix
+ * over ~1.2·10⁴ rows (~5 s of CPU in JS); see the README for how far the full pairs get.
  *
  * Certificates (`certificates`, recomputed in float64 on all samples): the separator u with its margin on I
- * and its minimum on N (≈ 0), and a Gordan dual — weights w_β ≥ 1 on the nonzero samples of N with
- * Σ w_β ẑ_β = 0, from a second small LP (d rows × |N| columns), normalised to Σ w = 1 — with its residual
+ * and its minimum and maximum |·| on N (≈ 0), and a Gordan dual — weights w_β > 0 on the nonzero samples of N with
+ * Σ w_β ẑ_β = 0, from a second small LP (d rows × |N| columns) on the LP path or from Newton (step 3) on the
+ * Newton path, normalised to Σ w = 1 — with its residual
  * ‖Σ w_β ẑ_β‖ and minimum weight. Together they prove that I is the maximal separable subset up to the
  * detection limit dualResidual / min w.
  */
 import type { Dataset } from './dataset.ts';
 import { symmetricEigen } from '../linalg/jacobi.ts';
+import { softmaxNewton } from './softmaxNewton.ts';
 import type { Highs, InitOptions } from 'highs';
 
 export interface SeparabilityOptions {
@@ -98,6 +117,19 @@ export interface SeparabilityOptions {
   maxRounds?: number;
   /** HiGHS time limit per LP round, seconds. Default none. */
   timeLimit?: number;
+  /**
+   * Time limit of the whole decomposition, seconds (checked between Newton iterations and LP rounds, and passed to
+   * each LP as its limit): past it the call throws a SeparabilityTimeLimitError saying how far it got. Default none.
+   */
+  totalTimeLimit?: number;
+  /**
+   * 'lp': the LP (on a working set above `workingSetAbove`) and the Gordan dual LP. 'newton': softmax Newton
+   * certifies N, the LP runs only on the rest projected off span(N) (module comment, "Newton path").
+   * 'auto' (default): 'newton' above `newtonAbove` LP nonzeros, else 'lp'.
+   */
+  method?: 'auto' | 'lp' | 'newton';
+  /** LP nonzeros above which 'auto' takes the Newton path. Default 2·10⁶ (where the LP path needs a working set). */
+  newtonAbove?: number;
   /** Extra HiGHS options for every round (e.g. { presolve: 'off' }); see the HiGHS option list. */
   highsOptions?: Record<string, string | number | boolean>;
   /** Passed to the HiGHS loader on first use (browsers: `locateFile` or `wasmBinary` for highs.wasm). */
@@ -116,14 +148,26 @@ export interface SeparabilityOptions {
 }
 
 export interface SeparabilityProgress {
-  /** working-set round, from 1 */
+  /** 'lp': a working-set LP round; 'newton': a Newton iteration; 'project': span(N_c) computed, the LP on the rest follows */
+  phase: 'lp' | 'newton' | 'project';
+  /** working-set round ('lp') or projection round ('newton', 'project'), from 1 */
   round: number;
-  /** samples in this round's LP */
+  /** samples in this round's LP ('lp'), in the Newton set ('newton'), left for the LP ('project') */
   workingSet: number;
   /** samples outside the working set that its separator does not strictly separate (0: done) */
   violators: number;
   /** LP time of this round, ms */
   lpTimeMs: number;
+  /** samples certified non-separable so far (Newton path; 0 on the LP path) */
+  certified: number;
+  /** Newton: iterations so far, ‖Σ p ẑ‖, smallest weight */
+  newtonIteration?: number;
+  gradNorm?: number;
+  minWeight?: number;
+  /** 'project': dim span(N_c) at the projection tolerance */
+  dim?: number;
+  /** since the call began, ms */
+  elapsedMs: number;
 }
 
 export interface LpRound {
@@ -180,6 +224,12 @@ export interface SeparabilityReport {
    * listed in `rounds`), or 'skipped' when no LP was needed (no nonzero sample). Other statuses throw.
    */
   lpStatus: string;
+  /** the method that ran ('none': no nonzero sample) */
+  method: 'lp' | 'newton' | 'none';
+  /** Newton path: Newton iterations, their time (ms) and the number of projection rounds; 0 on the LP path */
+  newtonIterations: number;
+  newtonTimeMs: number;
+  projectionRounds: number;
   /** objective of the first optimal LP round; = |I| when the box is large enough for every margin */
   objective: number;
   rounds: LpRound[];
@@ -258,15 +308,20 @@ export interface SeparabilityCertificates {
   separatorMargin: number;
   /** min over nonzero β ∈ N of ⟨u, ẑ_β⟩/‖u‖ (≈ 0, ≥ −1e-7 when valid); Infinity when N has no nonzero sample */
   separatorNonSeparableMin: number;
+  /** max over nonzero β ∈ N of |⟨u, ẑ_β⟩|/‖u‖ (u vanishes on N up to this); 0 when N has no nonzero sample */
+  separatorNonSeparableMaxAbs: number;
   /** ‖Σ_N w_β ẑ_β‖₂ with Σ w = 1; 0 when N has no nonzero sample */
   dualResidual: number;
   /** min_β w_β (> 0: the certificate covers every sample of N) */
   dualMinWeight: number;
   /** dualResidual / dualMinWeight: no sample of N is separable with a larger margin */
   dualMarginBound: number;
-  /** HiGHS status of the Gordan LP ('optimal'), or 'skipped' when N has no nonzero sample */
+  /**
+   * How the Gordan weights were found: 'optimal' (the Gordan LP, method 'lp'), 'newton' (softmax Newton, method
+   * 'newton'), 'skipped' when N has no nonzero sample; any other HiGHS status means no certificate.
+   */
   dualStatus: string;
-  /** margin > 0 (or I = ∅), nonSeparableMin ≥ −1e-7, and dualMarginBound ≤ 1e-6 (or N = ∅) */
+  /** margin > 0 (or I = ∅), nonSeparableMin ≥ −1e-7, and (N = ∅ or) min weight > 0 with dualMarginBound ≤ 1e-6 */
   verified: boolean;
 }
 
@@ -276,12 +331,28 @@ const CERT_WEAK_TOL = 1e-7;
 const CERT_MARGIN_BOUND = 1e-6;
 const DEFAULT_WORKING_SET_ABOVE = 2e6;
 /**
+ * = DEFAULT_WORKING_SET_ABOVE: below it one LP is affordable, and on separable data of that size (e.g. 1000 MNIST
+ * images at 28×28) the Newton guess would only add its d²-per-row steps before the same LP.
+ */
+const DEFAULT_NEWTON_ABOVE = 2e6;
+/**
  * Small start, moderate growth: on full MNIST 3 vs 5 a start of 382 samples grown by ≤ 500 per round reached
  * 1882 samples in 40 s of CPU, while one LP on 1530 evenly spaced samples had not finished after 6.5 CPU minutes
  * (the LP's cost grows fast with its size; violated samples are the informative ones).
  */
 const DEFAULT_WORKING_SET_INITIAL = 3e5;
 const DEFAULT_WORKING_SET_BATCH = 500;
+/**
+ * Newton path: directions of span(N_c) down to this residual norm (unit rows) are projected out before the LP, so
+ * ⟨u, ẑ_β⟩ ≤ PROJECTION_TOL·‖u‖ on N; rows of the rest with projections below it lie in span(N_c) (non-separable).
+ */
+const PROJECTION_TOL = 1e-10;
+/** A Newton weight certifies sample β when ‖Σ p ẑ‖ / p_β is at most this (10× inside CERT_MARGIN_BOUND). */
+const NEWTON_CERT_BOUND = 1e-7;
+/** The ridge path of the first Newton round (module comment): ε falls by 100 per step. */
+const NEWTON_RIDGES = [1e-8, 1e-10];
+/** Newton iterations per certification attempt */
+const NEWTON_MAX_ITER = 40;
 /** A working set beyond this many LP nonzeros would exhaust HiGHS' 2 GB heap (~300 bytes per nonzero). */
 const WORKING_SET_MAX_NNZ = 5.5e6;
 
@@ -330,10 +401,13 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
   const maxRounds = opts.maxRounds ?? 20;
   if (!Number.isInteger(maxRounds) || maxRounds < 1) throw new RangeError(`analyzeSeparability: maxRounds must be a positive integer, got ${maxRounds}`);
   if (opts.timeLimit !== undefined) checkPositive('timeLimit', opts.timeLimit);
+  if (opts.totalTimeLimit !== undefined) checkPositive('totalTimeLimit', opts.totalTimeLimit);
   const rankMethod = opts.rankMethod ?? 'auto';
   if (rankMethod !== 'auto' && rankMethod !== 'eigen' && rankMethod !== 'pivoted-gs') {
     throw new RangeError(`analyzeSeparability: unknown rankMethod '${String(rankMethod)}'`);
   }
+  const methodOpt = opts.method ?? 'auto';
+  if (methodOpt !== 'auto' && methodOpt !== 'lp' && methodOpt !== 'newton') throw new RangeError(`analyzeSeparability: unknown method '${String(methodOpt)}' (expected auto, lp or newton)`);
 
   const { m, d, X, y } = ds;
   // ẑ_α = y_α x_α / ‖x_α‖, tiny entries zeroed; zero rows flagged.
@@ -362,74 +436,51 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
     if (any) nonzero.push(a);
   }
 
-  const rowNnz = new Int32Array(m);
   let totalNnz = 0;
-  for (const a of nonzero) {
-    for (let j = 0, o = a * d; j < d; j++) if (Z[o + j] !== 0) rowNnz[a]++;
-    totalNnz += rowNnz[a];
-  }
+  for (const a of nonzero) for (let j = 0, o = a * d; j < d; j++) if (Z[o + j] !== 0) totalNnz++;
+  const clock = new Clock(t0, opts);
+  const method: 'lp' | 'newton' = methodOpt === 'auto' ? (totalNnz + nonzero.length > (opts.newtonAbove ?? DEFAULT_NEWTON_ABOVE) ? 'newton' : 'lp') : methodOpt;
   const inI = new Uint8Array(m);
-  const rounds: LpRound[] = [];
-  const workingSetSizes: number[] = [];
+  let rounds: LpRound[] = [];
+  let workingSetSizes: number[] = [];
   let solver = 'none';
   let lpStatus = 'skipped';
   let lpTimeMs = 0;
   let u: Float64Array = new Float64Array(d);
   let highs: Highs | null = null;
+  let newton: NewtonPathResult | null = null;
   if (nonzero.length > 0) {
     highs = await loadHighsSolver(opts.loader);
     solver = `HiGHS ${highs.version.string} (highs-js, WebAssembly)`;
     lpStatus = 'optimal';
-    // Full-size data: the LP on a working set W, grown by the samples its separator does not strictly separate.
-    const above = opts.workingSetAbove ?? DEFAULT_WORKING_SET_ABOVE;
-    const inW = new Uint8Array(m);
-    let W: number[];
-    if (totalNnz + nonzero.length <= above) {
-      W = nonzero;
-    } else {
-      const want = Math.max(1, Math.min(nonzero.length, Math.floor(((opts.workingSetInitial ?? DEFAULT_WORKING_SET_INITIAL) * nonzero.length) / totalNnz)));
-      W = [];
-      for (let k = 0; k < want; k++) W.push(nonzero[Math.floor((k * nonzero.length) / want)]);
-    }
-    for (const a of W) inW[a] = 1;
-    const batch = opts.workingSetBatch ?? DEFAULT_WORKING_SET_BATCH;
-    for (;;) {
-      workingSetSizes.push(W.length);
-      const wNnz = W.reduce((acc, a) => acc + rowNnz[a] + 1, 0);
-      if (wNnz > WORKING_SET_MAX_NNZ) {
-        throw new Error(`analyzeSeparability: the working set grew to ${W.length} samples (${wNnz} LP nonzeros, limit ${WORKING_SET_MAX_NNZ}): too many hard samples for HiGHS' 2 GB heap; subsample the data`);
-      }
-      const res = peel(highs, Z, d, W, box, threshold, maxRounds, opts);
-      rounds.push(...res.rounds);
-      lpTimeMs += res.rounds.reduce((acc, r) => acc + r.timeMs, 0);
-      inI.fill(0);
+    if (method === 'lp') {
+      const res = lpWorkingSet(highs, Z, d, nonzero, { box, threshold, maxRounds, opts, clock, certified: 0 });
       for (const a of res.separable) inI[a] = 1;
-      u = res.u;
-      // Samples outside W that u does not strictly separate join W (the most violated first).
-      const violators: { a: number; g: number }[] = [];
-      for (const a of nonzero) {
-        if (inW[a]) continue;
-        const g = dotRow(Z, d, a, u);
-        if (g > threshold) inI[a] = 1;
-        else violators.push({ a, g });
-      }
-      opts.onProgress?.({ round: workingSetSizes.length, workingSet: W.length, violators: violators.length, lpTimeMs: res.rounds.reduce((acc, r) => acc + r.timeMs, 0) });
-      if (violators.length === 0) break;
-      violators.sort((x, y) => x.g - y.g || x.a - y.a);
-      for (const v of violators.slice(0, batch)) {
-        inW[v.a] = 1;
-        W.push(v.a);
-      }
-      W.sort((x, y) => x - y);
+      ({ rounds, workingSetSizes, u } = res);
+    } else {
+      solver += ' + softmax Newton';
+      newton = newtonPath(highs, Z, d, nonzero, { box, threshold, maxRounds, opts, clock, certified: 0 });
+      for (const a of newton.separable) inI[a] = 1;
+      ({ rounds, workingSetSizes, u } = newton);
     }
+    lpTimeMs = rounds.reduce((acc, r) => acc + r.timeMs, 0);
   }
 
   const sep: number[] = [];
   const non: number[] = [];
   for (let a = 0; a < m; a++) (inI[a] ? sep : non).push(a);
   const nonNonzero = non.filter((a) => rowIsNonzero(Z, d, a));
-  const rank = subspaceOf(Z, d, nonNonzero, rankTol, rankMethod);
-  const dual = highs !== null && nonNonzero.length > 0 ? gordanDual(highs, Z, d, nonNonzero, opts.timeLimit) : { status: 'skipped', weights: new Float64Array(0), timeMs: 0 };
+  clock.check('the rank of the non-separable samples', nonNonzero.length);
+  const rank = newton && newton.projection && sameRows(newton.certifiedRows, nonNonzero) && (rankMethod === 'pivoted-gs' || (rankMethod === 'auto' && Math.min(nonNonzero.length, d) > EIGEN_MAX))
+    ? truncateSubspace(newton.projection, rankTol)
+    : subspaceOf(Z, d, nonNonzero, rankTol, rankMethod);
+  let dual: { status: string; weights: Float64Array; timeMs: number };
+  if (newton && nonNonzero.length > 0) {
+    if (!sameRows(newton.certifiedRows, nonNonzero)) throw new Error('analyzeSeparability: internal error: the Newton certificate does not cover N');
+    dual = { status: 'newton', weights: newton.weights, timeMs: 0 };
+  } else {
+    dual = highs !== null && nonNonzero.length > 0 ? gordanDual(highs, Z, d, nonNonzero, clock) : { status: 'skipped', weights: new Float64Array(0), timeMs: 0 };
+  }
   lpTimeMs += dual.timeMs;
   const certificates = certify(Z, d, sep, nonNonzero, u, dual.weights, dual.status);
   const dualWeights = new Float64Array(non.length);
@@ -450,6 +501,7 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
     spectrum: rank.spectrum,
     rankTol,
     lpStatus,
+    method: nonzero.length === 0 ? 'none' : method,
     objective: rounds.find((x) => x.status === 'optimal')?.objective ?? 0,
     rounds,
     fractionalCount: rounds.reduce((s, r) => s + r.fractional, 0),
@@ -457,12 +509,306 @@ export async function analyzeSeparability(ds: Dataset, opts: SeparabilityOptions
     threshold,
     solver,
     lpTimeMs,
+    newtonIterations: newton?.iterations ?? 0,
+    newtonTimeMs: newton?.newtonTimeMs ?? 0,
+    projectionRounds: newton?.outerRounds ?? 0,
     workingSetSizes,
     certificates,
     separator: u,
     dualWeights: nonNonzero.length > 0 ? dualWeights : new Float64Array(0),
     timeMs: performance.now() - t0,
   };
+}
+
+function sameRows(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Thrown when `totalTimeLimit` runs out; the message says how far the decomposition got. */
+export class SeparabilityTimeLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SeparabilityTimeLimitError';
+  }
+}
+
+/** The whole call's time budget (`totalTimeLimit`) and each LP's HiGHS limit (`timeLimit`, capped by what is left). */
+class Clock {
+  readonly deadline: number;
+  constructor(readonly t0: number, private readonly opts: SeparabilityOptions) {
+    this.deadline = opts.totalTimeLimit === undefined ? Infinity : t0 + opts.totalTimeLimit * 1000;
+  }
+  elapsedMs(): number {
+    return performance.now() - this.t0;
+  }
+  /** Throw if the budget is spent; `where` and `certified` go into the message. */
+  check(where: string, certified: number): void {
+    if (performance.now() > this.deadline) {
+      throw new SeparabilityTimeLimitError(
+        `analyzeSeparability: time limit of ${this.opts.totalTimeLimit} s reached after ${(this.elapsedMs() / 1000).toFixed(1)} s, during ${where} (${certified} samples certified non-separable so far); no result`,
+      );
+    }
+  }
+  /** HiGHS time_limit for the next LP, seconds (undefined: none). */
+  lpLimit(): number | undefined {
+    const left = (this.deadline - performance.now()) / 1000;
+    const lim = Math.min(this.opts.timeLimit ?? Infinity, left);
+    return Number.isFinite(lim) ? Math.max(lim, 0.001) : undefined;
+  }
+}
+
+interface LpContext {
+  box: number;
+  threshold: number;
+  maxRounds: number;
+  opts: SeparabilityOptions;
+  clock: Clock;
+  /** samples certified non-separable so far (progress and time-limit messages) */
+  certified: number;
+}
+
+/**
+ * The LP on the samples `rows` of Z (module comment): one LP when it is small, else on a working set grown by the
+ * samples its separator does not strictly separate. Returns the separable ones and one weak separator of all of
+ * `rows`, strict exactly on them.
+ */
+function lpWorkingSet(highs: Highs, Z: Float64Array, d: number, rows: readonly number[], ctx: LpContext): { separable: number[]; rounds: LpRound[]; workingSetSizes: number[]; u: Float64Array } {
+  const { opts, clock } = ctx;
+  const rowNnz = new Map<number, number>();
+  let totalNnz = 0;
+  for (const a of rows) {
+    let k = 0;
+    for (let j = 0, o = a * d; j < d; j++) if (Z[o + j] !== 0) k++;
+    rowNnz.set(a, k);
+    totalNnz += k;
+  }
+  const above = opts.workingSetAbove ?? DEFAULT_WORKING_SET_ABOVE;
+  const inW = new Set<number>();
+  let W: number[];
+  if (totalNnz + rows.length <= above) {
+    W = [...rows];
+  } else {
+    const want = Math.max(1, Math.min(rows.length, Math.floor(((opts.workingSetInitial ?? DEFAULT_WORKING_SET_INITIAL) * rows.length) / totalNnz)));
+    W = [];
+    for (let k = 0; k < want; k++) W.push(rows[Math.floor((k * rows.length) / want)]);
+  }
+  for (const a of W) inW.add(a);
+  const batch = opts.workingSetBatch ?? DEFAULT_WORKING_SET_BATCH;
+  const rounds: LpRound[] = [];
+  const workingSetSizes: number[] = [];
+  const inI = new Set<number>();
+  let u: Float64Array = new Float64Array(d);
+  for (;;) {
+    workingSetSizes.push(W.length);
+    const wNnz = W.reduce((acc, a) => acc + rowNnz.get(a)! + 1, 0);
+    if (wNnz > WORKING_SET_MAX_NNZ) {
+      throw new Error(`analyzeSeparability: the working set grew to ${W.length} samples (${wNnz} LP nonzeros, limit ${WORKING_SET_MAX_NNZ}): too many hard samples for HiGHS' 2 GB heap; subsample the data`);
+    }
+    clock.check(`LP round ${workingSetSizes.length} (${W.length} samples)`, ctx.certified);
+    const res = peel(highs, Z, d, W, ctx);
+    rounds.push(...res.rounds);
+    inI.clear();
+    for (const a of res.separable) inI.add(a);
+    u = res.u;
+    // Samples outside W that u does not strictly separate join W (the most violated first).
+    const violators: { a: number; g: number }[] = [];
+    for (const a of rows) {
+      if (inW.has(a)) continue;
+      const g = dotRow(Z, d, a, u);
+      if (g > ctx.threshold) inI.add(a);
+      else violators.push({ a, g });
+    }
+    opts.onProgress?.({ phase: 'lp', round: workingSetSizes.length, workingSet: W.length, violators: violators.length, lpTimeMs: res.rounds.reduce((acc, r) => acc + r.timeMs, 0), certified: ctx.certified, elapsedMs: clock.elapsedMs() });
+    if (violators.length === 0) break;
+    violators.sort((x, y) => x.g - y.g || x.a - y.a);
+    for (const v of violators.slice(0, batch)) {
+      inW.add(v.a);
+      W.push(v.a);
+    }
+    W.sort((x, y) => x - y);
+  }
+  return { separable: rows.filter((a) => inI.has(a)), rounds, workingSetSizes, u };
+}
+
+interface NewtonPathResult {
+  separable: number[];
+  u: Float64Array;
+  rounds: LpRound[];
+  workingSetSizes: number[];
+  /** N's nonzero samples, ascending, and their Gordan weights (softmax Newton, Σ = 1) */
+  certifiedRows: number[];
+  weights: Float64Array;
+  /** pivoted Gram–Schmidt of certifiedRows at PROJECTION_TOL (reused for the rank when it covers N) */
+  projection: PivotedSubspace | null;
+  iterations: number;
+  newtonTimeMs: number;
+  outerRounds: number;
+}
+
+/**
+ * Full-size data (module comment, "Newton path"). (1) A ridge path of Newton solves guesses N_c (the samples that
+ * stay put as the ridge falls). (2) The other samples are projected onto span(N_c)^⊥ and re-normalized; the LP on
+ * them (small: only the guessed I) returns the ones it cannot separate, which join N_c; repeat until it separates
+ * everything left. (3) Newton on the tilted objective certifies N_c (its weights are the Gordan certificate); only
+ * then is the projection sound (every weak separator is orthogonal to span of a certified set), so the LP's
+ * separator, projected off span(N_c), is a weak separator of all samples strict exactly on the rest. If the
+ * certificate fails with no row growing, N_c is re-guessed once by the LP path on everything.
+ */
+function newtonPath(highs: Highs, Z: Float64Array, d: number, nonzero: readonly number[], ctx: LpContext): NewtonPathResult {
+  const { opts, clock } = ctx;
+  const rounds: LpRound[] = [];
+  const workingSetSizes: number[] = [];
+  const tn = performance.now();
+  const guess = guessByRidgePath(Z, d, nonzero, ctx);
+  let newtonTimeMs = performance.now() - tn;
+  let iterations = guess.iterations;
+  let active = guess.rows;
+  let fellBack = false;
+  const maxOuter = 20;
+  for (let outer = 1; outer <= maxOuter; outer++) {
+    const inActive = new Uint8Array(Z.length / d);
+    for (const a of active) inActive[a] = 1;
+    const rest = nonzero.filter((a) => !inActive[a]);
+    clock.check('the span of the candidate non-separable samples', ctx.certified);
+    const projection = pivotedGramSchmidt(Z, d, active, PROJECTION_TOL);
+    opts.onProgress?.({ phase: 'project', round: outer, workingSet: rest.length, violators: 0, lpTimeMs: 0, certified: ctx.certified, dim: projection.basis.length, elapsedMs: clock.elapsedMs() });
+    // the rest, projected onto span(N_c)^⊥ and re-normalized (I is invariant under positive row scaling)
+    const P = new Float64Array(rest.length * d);
+    const lpRows: number[] = [];
+    const inSpan: number[] = [];
+    for (let k = 0; k < rest.length; k++) {
+      const r = P.subarray(k * d, (k + 1) * d);
+      r.set(Z.subarray(rest[k] * d, rest[k] * d + d));
+      projectOut(projection.basis, r);
+      const nr = Math.sqrt(dotv(r, r));
+      if (!(nr > PROJECTION_TOL)) {
+        inSpan.push(rest[k]);
+        continue;
+      }
+      for (let j = 0; j < d; j++) r[j] = Math.abs(r[j] / nr) > SMALL_ENTRY ? r[j] / nr : 0;
+      lpRows.push(k);
+    }
+    const lp = lpRows.length > 0 ? lpWorkingSet(highs, P, d, lpRows, ctx) : { separable: [], rounds: [], workingSetSizes: [], u: new Float64Array(d) };
+    rounds.push(...lp.rounds);
+    workingSetSizes.push(...lp.workingSetSizes);
+    const sepSet = new Set(lp.separable);
+    const notSeparated = [...inSpan, ...lpRows.filter((k) => !sepSet.has(k)).map((k) => rest[k])];
+    if (notSeparated.length > 0) {
+      active = [...active, ...notSeparated].sort((x, y) => x - y);
+      continue;
+    }
+    // the LP separates all the rest: certify N_c
+    const t1 = performance.now();
+    const cert = active.length > 0 ? certifyByNewton(Z, d, active, ctx, outer) : { certified: true, p: new Float64Array(0), iterations: 0, growing: [] };
+    newtonTimeMs += performance.now() - t1;
+    iterations += cert.iterations;
+    if (!cert.certified && cert.growing.length > 0) {
+      // guessed separable after all: set them aside (the LP above puts back any that are not)
+      const gone = new Set(cert.growing);
+      active = active.filter((a) => !gone.has(a));
+      continue;
+    }
+    if (!cert.certified) {
+      // no clue which sample of N_c is separable: the LP on everything, once (its N is exact, so it certifies)
+      if (fellBack) throw new Error(`analyzeSeparability: the Newton certificate failed on the LP's own non-separable set (${active.length} samples)`);
+      fellBack = true;
+      const all = lpWorkingSet(highs, Z, d, nonzero, ctx);
+      const inAll = new Set(all.separable);
+      active = nonzero.filter((a) => !inAll.has(a));
+      rounds.push(...all.rounds);
+      workingSetSizes.push(...all.workingSetSizes);
+      continue;
+    }
+    ctx.certified = active.length;
+    const u = Float64Array.from(lp.u);
+    projectOut(projection.basis, u); // exactly orthogonal to span(N_c): ⟨u, ẑ_β⟩ ≈ 0 on N
+    return { separable: lp.separable.map((k) => rest[k]), u, rounds, workingSetSizes, certifiedRows: active, weights: cert.p, projection, iterations, newtonTimeMs, outerRounds: outer };
+  }
+  throw new Error(`analyzeSeparability: the Newton path did not settle in ${maxOuter} rounds (${active.length} candidate non-separable samples)`);
+}
+
+function newtonProgress(ctx: LpContext, what: string, n: number, done: number, outer: number) {
+  return (it: { iteration: number; residual: number; minWeight: number }): void => {
+    ctx.clock.check(`Newton iteration ${done + it.iteration} (${what}) on ${n} samples`, ctx.certified);
+    ctx.opts.onProgress?.({ phase: 'newton', round: outer, workingSet: n, violators: 0, lpTimeMs: 0, certified: ctx.certified, newtonIteration: done + it.iteration, gradNorm: it.residual, minWeight: it.minWeight, elapsedMs: ctx.clock.elapsedMs() });
+  };
+}
+
+/**
+ * The guess of N: Newton on F(u) + (ε/2)‖u‖², F(u) = mean(exp(−t) − t), t = Ẑu, for ε = NEWTON_RIDGES: the samples
+ * of I are pushed out to t ~ |I|γ²/(mε) (γ their margin), those of N stay near the ε = 0 solution on N, so the
+ * samples whose t grows by more than 1 as ε falls 100-fold are guessed separable. A guess only: the LP on the
+ * projected rest and the certificate correct it.
+ */
+function guessByRidgePath(Z: Float64Array, d: number, rows: readonly number[], ctx: LpContext): { rows: number[]; u: Float64Array; iterations: number } {
+  const n = rows.length;
+  let u: Float64Array = new Float64Array(d);
+  let iterations = 0;
+  let tPrev: Float64Array | null = null;
+  const aside = new Uint8Array(n);
+  for (const ridge of NEWTON_RIDGES) {
+    const res = softmaxNewton(Z, d, rows, { kind: 'tilted-exp', ridge, u0: u, maxIter: NEWTON_MAX_ITER, tol: 1e-10, onIteration: newtonProgress(ctx, `guess, ridge ${ridge}`, n, iterations, 0) });
+    iterations += res.iterations;
+    u = res.u;
+    const t = Float64Array.from(rows, (a) => dotRow(Z, d, a, u));
+    if (tPrev) for (let i = 0; i < n; i++) if (t[i] > 1 && t[i] - tPrev[i] > 1) aside[i] = 1;
+    tPrev = t;
+  }
+  return { rows: rows.filter((_, i) => !aside[i]), u, iterations };
+}
+
+/**
+ * Certify `rows` non-separable by Newton on the tilted objective F(u) = mean(exp(−t) − t) (no ridge): its weights
+ * exp(−t) + 1 cannot vanish, and at its minimizer Σ p ẑ ≈ 0 certifies every row (‖Σ p ẑ‖/p_β ≤ NEWTON_CERT_BOUND).
+ * The minimizer exists iff no row is separable among the rows; when it does not converge, the rows whose t keeps
+ * growing over the second half of the iterations are returned as `growing` (guessed separable).
+ */
+function certifyByNewton(Z: Float64Array, d: number, rows: readonly number[], ctx: LpContext, outer: number): { certified: boolean; p: Float64Array; iterations: number; growing: number[] } {
+  let u: Float64Array = new Float64Array(d);
+  let iterations = 0;
+  let tMid: Float64Array | null = null;
+  for (const half of [0, 1]) {
+    const history: number[] = [];
+    let done = false;
+    const res = softmaxNewton(Z, d, rows, {
+      kind: 'tilted-exp',
+      u0: u,
+      maxIter: half === 0 ? NEWTON_MAX_ITER : 8,
+      tol: 0,
+      stopWhen: (residual, p) => {
+        let minP = Infinity;
+        for (let k = 0; k < p.length; k++) if (p[k] < minP) minP = p[k];
+        done = residual <= NEWTON_CERT_BOUND * minP;
+        history.push(residual);
+        // Newton converges quadratically once near; a residual that has not halved in 6 iterations will not vanish
+        const stuck = half === 0 && history.length > 12 && residual > 0.5 * history[history.length - 7];
+        return done || stuck;
+      },
+      onIteration: newtonProgress(ctx, 'certificate', rows.length, iterations, outer),
+    });
+    iterations += res.iterations;
+    u = res.u;
+    if (done) return { certified: true, p: res.p, iterations, growing: [] };
+    const t = Float64Array.from(rows, (a) => dotRow(Z, d, a, u));
+    if (half === 0) {
+      tMid = t;
+      continue;
+    }
+    const growing = rows.filter((_, i) => t[i] > 1 && t[i] - tMid![i] > 1);
+    return { certified: false, p: res.p, iterations, growing };
+  }
+  throw new Error('unreachable');
+}
+
+function projectOut(basis: readonly Float64Array[], r: Float64Array): void {
+  for (let pass = 0; pass < 2; pass++) {
+    for (const b of basis) {
+      const c = dotv(b, r);
+      if (c !== 0) for (let j = 0; j < r.length; j++) r[j] -= c * b[j];
+    }
+  }
 }
 
 /** ⟨ẑ_a, u⟩ */
@@ -478,19 +824,21 @@ function dotRow(Z: Float64Array, d: number, a: number, u: Float64Array): number 
  * samples still in play at round r, so u = c_1 u_1 + … (c_r large enough for round r's new samples to stay
  * strictly positive) is strict on every round's new samples and ≥ 0 on the rest.
  */
-function peel(highs: Highs, Z: Float64Array, d: number, rows: number[], box: number, threshold: number, maxRounds: number, opts: SeparabilityOptions): { separable: number[]; rounds: LpRound[]; u: Float64Array } {
+function peel(highs: Highs, Z: Float64Array, d: number, rows: number[], ctx: LpContext): { separable: number[]; rounds: LpRound[]; u: Float64Array } {
+  const { box, threshold, maxRounds, opts, clock } = ctx;
   const rounds: LpRound[] = [];
   const perRound: { u: Float64Array; found: number[] }[] = [];
   const taken = new Set<number>();
   let remaining = rows;
   for (let r = 0; r < maxRounds && remaining.length > 0; r++) {
-    let res = solveRound(highs, Z, d, remaining, box, threshold, opts.timeLimit, opts.highsOptions);
+    let res = solveRound(highs, Z, d, remaining, box, threshold, clock.lpLimit(), opts.highsOptions);
     if (res.round.status === 'unknown' && Number.isFinite(box)) {
       // Numerical trouble (HiGHS could not clean up the final basis): retry once with a free u.
       rounds.push(res.round);
-      res = solveRound(highs, Z, d, remaining, Infinity, threshold, opts.timeLimit, opts.highsOptions);
+      res = solveRound(highs, Z, d, remaining, Infinity, threshold, clock.lpLimit(), opts.highsOptions);
     }
     rounds.push(res.round);
+    if (res.round.status === 'timeLimit') clock.check(`an LP on ${remaining.length} samples`, ctx.certified);
     if (res.round.status !== 'optimal') {
       throw new Error(`analyzeSeparability: HiGHS ended with status '${res.round.status}' on round ${r + 1} (${remaining.length} samples, d = ${d}, box ${res.round.box})`);
     }
@@ -518,8 +866,9 @@ function peel(highs: Highs, Z: Float64Array, d: number, rows: number[], box: num
  * Gordan's alternative on N: minimize Σ w s.t. Σ_β w_β ẑ_β = 0, w_β ≥ 1 (d equality rows, |N| columns). Feasible
  * iff no weak separator is strict on any sample of N. Weights returned normalised to Σ w = 1.
  */
-function gordanDual(highs: Highs, Z: Float64Array, d: number, N: number[], timeLimit: number | undefined): { status: string; weights: Float64Array; timeMs: number } {
+function gordanDual(highs: Highs, Z: Float64Array, d: number, N: number[], clock: Clock): { status: string; weights: Float64Array; timeMs: number } {
   const t0 = performance.now();
+  const timeLimit = clock.lpLimit();
   const n = N.length;
   let nnz = 0;
   for (const a of N) for (let j = 0, o = a * d; j < d; j++) if (Z[o + j] !== 0) nnz++;
@@ -555,6 +904,7 @@ function gordanDual(highs: Highs, Z: Float64Array, d: number, N: number[], timeL
     });
     model.run();
     const status = statusName(highs, model.getModelStatus());
+    if (status === 'timeLimit') clock.check(`the Gordan dual LP on ${n} samples`, 0);
     const weights = new Float64Array(n);
     if (status === 'optimal') {
       const x = model.getSolution().colValue;
@@ -582,7 +932,12 @@ function certify(Z: Float64Array, d: number, I: number[], N: number[], u: Float6
   nu = Math.sqrt(nu);
   let margin = Infinity, nonSepMin = Infinity;
   for (const a of I) if (rowIsNonzero(Z, d, a)) margin = Math.min(margin, nu > 0 ? dotRow(Z, d, a, u) / nu : -Infinity);
-  for (const a of N) nonSepMin = Math.min(nonSepMin, nu > 0 ? dotRow(Z, d, a, u) / nu : 0);
+  let nonSepMaxAbs = N.length === 0 ? 0 : -Infinity;
+  for (const a of N) {
+    const v = nu > 0 ? dotRow(Z, d, a, u) / nu : 0;
+    nonSepMin = Math.min(nonSepMin, v);
+    nonSepMaxAbs = Math.max(nonSepMaxAbs, Math.abs(v));
+  }
   let dualResidual = 0, dualMinWeight = Infinity;
   if (N.length > 0) {
     const r = new Float64Array(d);
@@ -591,11 +946,11 @@ function certify(Z: Float64Array, d: number, I: number[], N: number[], u: Float6
       for (let j = 0, o = N[k] * d; j < d; j++) r[j] += w[k] * Z[o + j];
     }
     dualResidual = Math.sqrt(r.reduce((acc, x) => acc + x * x, 0));
-    if (dualStatus !== 'optimal') dualResidual = NaN;
+    if (dualStatus !== 'optimal' && dualStatus !== 'newton') dualResidual = NaN;
   }
   const dualMarginBound = N.length === 0 ? 0 : dualMinWeight > 0 ? dualResidual / dualMinWeight : Infinity;
-  const verified = margin > 0 && nonSepMin >= -CERT_WEAK_TOL && (N.length === 0 || (dualStatus === 'optimal' && dualMarginBound <= CERT_MARGIN_BOUND));
-  return { separatorMargin: margin, separatorNonSeparableMin: nonSepMin, dualResidual, dualMinWeight: N.length === 0 ? NaN : dualMinWeight, dualMarginBound, dualStatus, verified };
+  const verified = margin > 0 && nonSepMin >= -CERT_WEAK_TOL && (N.length === 0 || (dualMinWeight > 0 && dualMarginBound <= CERT_MARGIN_BOUND));
+  return { separatorMargin: margin, separatorNonSeparableMin: nonSepMin, separatorNonSeparableMaxAbs: nonSepMaxAbs, dualResidual, dualMinWeight: N.length === 0 ? NaN : dualMinWeight, dualMarginBound, dualStatus, verified };
 }
 
 function rowIsNonzero(Z: Float64Array, d: number, a: number): boolean {
@@ -738,6 +1093,22 @@ interface Subspace {
   method: 'eigen' | 'pivoted-gs' | 'none';
 }
 
+interface PivotedSubspace extends Subspace {
+  /** the residual norm that selected each pivot row (before re-orthogonalization) */
+  selected: number[];
+}
+
+/**
+ * The pivoted Gram–Schmidt at a coarser tolerance, read off a finer run: both pick the same rows until the largest
+ * residual falls to the coarse tolerance, so the coarse basis is the fine one's first vectors (up to a row whose
+ * re-orthogonalized pivot drops below the tolerance, which the coarse run would skip and this keeps out too).
+ */
+function truncateSubspace(fine: PivotedSubspace, tol: number): Subspace {
+  let k = 0;
+  while (k < fine.basis.length && fine.selected[k] > tol && fine.spectrum[k] > tol) k++;
+  return { basis: fine.basis.slice(0, k), spectrum: fine.spectrum.slice(0, k), method: 'pivoted-gs' };
+}
+
 /** Orthonormal basis of the span of the rows `rows` of Z (unit rows), with a rank-revealing method. */
 function subspaceOf(Z: Float64Array, d: number, rows: number[], tol: number, method: 'auto' | 'eigen' | 'pivoted-gs'): Subspace {
   const n = rows.length;
@@ -822,7 +1193,7 @@ function dotv(a: Float64Array, b: Float64Array): number {
  * Each new direction is re-orthogonalized against the basis ("twice is enough") before the residuals are
  * updated, so the basis is orthonormal to working precision. Cost |N|·d·rank.
  */
-function pivotedGramSchmidt(Z: Float64Array, d: number, rows: number[], tol: number): Subspace {
+function pivotedGramSchmidt(Z: Float64Array, d: number, rows: readonly number[], tol: number): PivotedSubspace {
   const n = rows.length;
   const R = new Float64Array(n * d);
   for (let i = 0; i < n; i++) R.set(Z.subarray(rows[i] * d, rows[i] * d + d), i * d);
@@ -833,6 +1204,7 @@ function pivotedGramSchmidt(Z: Float64Array, d: number, rows: number[], tol: num
   const active = new Uint8Array(n).fill(1);
   const basis: Float64Array[] = [];
   const pivots: number[] = [];
+  const selected: number[] = [];
   while (basis.length < d) {
     let best = -1, bn = tol;
     for (let i = 0; i < n; i++) if (active[i] && norms[i] > bn) { bn = norms[i]; best = i; }
@@ -850,6 +1222,7 @@ function pivotedGramSchmidt(Z: Float64Array, d: number, rows: number[], tol: num
     for (let t = 0; t < d; t++) q[t] /= nq;
     basis.push(q);
     pivots.push(nq);
+    selected.push(bn);
     for (let i = 0; i < n; i++) {
       if (!active[i]) continue;
       const o = i * d;
@@ -867,7 +1240,7 @@ function pivotedGramSchmidt(Z: Float64Array, d: number, rows: number[], tol: num
       if (!(norms[i] > tol)) active[i] = 0;
     }
   }
-  return { basis, spectrum: Float64Array.from(pivots), method: 'pivoted-gs' };
+  return { basis, spectrum: Float64Array.from(pivots), method: 'pivoted-gs', selected };
 }
 
 function rowNorm(R: Float64Array, i: number, d: number): number {
