@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { startPassThreads, type PassHelperInit, type PassThreads, type PassThreadSpawner } from '../linalg/wasm/passThreads.ts';
 import { setPassThreads } from '../models/passes.ts';
@@ -32,12 +33,13 @@ export function startNodePassThreads(threads: number): Promise<PassThreads | nul
 }
 
 /**
- * The default number of threads of one run: 1. WHY not the cores: measured on the 2-core build machine, two threads
- * made a step 1.5× and an HVP 1.6× SLOWER than one (README, Performance), so threads are opt-in (`threads`,
- * `--threads`) until a machine shows a gain.
+ * The default number of threads of one run: the machine's cores (availableParallelism), shared among `runsAtOnce`
+ * runs (a sweep's pool workers): ⌊cores / runsAtOnce⌋, at least 1. On a quiet 2-core machine two threads made a step
+ * 0.75× and an NTK product 0.64× of one thread; under heavy load from other processes they were slower (README,
+ * Performance): `threads: 1` is the setting for a busy machine.
  */
-export function defaultThreads(_runsAtOnce = 1): number {
-  return 1;
+export function defaultThreads(runsAtOnce = 1): number {
+  return Math.max(1, Math.floor(availableParallelism() / Math.max(1, runsAtOnce)));
 }
 
 
