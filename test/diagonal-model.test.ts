@@ -5,7 +5,7 @@ import { constantInit, gaussianInit } from '../src/models/init.ts';
 import { getLoss, LOSS_NAMES } from '../src/losses/losses.ts';
 import { makeDataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
-import { createModel } from '../src/models/registry.ts';
+import { createModel, isLinearInInput } from '../src/models/registry.ts';
 import { weightsFromJson, weightsToJson } from '../src/models/weightsFormat.ts';
 import { checkGradient, checkHvp, checkNtk } from './modelChecks.ts';
 
@@ -60,4 +60,14 @@ test('diagonal net: built from a config spec by the registry; weights file round
   const deep = createModel({ kind: 'deep-linear', width: 2, depth: 2 }, 4);
   assert.throws(() => weightsFromJson(deep, json, 'w.json'), /holds a 'diagonal' model but the config's model is 'deep-linear'/);
   assert.throws(() => new DiagonalLinear({ d: 3, depth: 0 }), /depth must be an integer ≥ 1/);
+});
+
+test('registry: isLinearInInput matches each built model’s linear capability', () => {
+  const specs = [
+    { kind: 'deep-linear', width: 3, depth: 2 },
+    { kind: 'diagonal', depth: 2 },
+    { kind: 'matrix-factorization', depth: 2 },
+    { kind: 'relu-mlp', widths: [3], parameterization: 'ntk', bias: false, normalization: 'none', weightDecay: 0 },
+  ] as const;
+  for (const spec of specs) assert.equal(createModel(spec as never, 4).linear !== undefined, isLinearInInput(spec.kind), spec.kind);
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLinearInInput } from '../models/registry.ts';
 import { isAbsolute } from '../train/lr/policy.ts';
 import { LrPolicySchema } from '../train/lr/schema.ts';
 import { exactLabelCount } from '../data/generators.ts';
@@ -262,8 +263,8 @@ export const RunConfigSchema = z
       if (sv !== undefined && sv.length !== cfg.data.rank) ctx.addIssue({ code: 'custom', path: ['data', 'singularValues'], message: `${sv.length} values given for data.rank = ${cfg.data.rank}` });
       if (cfg.data.rank > cfg.data.n) ctx.addIssue({ code: 'custom', path: ['data', 'rank'], message: `rank ${cfg.data.rank} exceeds data.n = ${cfg.data.n}` });
     }
-    if (cfg.curvature.restricted && cfg.model.kind === 'relu-mlp') {
-      ctx.addIssue({ code: 'custom', path: ['curvature', 'restricted'], message: "restricted curvature (κ_V, S_GN,N; theory §7) needs a model that is linear in its input (f = β·x); model.kind 'relu-mlp' is not" });
+    if (cfg.curvature.restricted && !isLinearInInput(cfg.model.kind)) {
+      ctx.addIssue({ code: 'custom', path: ['curvature', 'restricted'], message: `restricted curvature (κ_V, S_GN,N; theory §7) needs a model that is linear in its input (f = β·x); model.kind '${cfg.model.kind}' is not` });
     }
     if (cfg.init.kind === 'prescribed') {
       if (cfg.model.kind !== 'deep-linear') ctx.addIssue({ code: 'custom', path: ['init', 'kind'], message: `'prescribed' init is defined for the deep-linear uv network, not model.kind '${cfg.model.kind}'` });

@@ -16,6 +16,16 @@ export type ModelSpec =
   | ({ kind: 'relu-mlp' } & ReluMlpOptions);
 
 /** Parameter count of a model without building it (cost estimates run before any allocation). */
+/**
+ * Which kinds have the `linear` capability (f = β·x), known before a model is built so that configs needing it
+ * (curvature.restricted) are refused at validation. A Record, so a new kind must say.
+ */
+const LINEAR_IN_INPUT: Record<ModelSpec['kind'], boolean> = { 'deep-linear': true, diagonal: true, 'matrix-factorization': true, 'relu-mlp': false };
+
+export function isLinearInInput(kind: ModelSpec['kind']): boolean {
+  return LINEAR_IN_INPUT[kind];
+}
+
 export function modelParamCount(spec: ModelSpec, d: number): number {
   switch (spec.kind) {
     case 'deep-linear':
