@@ -7,7 +7,7 @@ import { makeDataset } from '../src/data/dataset.ts';
 import { Rng } from '../src/linalg/prng.ts';
 import { fdHessian, maxRelErrVec } from './helpers.ts';
 import { curvatureOperator } from '../src/curvature/modelOperators.ts';
-import { checkGradient, checkHvp, checkNtk } from './modelChecks.ts';
+import { checkGradient, checkHvp, checkJacobianRow, checkNtk } from './modelChecks.ts';
 
 function randomData(m: number, d: number, seed: number, float32 = false) {
   const rng = new Rng(seed);
@@ -72,16 +72,7 @@ test('Jacobian row matches finite differences of f', () => {
   const theta = gaussianInit(model, 1);
   const x = new Rng(2).fillNormal(new Float64Array(spec.d));
   const data = makeDataset(x, Float64Array.of(1), spec.d, 'one');
-  const J = model.jacobianRow(theta, x);
-  const h = 1e-6;
-  for (let i = 0; i < model.numParams; i++) {
-    const t = theta.slice();
-    t[i] += h;
-    const up = model.predict(t, data)[0];
-    t[i] -= 2 * h;
-    const dn = model.predict(t, data)[0];
-    assert.ok(Math.abs((up - dn) / (2 * h) - J[i]) < 1e-7 * Math.max(1, Math.abs(J[i])));
-  }
+  checkJacobianRow(model, theta, data, model.jacobianRow(theta, x), 1e-7);
 });
 
 test('float32 storage gives the float64 results up to float32 rounding of X', () => {

@@ -12,7 +12,7 @@ import { resolveConfig } from '../src/experiments/config.ts';
 import { buildProblem } from '../src/experiments/problem.ts';
 import { train, DEFAULT_TRAIN_SETTINGS } from '../src/train/trainer.ts';
 import { maxRelErrVec } from './helpers.ts';
-import { checkGradient, checkHvp, checkNtk } from './modelChecks.ts';
+import { checkGradient, checkHvp, checkJacobianRow, checkNtk } from './modelChecks.ts';
 
 function randomData(m: number, d: number, seed: number) {
   const rng = new Rng(seed);
@@ -83,15 +83,7 @@ test('end-to-end β is vec(W_N⋯W_1) and f = ⟨A, P⟩; the Jacobian row match
   let f = 0;
   for (let i = 0; i < 9; i++) f += x[i] * P[i];
   assert.ok(Math.abs(model.predict(theta, data)[0] - f) < 1e-13 * Math.max(1, Math.abs(f)));
-  const J = model.jacobianRow(theta, x);
-  const h = 1e-6;
-  for (let i = 0; i < model.numParams; i++) {
-    const t = theta.slice();
-    t[i] += h;
-    const up = model.predict(t, data)[0];
-    t[i] -= 2 * h;
-    assert.ok(Math.abs((up - model.predict(t, data)[0]) / (2 * h) - J[i]) < 1e-7 * Math.max(1, Math.abs(J[i])));
-  }
+  checkJacobianRow(model, theta, data, model.jacobianRow(theta, x), 1e-7);
 });
 
 test('descend applies exactly θ − η∇L; homogeneity N: f(cθ) = c^N f(θ)', () => {

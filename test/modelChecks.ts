@@ -83,7 +83,15 @@ export function checkNtk(model: AnyModel, theta: Float64Array, data: Dataset, lo
   }
   const err = maxRelErrVec(out, ref);
   assert.ok(err < tol, `${model.kind}: NTK matvec error ${err}`);
-  // the Jacobian row itself against central differences of f(x_0)
+  checkJacobianRow(model, theta, data, J[0], 1e-6);
+  return err;
+}
+
+/**
+ * jacobianRow(θ, x_0) against central differences of f(x_0) (x_0 = the first row of `data`); pass J to reuse one
+ * already computed. Entry i must agree to tol·max(1, |J_i|).
+ */
+export function checkJacobianRow(model: AnyModel, theta: Float64Array, data: Dataset, J = model.jacobianRow(theta, Float64Array.from(data.X.subarray(0, data.d))), tol = 1e-7): void {
   const h = 1e-6;
   for (let i = 0; i < model.numParams; i++) {
     const t = theta.slice();
@@ -91,7 +99,6 @@ export function checkNtk(model: AnyModel, theta: Float64Array, data: Dataset, lo
     const up = model.predict(t, data)[0];
     t[i] -= 2 * h;
     const dn = model.predict(t, data)[0];
-    assert.ok(Math.abs((up - dn) / (2 * h) - J[0][i]) < 1e-6 * Math.max(1, Math.abs(J[0][i])), `${model.kind}: Jacobian entry ${i}`);
+    assert.ok(Math.abs((up - dn) / (2 * h) - J[i]) < tol * Math.max(1, Math.abs(J[i])), `${model.kind}: Jacobian entry ${i}`);
   }
-  return err;
 }
